@@ -1,0 +1,30 @@
+# Humanoid Academy workspace. Every target bootstraps what is missing (idempotently) first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ACTIVATE := source activate.bash
+
+.PHONY: help setup demo test lint unit bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+setup:  ## create .venv, install pinned packages, repair the ROS wheels, colcon build
+	@bash tools/bootstrap.sh
+
+demo: setup  ## run the headless demo training session
+	@$(ACTIVATE) && academy session up config/sessions/demo.yaml
+
+lint: setup  ## ruff (lint + format check) and mypy on the ROS-free modules
+	@$(ACTIVATE) && ruff check . && ruff format --check . && mypy
+
+unit: setup  ## unit tests only (no ROS graph)
+	@$(ACTIVATE) && python -m pytest src -q
+
+test: lint  ## lint, then unit and integration tests
+	@$(ACTIVATE) && python -m pytest -q
+
+bench: setup  ## benchmarks; JSON results in bench/results/
+	@$(ACTIVATE) && bash bench/run_all.sh
+
+clean:  ## remove build outputs (keeps .venv)
+	rm -rf build install log

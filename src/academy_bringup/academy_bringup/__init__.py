@@ -1,0 +1,1 @@
+"""Session runner and session schema of the Humanoid Academy (the ``academy`` CLI)."""

@@ -1,0 +1,322 @@
+"""Session files: schema, validation and the resolved, frozen session configuration.
+
+A session file (``config/sessions/*.yaml``) names the robots, the nodes to start and how to run
+them. :func:`load_session` reports *every* problem at once, each as
+``FILE: key.path: value: what would be valid`` (unknown keys, missing keys, bad types, missing
+files, duplicate ids, unknown executables), so a trainer fixes a file in one go.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from academy_bringup.errors import SessionValidationError
+
+SnakeName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Namespace = Annotated[str, Field(pattern=r"^(/[a-z][a-z0-9_]*)*$|^$", max_length=128)]
+ParamScalar = bool | int | float | str
+ParamValue = ParamScalar | list[bool] | list[int] | list[float] | list[str]
+
+
+class _Strict(BaseModel):
+    # strict: "10" is not a number, 1 is not a boolean; forbid: a typo is an error, not ignored.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class SessionSettings(_Strict):
+    """The ``session:`` section."""
+
+    name: SnakeName
+    ros_domain_id: Annotated[int, Field(ge=0, le=232)] | None = None  # None = inherit env
+    grace_period: Annotated[float, Field(gt=0, le=600)] = 10.0  # s between signal and SIGKILL
+    ready_timeout: Annotated[float, Field(gt=0, le=600)] = 30.0  # s for a node to join the graph
+    log_dir: str = "log/sessions"  # relative to the current directory
+
+
+class RobotSpec(_Strict):
+    """One robot of the session."""
+
+    id: SnakeName
+    model: SnakeName
+    station: SnakeName = "station_1"
+
+
+class NodeSpec(_Strict):
+    """One node process, started like ``ros2 run PACKAGE EXECUTABLE --ros-args ...``."""
+
+    name: SnakeName
+    package: SnakeName
+    executable: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
+    robot: SnakeName | None = None  # robot id: namespace /<robot> and parameter robot_id
+    namespace: Namespace = ""
+    parameters: dict[str, ParamValue] | str = Field(default_factory=dict)  # mapping or YAML file
+    arguments: list[str] = Field(default_factory=list)
+    required: bool = True  # its death (while the session runs) ends the session with an error
+    respawn: bool = False
+    respawn_delay: Annotated[float, Field(gt=0, le=300)] = 1.0  # s, doubled after each respawn
+    max_respawns: Annotated[int, Field(ge=0, le=1000)] = 5
+    on_exit: Literal["fail", "shutdown"] = "fail"  # shutdown: its exit ends the session
+    wait_ready: bool = True  # wait until it appears on the ROS graph before starting the next
+
+
+class SessionFile(_Strict):
+    """Top level of a session file."""
+
+    session: SessionSettings
+    robots: list[RobotSpec] = Field(default_factory=list)
+    nodes: Annotated[list[NodeSpec], Field(min_length=1)]
+
+
+class ResolvedNode:
+    """A node with everything needed to start it: executable path, namespace, parameters."""
+
+    def __init__(self, spec: NodeSpec, executable: Path, parameters: dict[str, Any]) -> None:
+        self.spec = spec
+        self.executable = executable
+        self.parameters = parameters
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def namespace(self) -> str:
+        if self.spec.robot is not None:
+            return f"{self.spec.namespace}/{self.spec.robot}"
+        return self.spec.namespace
+
+    @property
+    def fully_qualified_name(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+
+class Session:
+    """A validated session: settings, robots and resolved nodes."""
+
+    def __init__(
+        self,
+        path: Path,
+        settings: SessionSettings,
+        robots: list[RobotSpec],
+        nodes: list[ResolvedNode],
+    ) -> None:
+        self.path = path
+        self.settings = settings
+        self.robots = robots
+        self.nodes = nodes
+
+
+ExecutableResolver = Callable[[str, str], Path | None]
+
+
+def resolve_executable(package: str, executable: str) -> Path | None:
+    """Find ``<prefix>/lib/<package>/<executable>`` via the ament index, as ``ros2 run`` does.
+
+    Returns None when the package or executable is not installed.
+    """
+    for prefix in os.environ.get("AMENT_PREFIX_PATH", "").split(os.pathsep):
+        if not prefix:
+            continue
+        marker = Path(prefix, "share", "ament_index", "resource_index", "packages", package)
+        candidate = Path(prefix, "lib", package, executable)
+        if marker.is_file():
+            return candidate if candidate.is_file() and os.access(candidate, os.X_OK) else None
+    return None
+
+
+def _installed_executables(package: str) -> list[str]:
+    for prefix in os.environ.get("AMENT_PREFIX_PATH", "").split(os.pathsep):
+        lib = Path(prefix, "lib", package)
+        if prefix and lib.is_dir():
+            return sorted(p.name for p in lib.iterdir() if p.is_file() and os.access(p, os.X_OK))
+    return []
+
+
+def _describe_valid(error: Mapping[str, Any], model_keys: Iterable[str]) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return "unknown key; valid keys: " + ", ".join(model_keys)
+    if kind == "missing":
+        return "missing required key"
+    if kind == "string_pattern_mismatch":
+        return (
+            "must be snake_case (lowercase letters, digits, _; starting with a letter)"
+            if ("a-z0-9_" in str(ctx.get("pattern", "")) and "/" not in str(ctx.get("pattern", "")))
+            else f"must match {ctx.get('pattern')}"
+        )
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}"
+    return str(error["msg"]).lower()
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model that owns the key at ``loc`` (to list its valid keys)."""
+    model: type[BaseModel] = SessionFile
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        annotation = field.annotation
+        inner = getattr(annotation, "__args__", (annotation,))
+        found = next((t for t in inner if isinstance(t, type) and issubclass(t, BaseModel)), None)
+        if found is None:
+            return None
+        model = found
+    return model
+
+
+def _format_loc(loc: Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif str(part) in {"function-after", "union", "str", "dict[str,union]"} or "[" in str(part):
+            continue  # pydantic's union branch markers say nothing to a user
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _value_at(data: Any, loc: Iterable[Any]) -> Any:
+    current = data
+    for part in loc:
+        if (isinstance(current, dict) and part in current) or (
+            isinstance(current, list) and isinstance(part, int) and part < len(current)
+        ):
+            current = current[part]
+        else:
+            return None
+    return current
+
+
+def parse_session(
+    data: Any,
+    path: Path,
+    resolver: ExecutableResolver = resolve_executable,
+    check_executables: bool = True,
+) -> Session:
+    """Validate parsed session data; see :func:`load_session`."""
+    problems: list[str] = []
+
+    def problem(key: str, value: Any, valid: str) -> None:
+        problems.append(f"{path}: {key}: {value!r}: {valid}")
+
+    try:
+        model = SessionFile.model_validate(data)
+    except ValidationError as error:
+        seen: set[tuple[str, str]] = set()
+        for item in error.errors():
+            loc = tuple(item["loc"])
+            key = _format_loc(loc)
+            owner = _model_at(loc)
+            keys = list(owner.model_fields) if owner else []
+            valid = _describe_valid(item, keys)
+            if (key, valid) in seen:  # a union reports each branch; one line per key is enough
+                continue
+            seen.add((key, valid))
+            value = item.get("input") if item["type"] != "missing" else None
+            if item["type"] == "missing":
+                problems.append(f"{path}: {key}: {valid}")
+            else:
+                problem(key, value if value is not None else _value_at(data, loc), valid)
+        raise SessionValidationError(problems) from None
+
+    robot_ids: list[str] = [robot.id for robot in model.robots]
+    for index, robot_id in enumerate(robot_ids):
+        if robot_ids.index(robot_id) != index:
+            problem(f"robots[{index}].id", robot_id, "duplicate robot id; ids must be unique")
+
+    resolved: list[ResolvedNode] = []
+    seen_names: dict[str, int] = {}
+    for index, node in enumerate(model.nodes):
+        where = f"nodes[{index}]"
+        if node.robot is not None and node.robot not in robot_ids:
+            problem(
+                f"{where}.robot",
+                node.robot,
+                f"unknown robot; valid: {', '.join(robot_ids) or '(no robots declared)'}",
+            )
+        params: dict[str, Any] = {}
+        if isinstance(node.parameters, str):
+            params_path = (path.parent / node.parameters).resolve()
+            if not params_path.is_file():
+                problem(f"{where}.parameters", node.parameters, f"file not found ({params_path})")
+            else:
+                params = {"__params_file__": str(params_path)}
+        else:
+            params = dict(node.parameters)
+        for pkey, pval in list(params.items()):
+            # Path-valued parameters ending in .yaml/.urdf/... are resolved relative to the session.
+            if isinstance(pval, str) and pkey.endswith("_file") and pval:
+                file_path = (path.parent / pval).resolve()
+                if not file_path.is_file():
+                    problem(f"{where}.parameters.{pkey}", pval, f"file not found ({file_path})")
+                params[pkey] = str(file_path)
+        if node.robot is not None:
+            params.setdefault("robot_id", node.robot)
+        executable = resolver(node.package, node.executable) if check_executables else None
+        if check_executables and executable is None:
+            available = _installed_executables(node.package)
+            valid = (
+                f"not installed in package '{node.package}'; valid: {', '.join(available)}"
+                if available
+                else f"package '{node.package}' not found (did `make setup` build it?)"
+            )
+            problem(f"{where}.executable", node.executable, valid)
+        resolved_node = ResolvedNode(node, executable or Path(node.executable), params)
+        fqn = resolved_node.fully_qualified_name
+        if fqn in seen_names:
+            problem(
+                f"{where}.name",
+                node.name,
+                f"node '{fqn}' is already nodes[{seen_names[fqn]}]; "
+                "give it another name or namespace",
+            )
+        seen_names.setdefault(fqn, index)
+        if node.respawn and node.on_exit == "shutdown":
+            problem(f"{where}.respawn", True, "a node with on_exit: shutdown cannot respawn")
+        resolved.append(resolved_node)
+    if problems:
+        raise SessionValidationError(problems)
+    return Session(path, model.session, list(model.robots), resolved)
+
+
+def load_session(
+    path: Path,
+    resolver: ExecutableResolver = resolve_executable,
+    check_executables: bool = True,
+) -> Session:
+    """Read and validate a session file.
+
+    Args:
+        path: the YAML file.
+        resolver: finds a node's executable (default: the ament index, like ``ros2 run``).
+        check_executables: False to skip executable lookup (e.g. before the workspace is built).
+
+    Raises:
+        SessionValidationError: with one line per problem.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise SessionValidationError(
+            [f"{path}: cannot read session file: {error.strerror}"]
+        ) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise SessionValidationError([f"{path}: not valid YAML: {error}"]) from None
+    if not isinstance(data, dict):
+        raise SessionValidationError(
+            [f"{path}: (top level): {data!r}: a mapping with keys session, robots, nodes"]
+        )
+    return parse_session(data, path, resolver, check_executables)

@@ -1,0 +1,38 @@
+"""Named QoS profiles used across the Academy graph.
+
+Every publisher and subscriber picks one of these by name, so that matching endpoints always agree
+(a reliable subscriber never silently misses a best-effort publisher's data, and vice versa).
+"""
+
+from __future__ import annotations
+
+from rclpy.qos import (
+    DurabilityPolicy,
+    HistoryPolicy,
+    QoSProfile,
+    ReliabilityPolicy,
+    qos_profile_sensor_data,
+)
+
+#: High-rate sensor streams (joint_states, audio): the newest sample matters more than every
+#: sample, and a slow subscriber must never back-pressure the publisher. Best effort, depth 10.
+SENSOR_QOS: QoSProfile = qos_profile_sensor_data
+
+#: Commands, instructions and events (trajectories, skill_events, utterances): each message
+#: changes what a robot does or marks an episode boundary, so none may be dropped. Reliable,
+#: keep the last 100 so bursts (e.g. a program firing events quickly) survive a slow reader.
+RELIABLE_QOS: QoSProfile = QoSProfile(
+    history=HistoryPolicy.KEEP_LAST,
+    depth=100,
+    reliability=ReliabilityPolicy.RELIABLE,
+    durability=DurabilityPolicy.VOLATILE,
+)
+
+#: Latched state (robot status, robot description): a late joiner must get the current value
+#: at once. Reliable, transient local, depth 1.
+LATCHED_QOS: QoSProfile = QoSProfile(
+    history=HistoryPolicy.KEEP_LAST,
+    depth=1,
+    reliability=ReliabilityPolicy.RELIABLE,
+    durability=DurabilityPolicy.TRANSIENT_LOCAL,
+)

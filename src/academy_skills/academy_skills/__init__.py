@@ -1,0 +1,1 @@
+"""Skill library, skill executor and program runner of the Humanoid Academy."""

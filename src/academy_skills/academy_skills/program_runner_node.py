@@ -1,0 +1,95 @@
+"""``program_runner`` node: runs a training program against one or more robots, then exits.
+
+Sends each step of the program as an ExecuteSkill goal to every listed robot (robots in
+parallel, steps in order), logs each result, prints a summary table and exits 0 when every goal
+got an answer (skill failures are data, not errors), 1 when a robot was unreachable.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from rcl_interfaces.msg import ParameterDescriptor
+from rclpy.node import Node
+
+from academy_common.node_main import request_exit, run_node
+from academy_skills.errors import SkillsError
+from academy_skills.program import Program, SkillTally, load_program, summary_table
+from academy_skills.skill_client import SkillClient
+
+
+class ProgramRunnerNode(Node):
+    """Drives a :class:`Program` through the robots' ``execute_skill`` actions."""
+
+    def __init__(self) -> None:
+        super().__init__("program_runner")
+        self.declare_parameter(
+            "program_file", "", ParameterDescriptor(description="path of the program YAML")
+        )
+        self.declare_parameter(
+            "robot_ids",
+            [""],
+            ParameterDescriptor(description="robots to train; [''] = this node's namespace"),
+        )
+        self.declare_parameter(
+            "server_timeout", 30.0, ParameterDescriptor(description="s to wait for each robot")
+        )
+        self.declare_parameter(
+            "goal_timeout", 600.0, ParameterDescriptor(description="s to wait for each result")
+        )
+        self.program_path = Path(self.get_parameter("program_file").value)
+        self.robot_ids: list[str] = list(self.get_parameter("robot_ids").value)
+        self.server_timeout = float(self.get_parameter("server_timeout").value)
+        self.goal_timeout = float(self.get_parameter("goal_timeout").value)
+        self.program: Program = load_program(self.program_path)
+        self._tallies: dict[str, SkillTally] = {}
+        self._lock = threading.Lock()
+        self._errors: list[str] = []
+        threading.Thread(target=self._run, name="program", daemon=True).start()
+
+    def _run(self) -> None:
+        workers = [
+            threading.Thread(target=self._train, args=(robot,), name=f"robot:{robot}")
+            for robot in self.robot_ids
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        print(f"program '{self.program.name}' finished\n{summary_table(self._tallies)}", flush=True)
+        for error in self._errors:
+            self.get_logger().error(error)
+        request_exit(self, 1 if self._errors else 0)
+
+    def _train(self, robot_id: str) -> None:
+        client = SkillClient(self, robot_id)
+        label = robot_id or self.get_namespace()
+        try:
+            client.wait_for_server(self.server_timeout)
+            for step in self.program.steps:
+                result = client.execute(
+                    step.skill, step.parameters, step.repetitions, timeout=self.goal_timeout
+                )
+                with self._lock:
+                    self._tallies.setdefault(step.skill, SkillTally()).add(
+                        result.outcome, result.attempts, result.successes, result.duration
+                    )
+                self.get_logger().info(
+                    f"{label}: {step.skill} x{step.repetitions}: {result.outcome.name} "
+                    f"({result.successes}/{result.attempts} succeeded, {result.duration:.3f} s)"
+                    + (f" - {result.reason}" if result.reason else "")
+                )
+        except SkillsError as error:
+            with self._lock:
+                self._errors.append(f"{label}: {error}")
+
+
+def main(args: Sequence[str] | None = None) -> int:
+    """Entry point of the ``program_runner`` executable."""
+    return run_node(ProgramRunnerNode, args, threads=4)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,223 @@
+"""Runs ExecuteSkill goals: validation, repetitions, timing markers and the goal result.
+
+ROS-free core of the ``skill_executor`` node. The node supplies a :class:`Runtime` (clock,
+cancellation, sleeping) and an event sink that publishes ``skill_events`` and action feedback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Protocol
+
+from academy_skills.errors import SkillsError
+from academy_skills.skill_library import (
+    AttemptResult,
+    ParamValue,
+    SkillLibrary,
+    SkillOutcome,
+)
+
+
+class EventKind(IntEnum):
+    """Mirror of the ``academy_interfaces/msg/SkillEvent`` event constants."""
+
+    GOAL_ACCEPTED = 0
+    ATTEMPT_START = 1
+    PHASE_START = 2
+    PHASE_END = 3
+    ATTEMPT_END = 4
+    GOAL_END = 5
+
+
+@dataclass(frozen=True)
+class ExecutorEvent:
+    """One timing marker (becomes a SkillEvent message) plus the goal's overall progress."""
+
+    kind: EventKind
+    stamp: float
+    skill: str
+    repetition: int
+    repetitions: int
+    phase: str = ""
+    outcome: SkillOutcome = SkillOutcome.UNKNOWN
+    reason: str = ""
+    metrics: Mapping[str, tuple[float, str]] = field(default_factory=dict)
+    progress: float = 0.0
+
+
+class Runtime(Protocol):
+    """Clock and cancellation supplied by the node (or by a test)."""
+
+    def now(self) -> float: ...
+
+    def stop_requested(self) -> SkillOutcome | None: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+@dataclass(frozen=True)
+class GoalResult:
+    """Result of a whole goal (becomes ExecuteSkill.Result)."""
+
+    outcome: SkillOutcome
+    reason: str
+    attempts: int
+    successes: int
+    duration: float
+    metrics: Mapping[str, tuple[float, str]]
+
+
+EventSink = Callable[[ExecutorEvent], None]
+
+
+class _AttemptContext:
+    """SkillContext for one attempt: forwards to the runtime and turns phases into events."""
+
+    def __init__(self, run: GoalRun, repetition: int) -> None:
+        self._run = run
+        self._repetition = repetition
+        self._phase = ""
+
+    def now(self) -> float:
+        return self._run.runtime.now()
+
+    def stop_requested(self) -> SkillOutcome | None:
+        return self._run.runtime.stop_requested()
+
+    def sleep(self, seconds: float) -> None:
+        self._run.runtime.sleep(seconds)
+
+    def phase(self, name: str, progress: float) -> None:
+        self.close_phase()
+        self._phase = name
+        self._run.emit(EventKind.PHASE_START, self._repetition, phase=name, within=progress)
+
+    def close_phase(self) -> None:
+        if self._phase:
+            self._run.emit(EventKind.PHASE_END, self._repetition, phase=self._phase, within=1.0)
+            self._phase = ""
+
+
+class GoalRun:
+    """One accepted ExecuteSkill goal: validate, run each attempt, report events and a result."""
+
+    def __init__(
+        self,
+        library: SkillLibrary,
+        skill: str,
+        raw_params: Mapping[str, object],
+        repetitions: int,
+        runtime: Runtime,
+        sink: EventSink,
+    ) -> None:
+        self.library = library
+        self.skill_name = skill
+        self.raw_params = raw_params
+        self.repetitions = max(1, repetitions)
+        self.runtime = runtime
+        self._sink = sink
+
+    def validate(self) -> dict[str, ParamValue]:
+        """Check skill and parameters before accepting the goal.
+
+        Raises:
+            SkillsError: unknown skill or invalid parameters, with the reason.
+        """
+        return self.library.validate(self.skill_name, self.raw_params)
+
+    def emit(
+        self,
+        kind: EventKind,
+        repetition: int,
+        *,
+        phase: str = "",
+        outcome: SkillOutcome = SkillOutcome.UNKNOWN,
+        reason: str = "",
+        metrics: Mapping[str, tuple[float, str]] | None = None,
+        within: float = 0.0,
+    ) -> None:
+        """Send one event; ``within`` is the progress inside the current attempt (0..1)."""
+        done_attempts = max(0, repetition - 1)
+        progress = (
+            1.0 if kind == EventKind.GOAL_END else (done_attempts + within) / self.repetitions
+        )
+        self._sink(
+            ExecutorEvent(
+                kind=kind,
+                stamp=self.runtime.now(),
+                skill=self.skill_name,
+                repetition=repetition,
+                repetitions=self.repetitions,
+                phase=phase,
+                outcome=outcome,
+                reason=reason,
+                metrics=dict(metrics or {}),
+                progress=min(1.0, max(0.0, progress)),
+            )
+        )
+
+    def run(self) -> GoalResult:
+        """Run every attempt (stopping early on cancel/e-stop) and return the goal result."""
+        start = self.runtime.now()
+        try:
+            params = self.validate()
+        except SkillsError as error:
+            return self._finish(start, SkillOutcome.REJECTED, str(error), 0, 0, {})
+        skill = self.library.get(self.skill_name)
+        self.emit(EventKind.GOAL_ACCEPTED, 0)
+        attempts = successes = 0
+        first_failure = ""
+        outcome = SkillOutcome.SUCCEEDED
+        last = AttemptResult(SkillOutcome.UNKNOWN)
+        for repetition in range(1, self.repetitions + 1):
+            stop = self.runtime.stop_requested()
+            if stop is not None:
+                outcome = stop
+                first_failure = first_failure or f"stopped before attempt {repetition}"
+                break
+            attempts += 1
+            self.emit(EventKind.ATTEMPT_START, repetition)
+            ctx = _AttemptContext(self, repetition)
+            try:
+                last = skill.run_attempt(ctx, params)
+            except SkillsError as error:
+                last = AttemptResult(SkillOutcome.ABORTED, f"{type(error).__name__}: {error}")
+            ctx.close_phase()
+            self.emit(
+                EventKind.ATTEMPT_END,
+                repetition,
+                outcome=last.outcome,
+                reason=last.reason,
+                metrics=last.metrics,
+                within=1.0,
+            )
+            if last.outcome == SkillOutcome.SUCCEEDED:
+                successes += 1
+                continue
+            first_failure = first_failure or f"attempt {repetition}: {last.reason}"
+            if last.outcome in (SkillOutcome.CANCELED, SkillOutcome.ESTOPPED, SkillOutcome.ABORTED):
+                outcome = last.outcome
+                break
+            outcome = SkillOutcome.FAILED  # a failed attempt does not stop practice
+        return self._finish(start, outcome, first_failure, attempts, successes, last.metrics)
+
+    def _finish(
+        self,
+        start: float,
+        outcome: SkillOutcome,
+        reason: str,
+        attempts: int,
+        successes: int,
+        metrics: Mapping[str, tuple[float, str]],
+    ) -> GoalResult:
+        self.emit(EventKind.GOAL_END, 0, outcome=outcome, reason=reason)
+        return GoalResult(
+            outcome=outcome,
+            reason=reason,
+            attempts=attempts,
+            successes=successes,
+            duration=self.runtime.now() - start,
+            metrics=dict(metrics),
+        )

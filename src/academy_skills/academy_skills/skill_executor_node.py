@@ -1,0 +1,185 @@
+"""``skill_executor`` node: serves ``execute_skill`` (ExecuteSkill action) for one robot.
+
+Publishes ``skill_events`` (timing markers), serves ``list_skills``. One goal runs at a time; a
+new goal preempts the running one (which ends CANCELED, reason "preempted"), as a trainer who
+says "no, do this instead" expects.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+
+from rcl_interfaces.msg import ParameterDescriptor
+from rclpy.action import ActionServer, CancelResponse, GoalResponse
+from rclpy.action.server import ServerGoalHandle
+from rclpy.callback_groups import ReentrantCallbackGroup
+from rclpy.node import Node
+
+from academy_common.ids import uuid_bytes_to_hex
+from academy_common.node_main import run_node
+from academy_common.qos import RELIABLE_QOS
+from academy_interfaces.action import ExecuteSkill
+from academy_interfaces.msg import SkillEvent
+from academy_interfaces.msg import SkillOutcome as SkillOutcomeMsg
+from academy_interfaces.srv import ListSkills
+from academy_skills.errors import SkillsError
+from academy_skills.ros_conversions import (
+    metrics_to_msg,
+    parameters_from_msg,
+    seconds_to_duration,
+)
+from academy_skills.skill_executor import EventKind, ExecutorEvent, GoalRun
+from academy_skills.skill_library import SkillLibrary, SkillOutcome, default_library
+
+#: Granularity of sleeps inside skills: how fast a cancel or preemption is noticed.
+STOP_POLL_S = 0.005
+
+
+class _GoalRuntime:
+    """Clock and stop requests of one goal."""
+
+    def __init__(self, node: SkillExecutorNode, handle: ServerGoalHandle) -> None:
+        self._node = node
+        self._handle = handle
+        self.preempted = False
+
+    def now(self) -> float:
+        return self._node.get_clock().now().nanoseconds * 1e-9
+
+    def stop_requested(self) -> SkillOutcome | None:
+        if self._handle.is_cancel_requested or self.preempted:
+            return SkillOutcome.CANCELED
+        return None
+
+    def sleep(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while self.stop_requested() is None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(STOP_POLL_S, left))
+
+
+class SkillExecutorNode(Node):
+    """Action server running skills of a :class:`SkillLibrary` for one robot."""
+
+    def __init__(self, library: SkillLibrary | None = None) -> None:
+        super().__init__("skill_executor")
+        self.declare_parameter(
+            "robot_id",
+            "",
+            ParameterDescriptor(description="robot id in events; default: the node's namespace"),
+        )
+        robot_id = self.get_parameter("robot_id").get_parameter_value().string_value
+        self.robot_id = robot_id or self.get_namespace().strip("/") or "robot"
+        self.library = library or default_library()
+        self._lock = threading.Lock()
+        self._active: _GoalRuntime | None = None
+        self._run_lock = threading.Lock()  # one goal executes at a time
+        group = ReentrantCallbackGroup()
+        self._events = self.create_publisher(SkillEvent, "skill_events", RELIABLE_QOS)
+        self.create_service(ListSkills, "list_skills", self._list_skills, callback_group=group)
+        self._server = ActionServer(
+            self,
+            ExecuteSkill,
+            "execute_skill",
+            execute_callback=self._execute,
+            goal_callback=lambda goal: GoalResponse.ACCEPT,
+            cancel_callback=lambda handle: CancelResponse.ACCEPT,
+            callback_group=group,
+        )
+        self.get_logger().info(
+            f"robot '{self.robot_id}': serving skills {', '.join(self.library.names())}"
+        )
+
+    def _list_skills(
+        self, request: ListSkills.Request, response: ListSkills.Response
+    ) -> ListSkills.Response:
+        response.skills = self.library.names()
+        response.descriptions = [self.library.get(n).description for n in response.skills]
+        return response
+
+    def _execute(self, handle: ServerGoalHandle) -> ExecuteSkill.Result:
+        goal: ExecuteSkill.Goal = handle.request
+        goal_id = uuid_bytes_to_hex(handle.goal_id.uuid)
+        runtime = _GoalRuntime(self, handle)
+        with self._lock:
+            if self._active is not None:
+                self._active.preempted = True
+            self._active = runtime
+        with self._run_lock:
+            try:
+                raw = parameters_from_msg(goal.parameters)
+            except SkillsError as error:
+                raw = {}
+                reject_reason = str(error)
+            else:
+                reject_reason = ""
+
+            def sink(event: ExecutorEvent) -> None:
+                self._publish_event(event, goal_id, goal.instruction_id)
+                if event.kind in (EventKind.PHASE_START, EventKind.ATTEMPT_START):
+                    feedback = ExecuteSkill.Feedback(
+                        repetition=event.repetition, phase=event.phase, progress=event.progress
+                    )
+                    handle.publish_feedback(feedback)
+
+            run = GoalRun(self.library, goal.skill, raw, goal.repetitions, runtime, sink)
+            if reject_reason:
+                outcome, reason = SkillOutcome.REJECTED, reject_reason
+                result = ExecuteSkill.Result(reason=reason)
+                run.emit(EventKind.GOAL_END, 0, outcome=outcome, reason=reason)
+            else:
+                goal_result = run.run()
+                outcome, reason = goal_result.outcome, goal_result.reason
+                if runtime.preempted and outcome == SkillOutcome.CANCELED:
+                    reason = f"preempted by a newer goal ({reason})"
+                result = ExecuteSkill.Result(
+                    reason=reason,
+                    duration=seconds_to_duration(goal_result.duration),
+                    attempts=goal_result.attempts,
+                    successes=goal_result.successes,
+                    metrics=metrics_to_msg(goal_result.metrics),
+                )
+            result.outcome = SkillOutcomeMsg(value=int(outcome))
+        with self._lock:
+            if self._active is runtime:
+                self._active = None
+        if outcome == SkillOutcome.SUCCEEDED:
+            handle.succeed()
+        elif outcome == SkillOutcome.CANCELED and handle.is_cancel_requested:
+            handle.canceled()
+        else:
+            handle.abort()
+        level = (
+            self.get_logger().info if outcome == SkillOutcome.SUCCEEDED else self.get_logger().warn
+        )
+        level(f"goal {goal_id[:8]} '{goal.skill}': {outcome.name} {reason}".rstrip())
+        return result
+
+    def _publish_event(self, event: ExecutorEvent, goal_id: str, instruction_id: str) -> None:
+        msg = SkillEvent()
+        msg.header.stamp = self.get_clock().now().to_msg()
+        msg.robot_id = self.robot_id
+        msg.goal_id = goal_id
+        msg.instruction_id = instruction_id
+        msg.skill = event.skill
+        msg.repetition = event.repetition
+        msg.repetitions = event.repetitions
+        msg.event = int(event.kind)
+        msg.phase = event.phase
+        msg.outcome = SkillOutcomeMsg(value=int(event.outcome))
+        msg.reason = event.reason
+        msg.metrics = metrics_to_msg(event.metrics)
+        self._events.publish(msg)
+
+
+def main(args: Sequence[str] | None = None) -> int:
+    """Entry point of the ``skill_executor`` executable."""
+    return run_node(SkillExecutorNode, args, threads=4)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
