@@ -15,6 +15,7 @@ from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.node import Node
 
 from academy_common.node_main import request_exit, run_node
+from academy_interfaces.action import ExecuteSkill
 from academy_skills.errors import SkillsError
 from academy_skills.program import Program, SkillTally, load_program, summary_table
 from academy_skills.skill_client import SkillClient
@@ -39,10 +40,18 @@ class ProgramRunnerNode(Node):
         self.declare_parameter(
             "goal_timeout", 600.0, ParameterDescriptor(description="s to wait for each result")
         )
+        self.declare_parameter(
+            "exit_when_done",
+            True,
+            ParameterDescriptor(
+                description="exit after the program; false = stay up until stopped"
+            ),
+        )
         self.program_path = Path(self.get_parameter("program_file").value)
         self.robot_ids: list[str] = list(self.get_parameter("robot_ids").value)
         self.server_timeout = float(self.get_parameter("server_timeout").value)
         self.goal_timeout = float(self.get_parameter("goal_timeout").value)
+        self.exit_when_done = bool(self.get_parameter("exit_when_done").value)
         self.program: Program = load_program(self.program_path)
         self._tallies: dict[str, SkillTally] = {}
         self._lock = threading.Lock()
@@ -61,7 +70,8 @@ class ProgramRunnerNode(Node):
         print(f"program '{self.program.name}' finished\n{summary_table(self._tallies)}", flush=True)
         for error in self._errors:
             self.get_logger().error(error)
-        request_exit(self, 1 if self._errors else 0)
+        if self.exit_when_done:
+            request_exit(self, 1 if self._errors else 0)
 
     def _train(self, robot_id: str) -> None:
         client = SkillClient(self, robot_id)
@@ -69,8 +79,13 @@ class ProgramRunnerNode(Node):
         try:
             client.wait_for_server(self.server_timeout)
             for step in self.program.steps:
+                feedback: list[ExecuteSkill.Feedback] = []
                 result = client.execute(
-                    step.skill, step.parameters, step.repetitions, timeout=self.goal_timeout
+                    step.skill,
+                    step.parameters,
+                    step.repetitions,
+                    timeout=self.goal_timeout,
+                    on_feedback=feedback.append,
                 )
                 with self._lock:
                     self._tallies.setdefault(step.skill, SkillTally()).add(
@@ -78,7 +93,8 @@ class ProgramRunnerNode(Node):
                     )
                 self.get_logger().info(
                     f"{label}: {step.skill} x{step.repetitions}: {result.outcome.name} "
-                    f"({result.successes}/{result.attempts} succeeded, {result.duration:.3f} s)"
+                    f"({result.successes}/{result.attempts} succeeded, {result.duration:.3f} s, "
+                    f"{len(feedback)} feedback messages)"
                     + (f" - {result.reason}" if result.reason else "")
                 )
         except SkillsError as error:

@@ -1,0 +1,162 @@
+"""Process supervision with real processes (plain shell scripts; no ROS graph needed)."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from academy_bringup.session_schema import parse_session
+from academy_bringup.session_supervisor import SessionSupervisor
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def script(tmp_path: Path, name: str, body: str) -> Path:
+    path = tmp_path / "bin" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+    return path
+
+
+def supervisor(tmp_path: Path, nodes: list[dict[str, object]], **settings: object):
+    data = {"session": {"name": "unit", "grace_period": 2.0, **settings}, "nodes": nodes}
+    session = parse_session(
+        data, tmp_path / "session.yaml", resolver=lambda pkg, exe: tmp_path / "bin" / exe
+    )
+    out = io.StringIO()
+    return SessionSupervisor(session, tmp_path / "log", graph=None, out=out), out
+
+
+def node(name: str, **extra: object) -> dict[str, object]:
+    return {"name": name, "package": "test_pkg", "executable": name, **extra}
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie is dead for our purposes; /proc tells
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def stop_later(sup: SessionSupervisor, delay: float, signum: int = signal.SIGINT) -> None:
+    threading.Timer(delay, sup.request_stop, args=(signum,)).start()
+
+
+def test_required_node_crash_fails_session_naming_it(tmp_path: Path) -> None:
+    script(tmp_path, "steady", "exec sleep 60\n")
+    script(tmp_path, "crasher", "sleep 0.3; echo 'boom' >&2; exit 7\n")
+    sup, out = supervisor(tmp_path, [node("steady"), node("crasher")])
+    code = sup.run()
+    text = out.getvalue()
+    assert code == 1
+    assert "required node 'crasher' exited with code 7" in text
+    assert "[crasher] boom" in text  # its output is prefixed ...
+    assert "boom" in (tmp_path / "log" / "crasher.log").read_text()  # ... and filed
+    assert not any(alive(pid) for m in sup.nodes for pid in m.pids)
+
+
+def test_optional_node_crash_keeps_session(tmp_path: Path) -> None:
+    """Twin of the test above: the same crash in a node with required: false ends nothing."""
+    script(tmp_path, "steady", "exec sleep 60\n")
+    script(tmp_path, "crasher", "sleep 0.2; exit 7\n")
+    sup, out = supervisor(tmp_path, [node("steady"), node("crasher", required=False)])
+    stop_later(sup, 1.5)
+    assert sup.run() == 0
+    assert "optional node 'crasher' exited with code 7" in out.getvalue()
+
+
+def test_respawnable_node_comes_back(tmp_path: Path) -> None:
+    marker = tmp_path / "first_run_done"
+    script(
+        tmp_path,
+        "flaky",
+        f"if [ ! -f {marker} ]; then touch {marker}; exit 3; fi\nexec sleep 60\n",
+    )
+    sup, out = supervisor(tmp_path, [node("flaky", respawn=True, respawn_delay=0.1)])
+    stop_later(sup, 2.0)
+    assert sup.run() == 0
+    managed = sup.nodes[0]
+    assert len(managed.pids) == 2, out.getvalue()
+    assert managed.respawns == 1
+    assert "respawning 'flaky'" in out.getvalue()
+    assert not any(alive(pid) for pid in managed.pids)
+
+
+def test_respawn_gives_up_after_limit_with_backoff(tmp_path: Path) -> None:
+    script(tmp_path, "broken", "exit 5\n")
+    sup, out = supervisor(
+        tmp_path, [node("broken", respawn=True, respawn_delay=0.1, max_respawns=3)]
+    )
+    start = time.monotonic()
+    assert sup.run() == 1
+    elapsed = time.monotonic() - start
+    assert len(sup.nodes[0].pids) == 4
+    assert "exited with code 5 after 3 respawns" in out.getvalue()
+    assert elapsed >= 0.1 + 0.2 + 0.4  # delays double
+
+
+def test_sigint_forwarded_and_node_finalises(tmp_path: Path) -> None:
+    done = tmp_path / "finalised"
+    script(
+        tmp_path,
+        "recorder",
+        f"trap 'sleep 0.3; echo ok > {done}; exit 0' INT\nwhile true; do sleep 0.05; done\n",
+    )
+    sup, _ = supervisor(tmp_path, [node("recorder")])
+    stop_later(sup, 0.5)
+    assert sup.run() == 0
+    assert done.read_text().strip() == "ok"
+
+
+def test_node_ignoring_signal_is_killed_after_grace_with_its_children(tmp_path: Path) -> None:
+    child_pid_file = tmp_path / "child.pid"
+    script(
+        tmp_path,
+        "stubborn",
+        f"trap '' INT TERM\nsleep 60 &\necho $! > {child_pid_file}\n"
+        "while true; do sleep 0.05; done\n",
+    )
+    sup, out = supervisor(tmp_path, [node("stubborn")], grace_period=0.5)
+    stop_later(sup, 0.5)
+    start = time.monotonic()
+    assert sup.run() == 3
+    assert time.monotonic() - start < 5
+    assert "did not stop within 0.5 s" in out.getvalue()
+    assert not alive(sup.nodes[0].pids[0])
+    assert not alive(int(child_pid_file.read_text()))  # grandchild killed with the group
+
+
+def test_shutdown_node_ends_session_with_its_code(tmp_path: Path) -> None:
+    script(tmp_path, "steady", "exec sleep 60\n")
+    script(tmp_path, "job", "sleep 0.2; exit 4\n")
+    sup, out = supervisor(tmp_path, [node("steady"), node("job", on_exit="shutdown")])
+    assert sup.run() == 4
+    assert "ending the session (on_exit: shutdown)" in out.getvalue()
+
+
+def test_command_line_follows_ros2_run_conventions(tmp_path: Path) -> None:
+    script(tmp_path, "worker", "exit 0\n")
+    data = {
+        "session": {"name": "unit"},
+        "robots": [{"id": "robot_2", "model": "m"}],
+        "nodes": [node("worker", robot="robot_2", parameters={"rate": 50.0}, arguments=["-v"])],
+    }
+    session = parse_session(data, tmp_path / "s.yaml", resolver=lambda p, e: tmp_path / "bin" / e)
+    sup = SessionSupervisor(session, tmp_path / "log", graph=None, out=io.StringIO())
+    cmd = sup.command(sup.nodes[0])
+    assert cmd[:3] == [str(tmp_path / "bin" / "worker"), "-v", "--ros-args"]
+    assert "__node:=worker" in cmd and "__ns:=/robot_2" in cmd
+    params = Path(cmd[cmd.index("--params-file") + 1]).read_text()
+    assert "/robot_2/worker:" in params and "rate: 50.0" in params and "robot_id: robot_2" in params
