@@ -1,0 +1,1 @@
+"""Robot model registry, URDF/xacro loading and validation."""

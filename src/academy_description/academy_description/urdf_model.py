@@ -1,0 +1,196 @@
+"""Load robot descriptions (xacro or URDF) and check them before anything simulates or drives them.
+
+:func:`validate_urdf` checks what a ROS 2 driver relies on: the XML parses, every link's inertia
+is physical, every actuated joint has position/velocity/effort limits, and the ``<ros2_control>``
+block declares exactly the actuated joints, each with a position command interface and
+position/velocity state interfaces.
+"""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+from academy_description.errors import InvalidDescriptionError
+
+ACTUATED_TYPES = ("revolute", "prismatic", "continuous")
+
+
+@dataclass(frozen=True)
+class JointLimits:
+    """Limits of one actuated joint (rad or m; rad/s or m/s; N.m or N)."""
+
+    lower: float
+    upper: float
+    velocity: float
+    effort: float
+
+
+@dataclass(frozen=True)
+class UrdfModel:
+    """What the rest of the workspace needs from a validated URDF."""
+
+    name: str
+    xml: str
+    links: tuple[str, ...]
+    joint_types: dict[str, str]  # every joint, by name
+    limits: dict[str, JointLimits]  # actuated joints only
+    parents: dict[str, str]  # child link -> parent link
+    ros2_control_joints: tuple[str, ...]
+    hardware_plugin: str
+
+    @property
+    def actuated_joints(self) -> list[str]:
+        """Actuated joint names in file order."""
+        return [name for name, kind in self.joint_types.items() if kind in ACTUATED_TYPES]
+
+
+def process_xacro(path: Path, mappings: dict[str, str] | None = None) -> str:
+    """Expand a ``.xacro`` file (or read a plain ``.urdf``) into URDF XML text."""
+    if path.suffix != ".xacro":
+        return path.read_text(encoding="utf-8")
+    import xacro  # imported lazily: only xacro files need it
+
+    document = xacro.process_file(str(path), mappings=mappings or {})
+    return str(document.toprettyxml(indent="  "))
+
+
+def _float(element: ET.Element, attribute: str) -> float | None:
+    raw = element.get(attribute)
+    try:
+        return float(raw) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def validate_urdf(xml: str, source: str = "<urdf>") -> UrdfModel:
+    """Parse and check a URDF; return its :class:`UrdfModel`.
+
+    Raises:
+        InvalidDescriptionError: listing every problem (joint/link name, value, what is valid).
+    """
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError as error:
+        raise InvalidDescriptionError(source, [f"not well-formed XML: {error}"]) from None
+    problems: list[str] = []
+    if root.tag != "robot" or not root.get("name"):
+        problems.append("root element must be <robot name='...'>")
+    links = [link.get("name", "") for link in root.findall("link")]
+    for link in root.findall("link"):
+        name = link.get("name", "?")
+        inertial = link.find("inertial")
+        if inertial is None:
+            continue  # massless links are legal in URDF (fixed frames)
+        mass_el = inertial.find("mass")
+        mass = _float(mass_el, "value") if mass_el is not None else None
+        if mass is None or not mass > 0 or not math.isfinite(mass):
+            problems.append(f"link '{name}': mass {mass!r} must be a positive number (kg)")
+        inertia = inertial.find("inertia")
+        if inertia is None:
+            problems.append(f"link '{name}': <inertial> without <inertia>")
+            continue
+        ixx, iyy, izz = (_float(inertia, a) for a in ("ixx", "iyy", "izz"))
+        if None in (ixx, iyy, izz) or min(v for v in (ixx, iyy, izz) if v is not None) <= 0:
+            problems.append(f"link '{name}': principal inertia ({ixx}, {iyy}, {izz}) must be > 0")
+        elif (
+            ixx
+            and iyy
+            and izz
+            and not (
+                ixx + iyy >= izz * 0.999 and iyy + izz >= ixx * 0.999 and ixx + izz >= iyy * 0.999
+            )
+        ):
+            problems.append(
+                f"link '{name}': inertia ({ixx}, {iyy}, {izz}) violates the triangle inequality"
+            )
+    joint_types: dict[str, str] = {}
+    limits: dict[str, JointLimits] = {}
+    parents: dict[str, str] = {}
+    for joint in root.findall("joint"):
+        name = joint.get("name", "?")
+        kind = joint.get("type", "?")
+        joint_types[name] = kind
+        parent = joint.find("parent")
+        child = joint.find("child")
+        if parent is None or child is None:
+            problems.append(f"joint '{name}': needs <parent> and <child>")
+        else:
+            for role, element in (("parent", parent), ("child", child)):
+                if element.get("link") not in links:
+                    problems.append(f"joint '{name}': {role} link {element.get('link')!r} unknown")
+            parents[child.get("link", "")] = parent.get("link", "")
+        if kind not in ACTUATED_TYPES:
+            continue
+        limit = joint.find("limit")
+        if limit is None:
+            problems.append(
+                f"joint '{name}' ({kind}): missing <limit> (lower, upper, velocity, effort)"
+            )
+            continue
+        values = {a: _float(limit, a) for a in ("lower", "upper", "velocity", "effort")}
+        needed = ("velocity", "effort") if kind == "continuous" else tuple(values)
+        missing = [a for a in needed if values[a] is None]
+        if missing:
+            problems.append(f"joint '{name}': <limit> lacks {', '.join(missing)}")
+            continue
+        lower = values["lower"] if kind != "continuous" else -math.inf
+        upper = values["upper"] if kind != "continuous" else math.inf
+        assert lower is not None and upper is not None
+        if kind != "continuous" and not lower < upper:
+            problems.append(f"joint '{name}': lower {lower} must be below upper {upper}")
+        for attribute in ("velocity", "effort"):
+            value = values[attribute]
+            if value is None or not value > 0:
+                problems.append(f"joint '{name}': {attribute} limit {value} must be > 0")
+        limits[name] = JointLimits(lower, upper, values["velocity"] or 0.0, values["effort"] or 0.0)
+    # ros2_control block
+    blocks = root.findall("ros2_control")
+    declared: list[str] = []
+    plugin = ""
+    if not blocks:
+        problems.append("no <ros2_control> block: the controller manager cannot find the hardware")
+    for block in blocks:
+        plugin_el = block.find("hardware/plugin")
+        plugin = plugin or (plugin_el.text or "").strip() if plugin_el is not None else plugin
+        for joint in block.findall("joint"):
+            name = joint.get("name", "?")
+            declared.append(name)
+            commands = {c.get("name") for c in joint.findall("command_interface")}
+            states = {s.get("name") for s in joint.findall("state_interface")}
+            if "position" not in commands:
+                problems.append(
+                    f"<ros2_control> joint '{name}': needs a 'position' command_interface"
+                )
+            for needed_state in ("position", "velocity"):
+                if needed_state not in states:
+                    problems.append(
+                        f"<ros2_control> joint '{name}': needs a '{needed_state}' state_interface"
+                    )
+    if blocks and not plugin:
+        problems.append("<ros2_control>: <hardware><plugin> is missing")
+    actuated = [n for n, k in joint_types.items() if k in ACTUATED_TYPES]
+    for name in actuated:
+        if name not in declared:
+            problems.append(f"actuated joint '{name}' is not declared in <ros2_control>")
+    for name in declared:
+        if name not in actuated:
+            valid = "an actuated (revolute/prismatic/continuous) joint of this URDF"
+            problems.append(f"<ros2_control> joint '{name}' is not {valid}")
+    duplicates = sorted({n for n in declared if declared.count(n) > 1})
+    if duplicates:
+        problems.append(f"<ros2_control> declares joints twice: {', '.join(duplicates)}")
+    if problems:
+        raise InvalidDescriptionError(source, problems)
+    return UrdfModel(
+        name=root.get("name", ""),
+        xml=xml,
+        links=tuple(links),
+        joint_types=joint_types,
+        limits=limits,
+        parents=parents,
+        ros2_control_joints=tuple(declared),
+        hardware_plugin=plugin,
+    )
