@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-import queue
 import re
 import signal
 import subprocess
@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,32 +29,36 @@ class RunningSession:
             start_new_session=True,
         )
         self.lines: list[str] = []
-        self._queue: queue.Queue[str] = queue.Queue()
+        self._closed = False
+        self._new_line = threading.Condition()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
     def _read(self) -> None:
         assert self.process.stdout is not None
         for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
-            self._queue.put(line)
+            with self._new_line:
+                self.lines.append(line.rstrip("\n"))
+                self._new_line.notify_all()
+        with self._new_line:
+            self._closed = True
+            self._new_line.notify_all()
 
     def wait_for(self, pattern: str, timeout: float = 30.0) -> re.Match[str]:
         """Block until an output line matches ``pattern``; fail the test after ``timeout``."""
         regex = re.compile(pattern)
-        for line in self.lines:
-            if (match := regex.search(line)) is not None:
-                return match
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self._queue.get(timeout=0.1)
-            except queue.Empty:
-                if self.process.poll() is not None and self._queue.empty():
+        checked = 0
+        with self._new_line:
+            while True:
+                for line in self.lines[checked:]:
+                    if (match := regex.search(line)) is not None:
+                        return match
+                checked = len(self.lines)
+                left = deadline - time.monotonic()
+                if self._closed or left <= 0:
                     break
-                continue
-            if (match := regex.search(line)) is not None:
-                return match
+                self._new_line.wait(left)
         pytest.fail(f"no line matching {pattern!r} within {timeout} s; output:\n" + self.text())
 
     def text(self) -> str:
@@ -73,15 +78,21 @@ class RunningSession:
         return code
 
     def kill(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        """SIGKILL the runner and every node it started.
+
+        The nodes run in process groups of their own (the runner forwards signals itself), so
+        killing the runner's group alone would orphan them.
+        """
+        groups = [self.process.pid] + [p for pids in self.child_pids().values() for p in pids]
+        for group in groups:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(group, signal.SIGKILL)
+        self.process.wait()
 
 
 def pid_alive(pid: int) -> bool:
-    """True if ``pid`` is a live (non-zombie) process."""
+    """True if ``pid`` is a live process (a zombie counts as dead)."""
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
         return False
-    return state != "Z"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-import os
 import signal
 import threading
 import time
 from pathlib import Path
 
 import pytest
+from session_harness import pid_alive
 
 from academy_bringup.session_schema import parse_session
 from academy_bringup.session_supervisor import SessionSupervisor
@@ -25,8 +25,17 @@ def script(tmp_path: Path, name: str, body: str) -> Path:
     return path
 
 
-def supervisor(tmp_path: Path, nodes: list[dict[str, object]], **settings: object):
-    data = {"session": {"name": "unit", "grace_period": 2.0, **settings}, "nodes": nodes}
+def supervisor(
+    tmp_path: Path,
+    nodes: list[dict[str, object]],
+    robots: list[dict[str, object]] | None = None,
+    **settings: object,
+):
+    data = {
+        "session": {"name": "unit", "grace_period": 2.0, **settings},
+        "robots": robots or [],
+        "nodes": nodes,
+    }
     session = parse_session(
         data, tmp_path / "session.yaml", resolver=lambda pkg, exe: tmp_path / "bin" / exe
     )
@@ -36,18 +45,6 @@ def supervisor(tmp_path: Path, nodes: list[dict[str, object]], **settings: objec
 
 def node(name: str, **extra: object) -> dict[str, object]:
     return {"name": name, "package": "test_pkg", "executable": name, **extra}
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie is dead for our purposes; /proc tells
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def stop_later(sup: SessionSupervisor, delay: float, signum: int = signal.SIGINT) -> None:
@@ -64,7 +61,7 @@ def test_required_node_crash_fails_session_naming_it(tmp_path: Path) -> None:
     assert "required node 'crasher' exited with code 7" in text
     assert "[crasher] boom" in text  # its output is prefixed ...
     assert "boom" in (tmp_path / "log" / "crasher.log").read_text()  # ... and filed
-    assert not any(alive(pid) for m in sup.nodes for pid in m.pids)
+    assert not any(pid_alive(pid) for m in sup.nodes for pid in m.pids)
 
 
 def test_optional_node_crash_keeps_session(tmp_path: Path) -> None:
@@ -91,7 +88,7 @@ def test_respawnable_node_comes_back(tmp_path: Path) -> None:
     assert len(managed.pids) == 2, out.getvalue()
     assert managed.respawns == 1
     assert "respawning 'flaky'" in out.getvalue()
-    assert not any(alive(pid) for pid in managed.pids)
+    assert not any(pid_alive(pid) for pid in managed.pids)
 
 
 def test_respawn_gives_up_after_limit_with_backoff(tmp_path: Path) -> None:
@@ -134,8 +131,8 @@ def test_node_ignoring_signal_is_killed_after_grace_with_its_children(tmp_path: 
     assert sup.run() == 3
     assert time.monotonic() - start < 5
     assert "did not stop within 0.5 s" in out.getvalue()
-    assert not alive(sup.nodes[0].pids[0])
-    assert not alive(int(child_pid_file.read_text()))  # grandchild killed with the group
+    assert not pid_alive(sup.nodes[0].pids[0])
+    assert not pid_alive(int(child_pid_file.read_text()))  # grandchild killed with the group
 
 
 def test_shutdown_node_ends_session_with_its_code(tmp_path: Path) -> None:
@@ -148,13 +145,11 @@ def test_shutdown_node_ends_session_with_its_code(tmp_path: Path) -> None:
 
 def test_command_line_follows_ros2_run_conventions(tmp_path: Path) -> None:
     script(tmp_path, "worker", "exit 0\n")
-    data = {
-        "session": {"name": "unit"},
-        "robots": [{"id": "robot_2", "model": "m"}],
-        "nodes": [node("worker", robot="robot_2", parameters={"rate": 50.0}, arguments=["-v"])],
-    }
-    session = parse_session(data, tmp_path / "s.yaml", resolver=lambda p, e: tmp_path / "bin" / e)
-    sup = SessionSupervisor(session, tmp_path / "log", graph=None, out=io.StringIO())
+    sup, _ = supervisor(
+        tmp_path,
+        [node("worker", robot="robot_2", parameters={"rate": 50.0}, arguments=["-v"])],
+        robots=[{"id": "robot_2", "model": "m"}],
+    )
     cmd = sup.command(sup.nodes[0])
     assert cmd[:3] == [str(tmp_path / "bin" / "worker"), "-v", "--ros-args"]
     assert "__node:=worker" in cmd and "__ns:=/robot_2" in cmd
