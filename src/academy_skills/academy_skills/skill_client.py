@@ -8,15 +8,16 @@ thread) while ``execute`` blocks.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from rclpy.action import ActionClient
 from rclpy.callback_groups import ReentrantCallbackGroup
 from rclpy.node import Node
 from rclpy.task import Future
 
+from academy_common.futures import wait_for_future
 from academy_interfaces.action import ExecuteSkill
 from academy_skills.errors import SkillsError
 from academy_skills.ros_conversions import parameters_to_msg
@@ -117,10 +118,8 @@ class SkillClient:
         self._client.destroy()
 
 
-def _wait(future: Future, timeout: float):  # type: ignore[no-untyped-def]
-    done = threading.Event()
-    future.add_done_callback(lambda _: done.set())
-    if not done.wait(timeout):
-        future.cancel()
-        raise SkillClientError(f"no answer from the skill executor within {timeout:g} s")
-    return future.result()
+def _wait(future: Future, timeout: float) -> Any:
+    try:
+        return wait_for_future(future, timeout)
+    except TimeoutError:
+        raise SkillClientError(f"no answer from the skill executor within {timeout:g} s") from None
