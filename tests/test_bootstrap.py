@@ -79,7 +79,7 @@ def test_wrong_python_version_is_named(tmp_path: Path) -> None:
     assert "is not Python 3.11" in result.stderr
 
 
-def test_second_run_is_fast_and_builds_nothing() -> None:
+def test_second_run_installs_and_builds_nothing() -> None:
     """The workspace is already set up (make test ran the bootstrap): nothing to redo."""
     result = run_bootstrap(dict(os.environ))
     assert result.returncode == 0, result.stderr

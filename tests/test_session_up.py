@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -110,8 +111,6 @@ def test_respawnable_node_comes_back_after_being_killed(start_session) -> None:
 
 
 def test_session_check_cli(tmp_path: Path) -> None:
-    import subprocess
-
     ok = subprocess.run(
         ["academy", "session", "check", str(REPO / "config" / "sessions" / "demo.yaml")],
         capture_output=True,

@@ -71,9 +71,10 @@ if ! stamp_ok build "$SRC_HASH" || [ ! -f install/setup.bash ]; then
     export _ROS_WHEELS_BOOTSTRAP_COMPLETE=1
     LD_LIBRARY_PATH="$("$VENV/bin/python" -c 'import ros_wheels_bootstrapper as r; print(r.get_ros_paths())' 2>/dev/null || true)"
     export LD_LIBRARY_PATH
+    # Per-package CMake arguments live in colcon.meta (read from this directory); passing
+    # --cmake-args here would replace them. CMake's FindPython picks the active venv itself.
     colcon --log-base log/colcon build --symlink-install \
-      --event-handlers console_direct- console_cohesion- console_stderr+ summary+ \
-      --cmake-args -DBUILD_TESTING=OFF -DPython3_EXECUTABLE="$VENV/bin/python"
+      --event-handlers console_direct- console_cohesion- console_stderr+ summary+
   ) || die "colcon build failed (logs: log/colcon/latest_build)"
   stamp_set build "$SRC_HASH"
 fi

@@ -92,20 +92,13 @@ def validate_urdf(xml: str, source: str = "<urdf>") -> UrdfModel:
         if inertia is None:
             problems.append(f"link '{name}': <inertial> without <inertia>")
             continue
-        ixx, iyy, izz = (_float(inertia, a) for a in ("ixx", "iyy", "izz"))
-        if None in (ixx, iyy, izz) or min(v for v in (ixx, iyy, izz) if v is not None) <= 0:
-            problems.append(f"link '{name}': principal inertia ({ixx}, {iyy}, {izz}) must be > 0")
-        elif (
-            ixx
-            and iyy
-            and izz
-            and not (
-                ixx + iyy >= izz * 0.999 and iyy + izz >= ixx * 0.999 and ixx + izz >= iyy * 0.999
-            )
-        ):
-            problems.append(
-                f"link '{name}': inertia ({ixx}, {iyy}, {izz}) violates the triangle inequality"
-            )
+        diagonal = [_float(inertia, a) for a in ("ixx", "iyy", "izz")]
+        shown = ", ".join(str(v) for v in diagonal)
+        principal = sorted(v for v in diagonal if v is not None and v > 0)
+        if len(principal) < 3:
+            problems.append(f"link '{name}': principal inertia ({shown}) must be > 0")
+        elif principal[0] + principal[1] < principal[2] * 0.999:  # the other two sums hold
+            problems.append(f"link '{name}': inertia ({shown}) violates the triangle inequality")
     joint_types: dict[str, str] = {}
     limits: dict[str, JointLimits] = {}
     parents: dict[str, str] = {}
@@ -154,7 +147,8 @@ def validate_urdf(xml: str, source: str = "<urdf>") -> UrdfModel:
         problems.append("no <ros2_control> block: the controller manager cannot find the hardware")
     for block in blocks:
         plugin_el = block.find("hardware/plugin")
-        plugin = plugin or (plugin_el.text or "").strip() if plugin_el is not None else plugin
+        if not plugin and plugin_el is not None:
+            plugin = (plugin_el.text or "").strip()
         for joint in block.findall("joint"):
             name = joint.get("name", "?")
             declared.append(name)

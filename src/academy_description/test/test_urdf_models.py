@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -71,7 +70,7 @@ def test_missing_limit_and_bad_inertia_are_rejected() -> None:
     assert "link 'pelvis': mass -1.0 must be a positive number" in text
 
 
-def test_unknown_model_lists_known(tmp_path: Path) -> None:
+def test_unknown_model_lists_known() -> None:
     with pytest.raises(UnknownModelError, match=r"known models: .*aurora_h1"):
         load_model("no_such_bot")
 
