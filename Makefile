@@ -11,8 +11,9 @@ help:  ## list the targets
 setup:  ## create .venv, install pinned packages, repair the ROS wheels, colcon build
 	@bash tools/bootstrap.sh
 
-demo: setup  ## run the headless demo training session
-	@$(ACTIVATE) && academy session up config/sessions/demo.yaml
+demo: setup  ## headless training session, then ingest its episodes into the pool and summarise
+	@$(ACTIVATE) && academy session up config/sessions/demo.yaml \
+	  && academy pool ingest var/episodes && academy pool summary
 
 lint: setup  ## ruff (lint + format check) and mypy on the ROS-free modules
 	@$(ACTIVATE) && ruff check . && ruff format --check . && mypy

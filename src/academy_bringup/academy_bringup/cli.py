@@ -2,6 +2,9 @@
 
 ``academy session up FILE``     start a session's nodes and supervise them (``ros2 launch``)
 ``academy session check FILE``  validate a session file and exit
+``academy say "TEXT"``          speak to the robots as a trainer (typed text)
+``academy pool ingest DIR``     copy finished episodes into the local pool (idempotent)
+``academy pool ls|summary``     list / summarise the pool's episodes
 """
 
 from __future__ import annotations
@@ -110,6 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("file", help="session YAML")
     check.add_argument("--json", action="store_true", help="print the resolved session as JSON")
     check.set_defaults(func=cmd_session_check)
+
+    from academy_instructions.say import add_command as add_say
+    from academy_pool.cli import add_commands as add_pool
+
+    add_say(commands)
+    add_pool(commands)
     return parser
 
 

@@ -231,6 +231,7 @@ def parse_session(
         raise SessionValidationError(problems) from None
 
     robot_ids: list[str] = [robot.id for robot in model.robots]
+    robot_models = {robot.id: robot.model for robot in model.robots}
     for index, robot_id in enumerate(robot_ids):
         if robot_ids.index(robot_id) != index:
             problem(f"robots[{index}].id", robot_id, "duplicate robot id; ids must be unique")
@@ -261,8 +262,13 @@ def parse_session(
                 if not file_path.is_file():
                     problem(f"{where}.parameters.{pkey}", pval, f"file not found ({file_path})")
                 params[pkey] = str(file_path)
+            elif isinstance(pval, str) and pkey.endswith("_dir") and pval:
+                # Output directories: relative to the session file too; the node creates them.
+                params[pkey] = str((path.parent / pval).resolve())
         if node.robot is not None:
             params.setdefault("robot_id", node.robot)
+            if node.robot in robot_models:  # an unknown robot is reported above
+                params.setdefault("robot_model", robot_models[node.robot])
         executable = resolver(node.package, node.executable) if check_executables else None
         if check_executables and executable is None:
             available = _installed_executables(node.package)

@@ -64,12 +64,21 @@ def test_every_problem_reported_at_once(tmp_path: Path, fake_ament_prefix: Path)
 def test_valid_demo_session_resolves_nodes(fake_ament_prefix: Path) -> None:
     session = load_session(REPO / "config" / "sessions" / "demo.yaml")
     names = [n.fully_qualified_name for n in session.nodes]
-    assert names == ["/robot_1/skill_executor", "/program_runner"]
-    executor = session.nodes[0]
+    assert names == [
+        "/robot_1/controller_manager",
+        "/robot_1/skill_executor",
+        "/robot_1/recorder",
+        "/instruction_parser",
+        "/scripted_trainer",
+    ]
+    executor = session.nodes[1]
     assert executor.executable == fake_ament_prefix / "lib" / "academy_skills" / "skill_executor"
     assert executor.parameters["robot_id"] == "robot_1"
-    program = Path(str(session.nodes[1].parameters["program_file"]))
-    assert program.is_absolute() and program.is_file()
+    assert executor.parameters["robot_model"] == "aurora_h1"  # from the robots list
+    station = Path(str(executor.parameters["station_file"]))
+    assert station.is_absolute() and station.is_file()
+    output = Path(str(session.nodes[2].parameters["output_dir"]))
+    assert output == REPO / "var" / "episodes"  # *_dir: relative to the session file
 
 
 def test_valid_session_twin_missing_executable_fails(

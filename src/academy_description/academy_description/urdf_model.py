@@ -40,6 +40,7 @@ class UrdfModel:
     parents: dict[str, str]  # child link -> parent link
     ros2_control_joints: tuple[str, ...]
     hardware_plugin: str
+    initial_positions: dict[str, float]  # from <state_interface name="position"> initial_value
 
     @property
     def actuated_joints(self) -> list[str]:
@@ -142,6 +143,7 @@ def validate_urdf(xml: str, source: str = "<urdf>") -> UrdfModel:
     # ros2_control block
     blocks = root.findall("ros2_control")
     declared: list[str] = []
+    initial: dict[str, float] = {}
     plugin = ""
     if not blocks:
         problems.append("no <ros2_control> block: the controller manager cannot find the hardware")
@@ -154,6 +156,15 @@ def validate_urdf(xml: str, source: str = "<urdf>") -> UrdfModel:
             declared.append(name)
             commands = {c.get("name") for c in joint.findall("command_interface")}
             states = {s.get("name") for s in joint.findall("state_interface")}
+            for state in joint.findall("state_interface[@name='position']/param"):
+                if state.get("name") == "initial_value":
+                    try:
+                        initial[name] = float((state.text or "").strip())
+                    except ValueError:
+                        problems.append(
+                            f"<ros2_control> joint '{name}': initial_value {state.text!r} is not "
+                            "a number"
+                        )
             if "position" not in commands:
                 problems.append(
                     f"<ros2_control> joint '{name}': needs a 'position' command_interface"
@@ -169,6 +180,13 @@ def validate_urdf(xml: str, source: str = "<urdf>") -> UrdfModel:
     for name in actuated:
         if name not in declared:
             problems.append(f"actuated joint '{name}' is not declared in <ros2_control>")
+    for name, value in initial.items():
+        bounds = limits.get(name)
+        if bounds is not None and not bounds.lower <= value <= bounds.upper:
+            problems.append(
+                f"<ros2_control> joint '{name}': initial_value {value} is outside its limits "
+                f"[{bounds.lower}, {bounds.upper}]"
+            )
     for name in declared:
         if name not in actuated:
             valid = "an actuated (revolute/prismatic/continuous) joint of this URDF"
@@ -187,4 +205,5 @@ def validate_urdf(xml: str, source: str = "<urdf>") -> UrdfModel:
         parents=parents,
         ros2_control_joints=tuple(declared),
         hardware_plugin=plugin,
+        initial_positions=initial,
     )

@@ -45,6 +45,7 @@ class ExecutorEvent:
     reason: str = ""
     metrics: Mapping[str, tuple[float, str]] = field(default_factory=dict)
     progress: float = 0.0
+    parameters: Mapping[str, ParamValue] = field(default_factory=dict)
 
 
 class Runtime(Protocol):
@@ -137,6 +138,7 @@ class GoalRun:
         reason: str = "",
         metrics: Mapping[str, tuple[float, str]] | None = None,
         within: float = 0.0,
+        parameters: Mapping[str, ParamValue] | None = None,
     ) -> None:
         """Send one event; ``within`` is the progress inside the current attempt (0..1)."""
         done_attempts = max(0, repetition - 1)
@@ -155,6 +157,7 @@ class GoalRun:
                 reason=reason,
                 metrics=dict(metrics or {}),
                 progress=min(1.0, max(0.0, progress)),
+                parameters=dict(parameters or {}),
             )
         )
 
@@ -166,7 +169,7 @@ class GoalRun:
         except SkillsError as error:
             return self._finish(start, SkillOutcome.REJECTED, str(error), 0, 0, {})
         skill = self.library.get(self.skill_name)
-        self.emit(EventKind.GOAL_ACCEPTED, 0)
+        self.emit(EventKind.GOAL_ACCEPTED, 0, parameters=params)
         attempts = successes = 0
         first_failure = ""
         outcome = SkillOutcome.SUCCEEDED
@@ -178,7 +181,7 @@ class GoalRun:
                 first_failure = first_failure or f"stopped before attempt {repetition}"
                 break
             attempts += 1
-            self.emit(EventKind.ATTEMPT_START, repetition)
+            self.emit(EventKind.ATTEMPT_START, repetition, parameters=params)
             ctx = _AttemptContext(self, repetition)
             try:
                 last = skill.run_attempt(ctx, params)
@@ -197,7 +200,12 @@ class GoalRun:
                 successes += 1
                 continue
             first_failure = first_failure or f"attempt {repetition}: {last.reason}"
-            if last.outcome in (SkillOutcome.CANCELED, SkillOutcome.ESTOPPED, SkillOutcome.ABORTED):
+            if last.outcome in (
+                SkillOutcome.CANCELED,
+                SkillOutcome.ESTOPPED,
+                SkillOutcome.ABORTED,
+                SkillOutcome.REJECTED,  # e.g. the object is out of reach: retrying cannot help
+            ):
                 outcome = last.outcome
                 break
             outcome = SkillOutcome.FAILED  # a failed attempt does not stop practice

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
@@ -20,18 +21,24 @@ from rclpy.node import Node
 from academy_common.ids import uuid_bytes_to_hex
 from academy_common.node_main import run_node
 from academy_common.qos import RELIABLE_QOS
+from academy_description.model_registry import load_model
 from academy_interfaces.action import ExecuteSkill
 from academy_interfaces.msg import SkillEvent
 from academy_interfaces.msg import SkillOutcome as SkillOutcomeMsg
 from academy_interfaces.srv import ListSkills
+from academy_sim.station_config import load_station
 from academy_skills.errors import SkillsError
+from academy_skills.kinematics import ArmKinematics
+from academy_skills.manipulation import manipulation_skills
 from academy_skills.ros_conversions import (
     metrics_to_msg,
     parameters_from_msg,
+    parameters_to_msg,
     seconds_to_duration,
 )
+from academy_skills.ros_robot_io import RosRobotIO
 from academy_skills.skill_executor import EventKind, ExecutorEvent, GoalRun
-from academy_skills.skill_library import SkillLibrary, SkillOutcome, default_library
+from academy_skills.skill_library import Skill, SkillLibrary, SkillOutcome, default_library
 
 #: Granularity of sleeps inside skills: how fast a cancel or preemption is noticed.
 STOP_POLL_S = 0.005
@@ -72,13 +79,28 @@ class SkillExecutorNode(Node):
             "",
             ParameterDescriptor(description="robot id in events; default: the node's namespace"),
         )
+        self.declare_parameter(
+            "robot_model",
+            "",
+            ParameterDescriptor(
+                description="registry model; enables reach/grasp/lift on its controllers"
+            ),
+        )
+        self.declare_parameter(
+            "station_file", "", ParameterDescriptor(description="station YAML (pelvis height)")
+        )
+        self.declare_parameter(
+            "trajectory_controller",
+            "joint_trajectory_controller",
+            ParameterDescriptor(description="name of the arm's joint trajectory controller"),
+        )
         robot_id = self.get_parameter("robot_id").get_parameter_value().string_value
         self.robot_id = robot_id or self.get_namespace().strip("/") or "robot"
-        self.library = library or default_library()
         self._lock = threading.Lock()
         self._active: _GoalRuntime | None = None
         self._run_lock = threading.Lock()  # one goal executes at a time
         group = ReentrantCallbackGroup()
+        self.library = library or default_library(self._manipulation_skills(group))
         self._events = self.create_publisher(SkillEvent, "skill_events", RELIABLE_QOS)
         self.create_service(ListSkills, "list_skills", self._list_skills, callback_group=group)
         self._server = ActionServer(
@@ -93,6 +115,22 @@ class SkillExecutorNode(Node):
         self.get_logger().info(
             f"robot '{self.robot_id}': serving skills {', '.join(self.library.names())}"
         )
+
+    def _manipulation_skills(self, group: ReentrantCallbackGroup) -> list[Callable[[], Skill]]:
+        model = self.get_parameter("robot_model").get_parameter_value().string_value
+        if not model:
+            return []
+        station_file = self.get_parameter("station_file").get_parameter_value().string_value
+        if not station_file:
+            self.get_logger().info("no station_file: manipulation skills are not available")
+            return []
+        robot = load_model(model)
+        station = load_station(Path(station_file))
+        controller = self.get_parameter("trajectory_controller").get_parameter_value().string_value
+        self.robot_io = RosRobotIO(self, group, controller, sorted(robot.grippers))
+        kinematics = ArmKinematics(robot, station.pelvis_height)
+        skills = manipulation_skills(self.robot_io, kinematics)
+        return [lambda skill=skill: skill for skill in skills]
 
     def _list_skills(
         self, request: ListSkills.Request, response: ListSkills.Response
@@ -173,6 +211,7 @@ class SkillExecutorNode(Node):
         msg.outcome = SkillOutcomeMsg(value=int(event.outcome))
         msg.reason = event.reason
         msg.metrics = metrics_to_msg(event.metrics)
+        msg.parameters = parameters_to_msg(event.parameters)
         self._events.publish(msg)
 
 

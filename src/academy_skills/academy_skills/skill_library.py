@@ -31,6 +31,14 @@ class SkillOutcome(IntEnum):
     ESTOPPED = 6
 
 
+def outcome_name(value: int) -> str:
+    """Name of a SkillOutcome value ("UNKNOWN" for values this build does not know)."""
+    try:
+        return SkillOutcome(value).name
+    except ValueError:
+        return "UNKNOWN"
+
+
 @dataclass(frozen=True)
 class ParameterSpec:
     """Declaration of one skill parameter.

@@ -1,0 +1,1 @@
+"""Controller manager, joint state broadcaster, trajectory and gripper controllers, e-stop."""

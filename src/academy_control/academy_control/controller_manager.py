@@ -1,0 +1,168 @@
+"""The controller manager: hardware read -> controllers update -> hardware write, at a fixed rate.
+
+Mirrors ros2_control's split: a :class:`HardwareInterface` (loaded from the plugin named in the
+URDF's ``<ros2_control>`` block) exposes joint states and position commands; controllers loaded
+from the YAML configuration share them. The e-stop halts every controller and latches until an
+explicit reset. Thread safety: callers hold :attr:`ControllerManager.lock` around every call.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from academy_control.controller_config import (
+    JOINT_TRAJECTORY_CONTROLLER,
+    PARALLEL_GRIPPER_CONTROLLER,
+    ControllerManagerConfig,
+    GripperControllerConfig,
+    TrajectoryControllerConfig,
+)
+from academy_control.controllers import (
+    GripperGoal,
+    JointTrajectoryController,
+    ParallelGripperController,
+    TrajectoryGoal,
+)
+from academy_control.errors import ControlError, HardwareError
+from academy_control.trajectory import JointLimit, Trajectory
+
+
+@dataclass(frozen=True)
+class JointStateSample:
+    """One read of the hardware: positions, velocities, efforts in ``joint_names`` order."""
+
+    positions: np.ndarray
+    velocities: np.ndarray
+    efforts: np.ndarray
+
+
+class HardwareInterface(Protocol):
+    """What a controller manager needs from a robot (simulated or real)."""
+
+    joint_names: tuple[str, ...]
+
+    def read(self) -> JointStateSample:
+        """The joints' current state."""
+
+    def write(self, positions: np.ndarray) -> None:
+        """Position commands for every joint (finite, within limits)."""
+
+    def set_effort_limit(self, joint: str, effort: float) -> None:
+        """Limit a joint's force/torque (N or N.m)."""
+
+    def advance(self, period: float) -> None:
+        """Let ``period`` s pass (a simulator steps its physics; real hardware does nothing)."""
+
+
+def load_hardware(plugin: str, **kwargs: Any) -> HardwareInterface:
+    """Instantiate the hardware plugin ``package/Class`` named in ``<ros2_control>``.
+
+    As pluginlib does for C++, the name resolves to class ``Class`` exported by the Python module
+    ``package.hardware_plugins``.
+    """
+    package, _, cls = plugin.partition("/")
+    if not package or not cls:
+        raise HardwareError(f"hardware plugin {plugin!r}: expected 'package/Class'")
+    try:
+        module = importlib.import_module(f"{package}.hardware_plugins")
+        factory = getattr(module, cls)
+    except (ImportError, AttributeError) as error:
+        raise HardwareError(f"hardware plugin {plugin!r} not found: {error}") from error
+    hardware: HardwareInterface = factory(**kwargs)
+    return hardware
+
+
+class ControllerManager:
+    """Runs the controllers of one robot over its hardware."""
+
+    def __init__(
+        self,
+        hardware: HardwareInterface,
+        config: ControllerManagerConfig,
+        limits: dict[str, JointLimit],
+    ) -> None:
+        self.hardware = hardware
+        self.config = config
+        self.limits = limits
+        self.period = 1.0 / config.update_rate
+        self.lock = threading.RLock()
+        self.time = 0.0  # s of control time since start (advances one period per update)
+        self.estopped = False
+        self.updates = 0
+        joints = hardware.joint_names
+        self.trajectory_controllers: dict[str, JointTrajectoryController] = {}
+        self.gripper_controllers: dict[str, ParallelGripperController] = {}
+        for name, kind in config.types.items():
+            params = config.controllers[name]
+            if kind == JOINT_TRAJECTORY_CONTROLLER:
+                assert isinstance(params, TrajectoryControllerConfig)
+                indices = [joints.index(j) for j in params.joints]
+                self.trajectory_controllers[name] = JointTrajectoryController(name, params, indices)
+            elif kind == PARALLEL_GRIPPER_CONTROLLER:
+                assert isinstance(params, GripperControllerConfig)
+                indices = [joints.index(j) for j in params.joints]
+                upper = limits[params.joints[0]].upper
+                self.gripper_controllers[name] = ParallelGripperController(
+                    name, params, indices, upper
+                )
+        self.state = hardware.read()
+        self.commands = self.state.positions.copy()
+        for controller in self._controllers():
+            controller.start(self.state.positions)
+
+    def _controllers(self) -> list[JointTrajectoryController | ParallelGripperController]:
+        return [*self.trajectory_controllers.values(), *self.gripper_controllers.values()]
+
+    def update(self) -> JointStateSample:
+        """One control cycle. Returns the state read at its start."""
+        state = self.hardware.read()
+        self.state = state
+        for jtc in self.trajectory_controllers.values():
+            jtc.update(self.time, state.positions, self.commands)
+        for gripper in self.gripper_controllers.values():
+            if gripper.active is not None:
+                for joint in gripper.joints:
+                    self.hardware.set_effort_limit(joint, gripper.effort_limit)
+            gripper.update(
+                self.time, state.positions, state.velocities, state.efforts, self.commands
+            )
+        if not np.all(np.isfinite(self.commands)):
+            # Never reach the hardware with a non-finite value, whatever a controller computed.
+            self.engage_estop("a controller produced a non-finite command")
+            self.commands = state.positions.copy()
+        self.hardware.write(self.commands)
+        self.hardware.advance(self.period)
+        self.time += self.period
+        self.updates += 1
+        return state
+
+    def follow(self, controller: str, trajectory: Trajectory) -> TrajectoryGoal:
+        """Hand a validated trajectory to ``controller``; refused while the e-stop is engaged."""
+        self._check_estop()
+        jtc = self.trajectory_controllers[controller]
+        return jtc.accept(trajectory, self.time, self.state.positions)
+
+    def grip(self, controller: str, width: float, max_effort: float) -> GripperGoal:
+        """Command gripper ``controller``; refused while the e-stop is engaged."""
+        self._check_estop()
+        return self.gripper_controllers[controller].accept(width, max_effort, self.time)
+
+    def engage_estop(self, reason: str = "e-stop engaged") -> None:
+        """Stop every motion now: abort goals, hold the measured positions, latch."""
+        self.estopped = True
+        for controller in self._controllers():
+            controller.halt(self.state.positions, reason)
+        self.commands = self.state.positions.copy()
+
+    def reset_estop(self) -> None:
+        """Release the latch: controllers keep holding and accept goals again."""
+        self.estopped = False
+
+    def _check_estop(self) -> None:
+        if self.estopped:
+            raise ControlError("e-stop engaged: no motion until it is reset (estop, data: false)")

@@ -1,0 +1,317 @@
+"""``controller_manager`` node: one robot's hardware and controllers on the ROS graph.
+
+Loads the robot model from the registry, the hardware plugin its URDF's ``<ros2_control>`` block
+names (``academy_sim/MujocoSystem`` in simulation) and the controllers of ``controllers_file``;
+then runs read -> update -> write at ``update_rate`` on a dedicated thread, paced to the wall
+clock (``real_time: true``) or as fast as it can (``false``, for benchmarks).
+
+Interfaces (relative names, so the robot namespace applies):
+
+- ``joint_states`` (sensor_msgs/JointState, reliable) from the joint_state_broadcaster;
+- ``joint_trajectory_controller/joint_trajectory`` (topic) and
+  ``joint_trajectory_controller/follow_joint_trajectory`` (action);
+- ``<gripper>_controller/gripper_cmd`` (academy_interfaces/action/GripperCommand);
+- ``<controller>/commanded_trajectory``: every command a controller accepted, for the recorder
+  (rosbag2 cannot record action goals here);
+- ``estop`` (std_srvs/SetBool): true stops every motion and latches, false releases;
+- with simulated hardware: ``station/state`` (StationState) and ``station/reset`` (ResetStation).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from rcl_interfaces.msg import ParameterDescriptor
+from rclpy.action import ActionServer, CancelResponse, GoalResponse
+from rclpy.action.server import ServerGoalHandle
+from rclpy.callback_groups import ReentrantCallbackGroup
+from rclpy.node import Node
+from sensor_msgs.msg import JointState
+from std_srvs.srv import SetBool
+from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
+
+from academy_common.node_main import run_node
+from academy_common.qos import RELIABLE_QOS
+from academy_control.controller_config import load_controllers
+from academy_control.controller_manager import ControllerManager, load_hardware
+from academy_control.controllers import Goal, GoalState, TrajectoryErrorCode
+from academy_control.errors import ControlError, InvalidTrajectoryError
+from academy_control.station_io import StationIO
+from academy_control.trajectory import JointLimit, TrajectoryPoint, validate_trajectory
+from academy_description.model_registry import load_model
+from academy_interfaces.action import FollowJointTrajectory, GripperCommand
+
+#: How often an action callback checks its goal (s): bounds cancel latency and feedback rate.
+GOAL_POLL_S = 0.02
+
+
+def points_from_msg(msg: JointTrajectory) -> list[TrajectoryPoint]:
+    """trajectory_msgs points as plain :class:`TrajectoryPoint` values."""
+    return [
+        TrajectoryPoint(
+            p.time_from_start.sec + p.time_from_start.nanosec * 1e-9,
+            tuple(p.positions),
+            tuple(p.velocities),
+        )
+        for p in msg.points
+    ]
+
+
+class ControllerManagerNode(Node):
+    """Hardware + controllers of one robot, with their ROS interfaces."""
+
+    def __init__(self) -> None:
+        super().__init__("controller_manager")
+        describe = ParameterDescriptor
+        self.declare_parameter("robot_model", "", describe(description="registry model name"))
+        self.declare_parameter("controllers_file", "", describe(description="controllers YAML"))
+        self.declare_parameter("station_file", "", describe(description="station YAML (sim)"))
+        self.declare_parameter("seed", -1, describe(description="sim random seed; -1 = random"))
+        self.declare_parameter(
+            "disabled_joints",
+            [""],
+            describe(description="sim fault injection: joints whose motors have no power"),
+        )
+        self.declare_parameter("real_time", True, describe(description="pace to wall clock"))
+        self.declare_parameter("station_state_rate", 30.0, describe(description="Hz"))
+        model_name = self._string("robot_model")
+        robot = load_model(model_name)
+        self.robot = robot
+        seed = self.get_parameter("seed").get_parameter_value().integer_value
+        disabled = [j for j in self.get_parameter("disabled_joints").value or [] if j]
+        hardware = load_hardware(
+            robot.urdf.hardware_plugin,
+            robot=robot,
+            station_file=Path(self._string("station_file")),
+            seed=None if seed < 0 else seed,
+            disabled_joints=disabled,
+        )
+        config = load_controllers(Path(self._string("controllers_file")), hardware.joint_names)
+        limits = {n: JointLimit(lim.lower, lim.upper) for n, lim in robot.urdf.limits.items()}
+        self.manager = ControllerManager(hardware, config, limits)
+        self.real_time = bool(self.get_parameter("real_time").value)
+        group = ReentrantCallbackGroup()
+
+        broadcaster_rates = [getattr(c, "publish_rate", 0.0) for c in config.controllers.values()]
+        rate = max(broadcaster_rates) if broadcaster_rates else config.update_rate
+        self._joint_state_every = max(1, round(config.update_rate / rate))
+        self._joint_states = self.create_publisher(JointState, "joint_states", RELIABLE_QOS)
+        self._joint_state_msg = JointState(name=list(hardware.joint_names))
+        self._commanded: dict[str, object] = {}
+        for name, jtc in self.manager.trajectory_controllers.items():
+            self._commanded[name] = self.create_publisher(
+                JointTrajectory, f"{name}/commanded_trajectory", RELIABLE_QOS
+            )
+            self.create_subscription(
+                JointTrajectory,
+                f"{name}/joint_trajectory",
+                lambda msg, c=name: self._on_trajectory_topic(c, msg),
+                RELIABLE_QOS,
+                callback_group=group,
+            )
+            ActionServer(
+                self,
+                FollowJointTrajectory,
+                f"{name}/follow_joint_trajectory",
+                execute_callback=lambda handle, c=name: self._follow(c, handle),
+                goal_callback=lambda goal: GoalResponse.ACCEPT,
+                cancel_callback=lambda handle: CancelResponse.ACCEPT,
+                callback_group=group,
+            )
+            del jtc
+        for name in self.manager.gripper_controllers:
+            self._commanded[name] = self.create_publisher(
+                JointTrajectory, f"{name}/commanded_trajectory", RELIABLE_QOS
+            )
+            ActionServer(
+                self,
+                GripperCommand,
+                f"{name}/gripper_cmd",
+                execute_callback=lambda handle, c=name: self._grip(c, handle),
+                goal_callback=lambda goal: GoalResponse.ACCEPT,
+                cancel_callback=lambda handle: CancelResponse.ACCEPT,
+                callback_group=group,
+            )
+        self.create_service(SetBool, "estop", self._estop, callback_group=group)
+        station = getattr(hardware, "station", None)
+        self.station_io = (
+            StationIO(self, station, self.manager.lock, group) if station is not None else None
+        )
+        station_rate = float(self.get_parameter("station_state_rate").value)
+        self._station_every = max(1, round(config.update_rate / station_rate))
+        self.overruns = 0
+        self._running = True
+        self._loop = threading.Thread(target=self._control_loop, name="control_loop", daemon=True)
+        self._loop.start()
+        self.get_logger().info(
+            f"{robot.manufacturer} {robot.name}: {len(hardware.joint_names)} joints on "
+            f"{robot.urdf.hardware_plugin}; controllers {', '.join(config.types)} at "
+            f"{config.update_rate:g} Hz"
+        )
+
+    def _string(self, name: str) -> str:
+        value = self.get_parameter(name).get_parameter_value().string_value
+        if not value:
+            raise ControlError(f"parameter {name!r} is required (got an empty string)")
+        return value
+
+    # -- control loop -------------------------------------------------------------------------
+    def _control_loop(self) -> None:
+        period = self.manager.period
+        next_time = time.perf_counter()
+        while self._running:
+            with self.manager.lock:
+                state = self.manager.update()
+                cycle = self.manager.updates
+            if cycle % self._joint_state_every == 0:
+                self._publish_joint_states(state.positions, state.velocities, state.efforts)
+            if self.station_io is not None and cycle % self._station_every == 0:
+                with self.manager.lock:
+                    self.station_io.publish_state()
+            if not self.real_time:
+                continue
+            next_time += period
+            delay = next_time - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            else:
+                self.overruns += 1
+                if delay < -10 * period:
+                    next_time = time.perf_counter()  # far behind: restart the schedule
+
+    def _publish_joint_states(
+        self, positions: np.ndarray, velocities: np.ndarray, efforts: np.ndarray
+    ) -> None:
+        msg = self._joint_state_msg
+        msg.header.stamp = self.get_clock().now().to_msg()
+        msg.position = positions.tolist()
+        msg.velocity = velocities.tolist()
+        msg.effort = efforts.tolist()
+        self._joint_states.publish(msg)
+
+    # -- trajectory controller ----------------------------------------------------------------
+    def _accept_trajectory(self, controller: str, msg: JointTrajectory) -> Goal:
+        jtc = self.manager.trajectory_controllers[controller]
+        trajectory = validate_trajectory(
+            msg.joint_names, points_from_msg(msg), jtc.joints, self.manager.limits
+        )
+        with self.manager.lock:
+            goal = self.manager.follow(controller, trajectory)
+        msg.header.stamp = self.get_clock().now().to_msg()
+        self._commanded[controller].publish(msg)  # type: ignore[attr-defined]
+        return goal
+
+    def _on_trajectory_topic(self, controller: str, msg: JointTrajectory) -> None:
+        try:
+            self._accept_trajectory(controller, msg)
+        except ControlError as error:
+            self.get_logger().error(f"{controller}: trajectory rejected: {error}")
+
+    def _follow(self, controller: str, handle: ServerGoalHandle) -> FollowJointTrajectory.Result:
+        result = FollowJointTrajectory.Result()
+        try:
+            goal = self._accept_trajectory(controller, handle.request.trajectory)
+        except InvalidTrajectoryError as error:
+            names = set(handle.request.trajectory.joint_names)
+            unknown = names - set(self.manager.trajectory_controllers[controller].joints)
+            code = (
+                TrajectoryErrorCode.INVALID_JOINTS if unknown else TrajectoryErrorCode.INVALID_GOAL
+            )
+            return self._end(handle, result, int(code), f"rejected: {error}", GoalState.ABORTED)
+        except ControlError as error:
+            code = int(TrajectoryErrorCode.INVALID_GOAL)
+            return self._end(handle, result, code, f"rejected: {error}", GoalState.ABORTED)
+        feedback = FollowJointTrajectory.Feedback()
+        while not goal.done.wait(GOAL_POLL_S):
+            if handle.is_cancel_requested:
+                with self.manager.lock:
+                    self.manager.trajectory_controllers[controller].halt(
+                        self.manager.state.positions, "canceled"
+                    )
+                handle.canceled()
+                result.error_string = "canceled"
+                return result
+            feedback.joint_names = list(handle.request.trajectory.joint_names)
+            handle.publish_feedback(feedback)
+        return self._end(handle, result, goal.error_code, goal.reason, goal.state)
+
+    @staticmethod
+    def _end(
+        handle: ServerGoalHandle,
+        result: FollowJointTrajectory.Result,
+        code: int,
+        reason: str,
+        state: GoalState,
+    ) -> FollowJointTrajectory.Result:
+        result.error_code = code
+        result.error_string = reason
+        if state == GoalState.SUCCEEDED:
+            handle.succeed()
+        else:
+            handle.abort()
+        return result
+
+    # -- gripper controllers ------------------------------------------------------------------
+    def _grip(self, controller: str, handle: ServerGoalHandle) -> GripperCommand.Result:
+        request: GripperCommand.Goal = handle.request
+        result = GripperCommand.Result()
+        try:
+            with self.manager.lock:
+                goal = self.manager.grip(controller, request.position, request.max_effort)
+        except ControlError as error:
+            self.get_logger().error(f"{controller}: {error}")
+            handle.abort()
+            return result
+        gripper = self.manager.gripper_controllers[controller]
+        command = JointTrajectory(joint_names=list(gripper.joints))
+        command.header.stamp = self.get_clock().now().to_msg()
+        command.points = [JointTrajectoryPoint(positions=[goal.width / 2] * 2)]
+        self._commanded[controller].publish(command)  # type: ignore[attr-defined]
+        while not goal.done.wait(GOAL_POLL_S):
+            if handle.is_cancel_requested:
+                with self.manager.lock:
+                    gripper.halt(self.manager.state.positions, "canceled")
+                handle.canceled()
+                return result
+        result.position = goal.position
+        result.effort = goal.effort
+        result.stalled = goal.stalled
+        result.reached_goal = goal.reached_goal
+        if goal.state == GoalState.SUCCEEDED:
+            handle.succeed()
+        else:
+            handle.abort()
+        return result
+
+    # -- e-stop -------------------------------------------------------------------------------
+    def _estop(self, request: SetBool.Request, response: SetBool.Response) -> SetBool.Response:
+        with self.manager.lock:
+            if request.data:
+                self.manager.engage_estop()
+                response.message = "e-stop engaged: every controller holds position"
+            else:
+                self.manager.reset_estop()
+                response.message = "e-stop released"
+        response.success = True
+        self.get_logger().warn(response.message)
+        return response
+
+    def destroy_node(self) -> None:
+        """Stop the control loop before the node goes away."""
+        self._running = False
+        if self._loop.is_alive():
+            self._loop.join(timeout=1.0)
+        super().destroy_node()
+
+
+def main(args: Sequence[str] | None = None) -> int:
+    """Entry point of the ``controller_manager`` executable."""
+    return run_node(ControllerManagerNode, args, threads=4)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,256 @@
+"""Controllers: joint trajectory controller and parallel gripper controller (ROS-free cores).
+
+Each controller owns some of the hardware's joints and, on every ``update``, writes position
+commands for them. Goals (trajectories, gripper commands) are :class:`Goal` objects the ROS layer
+waits on; they end exactly once with a code and a reason.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from enum import Enum, IntEnum
+
+import numpy as np
+
+from academy_control.controller_config import GripperControllerConfig, TrajectoryControllerConfig
+from academy_control.trajectory import Trajectory, sample
+
+
+class TrajectoryErrorCode(IntEnum):
+    """Result codes of FollowJointTrajectory (same values as control_msgs)."""
+
+    SUCCESSFUL = 0
+    INVALID_GOAL = -1
+    INVALID_JOINTS = -2
+    OLD_HEADER_TIMESTAMP = -3
+    PATH_TOLERANCE_VIOLATED = -4
+    GOAL_TOLERANCE_VIOLATED = -5
+
+
+class GoalState(Enum):
+    """Life cycle of a controller goal."""
+
+    ACTIVE = "active"
+    SUCCEEDED = "succeeded"
+    ABORTED = "aborted"
+
+
+@dataclass
+class Goal:
+    """A goal a controller is executing; ``done`` is set once it has ended."""
+
+    state: GoalState = GoalState.ACTIVE
+    error_code: int = 0
+    reason: str = ""
+    done: threading.Event = field(default_factory=threading.Event)
+    feedback: dict[str, float] = field(default_factory=dict)
+
+    def finish(self, state: GoalState, error_code: int = 0, reason: str = "") -> None:
+        """End the goal (only the first call counts)."""
+        if self.done.is_set():
+            return
+        self.state, self.error_code, self.reason = state, error_code, reason
+        self.done.set()
+
+
+@dataclass
+class TrajectoryGoal(Goal):
+    """A trajectory being followed: what, since when, and from where."""
+
+    trajectory: Trajectory | None = None
+    start_time: float = 0.0
+    start_positions: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    indices: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+
+
+@dataclass
+class GripperGoal(Goal):
+    """A jaw opening being reached (m) with a force limit (N per finger)."""
+
+    width: float = 0.0
+    max_effort: float = 0.0
+    start_time: float = 0.0
+    last_motion_time: float = 0.0
+    position: float = 0.0
+    effort: float = 0.0
+    stalled: bool = False
+    reached_goal: bool = False
+
+
+class JointTrajectoryController:
+    """Follows joint trajectories on its joints; holds position when it has none.
+
+    ``joint_indices`` map the controller's joints into the hardware's joint arrays.
+    """
+
+    def __init__(
+        self, name: str, config: TrajectoryControllerConfig, joint_indices: list[int]
+    ) -> None:
+        self.name = name
+        self.config = config
+        self.joints = config.joints
+        self.indices = np.array(joint_indices, dtype=int)
+        self.hold = np.zeros(len(self.joints))
+        self.active: TrajectoryGoal | None = None
+        self.path_tolerance = np.array([config.tolerances(j).trajectory for j in self.joints])
+        self.goal_tolerance = np.array([config.tolerances(j).goal for j in self.joints])
+        self.desired = np.zeros(len(self.joints))
+
+    def start(self, positions: np.ndarray) -> None:
+        """Activate: hold the joints where they are."""
+        self.hold = positions[self.indices].copy()
+        self.desired = self.hold.copy()
+
+    def accept(self, trajectory: Trajectory, now: float, positions: np.ndarray) -> TrajectoryGoal:
+        """Start following ``trajectory`` (already validated), preempting the active goal."""
+        local = np.array([self.joints.index(n) for n in trajectory.joint_names], dtype=int)
+        goal = TrajectoryGoal(
+            trajectory=trajectory,
+            start_time=now,
+            start_positions=self.desired[local].copy(),
+            indices=local,
+        )
+        if self.active is not None:
+            self.active.finish(
+                GoalState.ABORTED,
+                TrajectoryErrorCode.INVALID_GOAL,
+                "preempted by a newer trajectory",
+            )
+        # Joints the new goal leaves out hold where they are being commanded now.
+        self.hold = self.desired.copy()
+        self.active = goal
+        return goal
+
+    def halt(self, positions: np.ndarray, reason: str) -> None:
+        """Abort the active goal with ``reason`` and hold the measured positions."""
+        if self.active is not None:
+            self.active.finish(GoalState.ABORTED, TrajectoryErrorCode.INVALID_GOAL, reason)
+            self.active = None
+        self.hold = positions[self.indices].copy()
+        self.desired = self.hold.copy()
+
+    def update(self, now: float, positions: np.ndarray, commands: np.ndarray) -> None:
+        """Write this cycle's position commands; advance and judge the active goal."""
+        actual = positions[self.indices]
+        desired = self.hold.copy()
+        goal = self.active
+        if goal is not None and goal.trajectory is not None:
+            elapsed = now - goal.start_time
+            sampled, _ = sample(goal.trajectory, goal.start_positions, elapsed)
+            desired[goal.indices] = sampled
+            error = np.abs(desired - actual)[goal.indices]
+            path_tol = self.path_tolerance[goal.indices]
+            checked = path_tol > 0
+            if np.any(checked & (error > path_tol)):
+                worst = int(np.argmax(np.where(checked, error - path_tol, -np.inf)))
+                joint = goal.trajectory.joint_names[worst]
+                self.active = None  # finished below with the violation, not by halt()
+                self.halt(positions, "")
+                goal.finish(
+                    GoalState.ABORTED,
+                    TrajectoryErrorCode.PATH_TOLERANCE_VIOLATED,
+                    f"{joint} is {error[worst]:.3f} from its desired position "
+                    f"(path tolerance {path_tol[worst]:.3f})",
+                )
+                commands[self.indices] = self.hold
+                return
+            goal.feedback = {"elapsed": elapsed, "max_error": float(error.max())}
+            if elapsed >= goal.trajectory.duration:
+                goal_error = np.abs(goal.trajectory.goal - actual[goal.indices])
+                within = goal_error <= self.goal_tolerance[goal.indices]
+                if np.all(within):
+                    goal.finish(GoalState.SUCCEEDED)
+                    self.hold = desired.copy()
+                    self.active = None
+                elif elapsed > goal.trajectory.duration + self.config.constraints.goal_time:
+                    worst = int(np.argmax(goal_error - self.goal_tolerance[goal.indices]))
+                    joint = goal.trajectory.joint_names[worst]
+                    goal.finish(
+                        GoalState.ABORTED,
+                        TrajectoryErrorCode.GOAL_TOLERANCE_VIOLATED,
+                        f"{joint} ended {goal_error[worst]:.3f} from its goal (tolerance "
+                        f"{self.goal_tolerance[goal.indices][worst]:.3f}) "
+                        f"{self.config.constraints.goal_time:.2f} s after the last point",
+                    )
+                    self.hold = desired.copy()
+                    self.active = None
+        self.desired = desired
+        commands[self.indices] = desired
+
+
+class ParallelGripperController:
+    """Drives two fingers symmetrically to a jaw opening, with a force limit; detects stalls."""
+
+    def __init__(
+        self,
+        name: str,
+        config: GripperControllerConfig,
+        joint_indices: list[int],
+        finger_upper_limit: float,
+    ) -> None:
+        self.name = name
+        self.config = config
+        self.joints = config.joints
+        self.indices = np.array(joint_indices, dtype=int)
+        self.max_opening = 2.0 * finger_upper_limit
+        self.target = 0.0
+        self.effort_limit = config.max_effort
+        self.active: GripperGoal | None = None
+
+    def start(self, positions: np.ndarray) -> None:
+        """Activate: hold the current opening."""
+        self.target = float(positions[self.indices].sum())
+
+    def accept(self, width: float, max_effort: float, now: float) -> GripperGoal:
+        """Move the jaws to ``width`` m with at most ``max_effort`` N per finger (<= 0: default)."""
+        effort = max_effort if max_effort > 0 else self.config.max_effort
+        goal = GripperGoal(
+            width=min(max(width, 0.0), self.max_opening),
+            max_effort=effort,
+            start_time=now,
+            last_motion_time=now,
+        )
+        if self.active is not None:
+            self.active.finish(GoalState.ABORTED, -1, "preempted by a newer gripper command")
+        self.active = goal
+        self.target = goal.width
+        self.effort_limit = effort
+        return goal
+
+    def halt(self, positions: np.ndarray, reason: str) -> None:
+        """Abort the active goal and keep the jaws where they are."""
+        if self.active is not None:
+            self.active.finish(GoalState.ABORTED, -1, reason)
+            self.active = None
+        self.target = float(positions[self.indices].sum())
+
+    def update(
+        self,
+        now: float,
+        positions: np.ndarray,
+        velocities: np.ndarray,
+        efforts: np.ndarray,
+        commands: np.ndarray,
+    ) -> None:
+        """Command each finger to half the target opening; judge the active goal."""
+        commands[self.indices] = self.target / 2.0
+        goal = self.active
+        if goal is None:
+            return
+        opening = float(positions[self.indices].sum())
+        speed = float(np.abs(velocities[self.indices]).max())
+        goal.position = opening
+        goal.effort = float(np.abs(efforts[self.indices]).mean())
+        goal.feedback = {"position": opening, "effort": goal.effort}
+        if abs(opening - goal.width) <= self.config.goal_tolerance:
+            goal.reached_goal = True
+            goal.finish(GoalState.SUCCEEDED)
+            self.active = None
+            return
+        if speed > self.config.stall_velocity_threshold:
+            goal.last_motion_time = now
+        elif now - goal.last_motion_time >= self.config.stall_timeout:
+            goal.stalled = True
+            goal.finish(GoalState.SUCCEEDED)  # a stall on an object is a normal grasp ending
+            self.active = None

@@ -1,0 +1,86 @@
+"""ROS interfaces of a simulated station, served by the controller manager that owns it.
+
+In simulation the hardware plugin and the world are one MuJoCo model, so the process that steps
+the physics also publishes the props' ground truth (``station/state``) and resets them between
+attempts (``station/reset``), as a Gazebo world plugin would beside gz_ros2_control.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from typing import Any
+
+from geometry_msgs.msg import Pose
+from rclpy.callback_groups import CallbackGroup
+from rclpy.node import Node
+
+from academy_common.qos import RELIABLE_QOS
+from academy_interfaces.msg import ObjectState, StationState
+from academy_interfaces.srv import ResetStation
+
+
+class StationIO:
+    """Publishes ``station/state`` and serves ``station/reset`` for a simulated station."""
+
+    def __init__(self, node: Node, station: Any, lock: threading.RLock, group: CallbackGroup):
+        self._node = node
+        self._station = station
+        self._lock = lock
+        self._publisher = node.create_publisher(StationState, "station/state", RELIABLE_QOS)
+        node.create_service(ResetStation, "station/reset", self._reset, callback_group=group)
+
+    def state(self) -> StationState:
+        """The station now (call with the lock held)."""
+        msg = StationState()
+        msg.header.stamp = self._node.get_clock().now().to_msg()
+        msg.header.frame_id = "world"
+        msg.station = self._station.config.station
+        msg.table_height = float(self._station.table_height)
+        for name in self._station.object_names:
+            spec = self._station.object_spec(name)
+            pose = self._station.object_pose(name)
+            item = ObjectState(name=name, shape=spec.shape, color=spec.color, kind=spec.kind)
+            item.pose.position.x, item.pose.position.y, item.pose.position.z = (
+                float(v) for v in pose.position
+            )
+            o = item.pose.orientation
+            o.w, o.x, o.y, o.z = (float(v) for v in pose.quaternion)
+            item.size.x, item.size.y, item.size.z = (float(v) for v in spec.size)
+            item.mass = float(spec.mass)
+            msg.objects.append(item)
+        return msg
+
+    def publish_state(self) -> None:
+        """Publish the current state (call with the lock held)."""
+        self._publisher.publish(self.state())
+
+    def _reset(
+        self, request: ResetStation.Request, response: ResetStation.Response
+    ) -> ResetStation.Response:
+        if len(request.object_names) != len(request.poses):
+            response.message = (
+                f"object_names has {len(request.object_names)} entries but poses has "
+                f"{len(request.poses)}; they must pair up"
+            )
+            return response
+        unknown = [n for n in request.object_names if n not in self._station.object_names]
+        if unknown:
+            response.message = (
+                f"object_names: {unknown}: unknown; known: {list(self._station.object_names)}"
+            )
+            return response
+        with self._lock:
+            self._station.reset_objects(None if request.seed < 0 else request.seed)
+            for name, pose in zip(request.object_names, request.poses, strict=True):
+                self._station.place_object(name, pose.position.x, pose.position.y, _yaw(pose))
+            self._station.forward()
+            response.state = self.state()
+        response.success = True
+        response.message = "objects placed"
+        return response
+
+
+def _yaw(pose: Pose) -> float:
+    q = pose.orientation
+    return math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))

@@ -1,0 +1,1 @@
+"""Trainer instructions: text parser, dispatch to skills, trainer feedback."""

@@ -1,0 +1,100 @@
+"""``scripted_trainer`` node: a trainer reading a script, one utterance after the other.
+
+``script_file`` (YAML)::
+
+    trainer_id: trainer_demo
+    robot_ids: [robot_1]
+    steps:
+      - say: "robot one, reach for the red cube three times"
+        timeout: 120      # s for this step to finish
+
+Each utterance goes to ``/trainer/utterance``; the next is said when the previous one finished
+(see :mod:`academy_instructions.trainer_channel`). Exits 0 when every step finished, 1 if one
+timed out. A session marks it ``on_exit: shutdown`` so the session ends with the script.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+from rcl_interfaces.msg import ParameterDescriptor
+from rclpy.node import Node
+
+from academy_common.node_main import request_exit, run_node
+from academy_instructions.trainer_channel import TrainerChannel
+from academy_interfaces.msg import TrainerFeedback, Utterance
+
+#: How long to stay after the last line, so other nodes finish handling it (s).
+LINGER_S = 1.0
+#: How long to wait for the instruction parser to subscribe before the first line (s).
+LISTENER_TIMEOUT_S = 30.0
+
+
+def load_script(path: Path) -> tuple[str, list[str], list[tuple[str, float]]]:
+    """(trainer_id, robot_ids, [(text, timeout_s)]) from a script file; ValueError if invalid."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    allowed = {"trainer_id", "robot_ids", "steps"}
+    extra = sorted(set(data) - allowed)
+    if extra:
+        raise ValueError(f"{path}: unknown keys {extra}; valid: {sorted(allowed)}")
+    steps = []
+    for index, step in enumerate(data.get("steps") or []):
+        if not isinstance(step, dict) or not isinstance(step.get("say"), str):
+            raise ValueError(f"{path}: steps[{index}]: {step!r}: needs 'say: TEXT'")
+        timeout = step.get("timeout", 120.0)
+        if not isinstance(timeout, int | float) or timeout <= 0:
+            raise ValueError(f"{path}: steps[{index}].timeout: {timeout!r}: seconds > 0")
+        steps.append((step["say"], float(timeout)))
+    if not steps:
+        raise ValueError(f"{path}: steps: at least one step is required")
+    robots = data.get("robot_ids") or []
+    if not robots or not all(isinstance(r, str) for r in robots):
+        raise ValueError(f"{path}: robot_ids: {robots!r}: a list of robot ids is required")
+    return str(data.get("trainer_id") or "trainer"), robots, steps
+
+
+class ScriptedTrainerNode(Node):
+    """Says the lines of a script and waits for each to finish."""
+
+    def __init__(self) -> None:
+        super().__init__("scripted_trainer")
+        self.declare_parameter(
+            "script_file", "", ParameterDescriptor(description="YAML script to read")
+        )
+        path = Path(self.get_parameter("script_file").get_parameter_value().string_value)
+        self.trainer_id, robots, self.steps = load_script(path)
+        self.channel = TrainerChannel(self, self.trainer_id, robots, self._print_feedback)
+        threading.Thread(target=self._run, name="script", daemon=True).start()
+
+    def _print_feedback(self, msg: TrainerFeedback) -> None:
+        self.get_logger().info(f"<- {msg.robot_id or 'parser'}: {msg.text}")
+
+    def _run(self) -> None:
+        if not self.channel.wait_for_listener(LISTENER_TIMEOUT_S):
+            self.get_logger().error("nobody listens on /trainer/utterance (instruction_parser?)")
+            request_exit(self, 1)
+            return
+        for text, timeout in self.steps:
+            self.get_logger().info(f"-> {self.trainer_id}: {text!r}")
+            conversation = self.channel.say(text, Utterance.SOURCE_SCRIPT)
+            if not conversation.finished.wait(timeout):
+                self.get_logger().error(f"{text!r} did not finish within {timeout:g} s")
+                request_exit(self, 1)
+                return
+        self.get_logger().info(f"script done: {len(self.steps)} utterances")
+        # Let the recorder take in the last ATTEMPT_END before the session stops every node.
+        time.sleep(LINGER_S)
+        request_exit(self, 0)
+
+
+def main(args: Sequence[str] | None = None) -> int:
+    """Entry point of the ``scripted_trainer`` executable."""
+    return run_node(ScriptedTrainerNode, args, threads=2)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,111 @@
+"""The instruction parser: what trainers say maps to exactly the right goal, or to a clear no."""
+
+from __future__ import annotations
+
+import pytest
+from academy_instructions.parser import (
+    InstructionParser,
+    Kind,
+    Level,
+    ParsedInstruction,
+    Rejection,
+    StationObject,
+)
+
+OBJECTS = [StationObject("red_cube", "red", "cube"), StationObject("blue_cup", "blue", "cup")]
+
+
+@pytest.fixture
+def parser() -> InstructionParser:
+    return InstructionParser(["robot_1", "robot_2"], OBJECTS, default_robot="robot_1")
+
+
+def skill(robot: str, name: str, reps: int = 1, **params: float | str) -> ParsedInstruction:
+    return ParsedInstruction(Kind.EXECUTE_SKILL, robot, name, dict(params), reps)
+
+
+PHRASINGS = [
+    ("robot one, pick up the red cube", skill("robot_1", "lift", object="red_cube")),
+    ("lift the cup ten centimetres", skill("robot_1", "lift", object="blue_cup", height=0.1)),
+    ("grasp the cube five times", skill("robot_1", "grasp", 5, object="red_cube")),
+    ("Robot two: grab the blue mug twice, gently",
+     skill("robot_2", "grasp", 2, object="blue_cup", grip_force=8.0)),
+    ("reach for the red block", skill("robot_1", "reach", object="red_cube")),
+    ("lift the red cube by 15 cm", skill("robot_1", "lift", object="red_cube", height=0.15)),
+    ("pick the cup up", skill("robot_1", "lift", object="blue_cup")),
+    ("robot_2 lift the cube 0.12 m three times slowly",
+     skill("robot_2", "lift", 3, object="red_cube", height=0.12, speed=0.15)),
+    ("please grasp the cup", skill("robot_1", "grasp", object="blue_cup")),
+    ("raise the cube twenty five millimetres",
+     skill("robot_1", "lift", object="red_cube", height=0.025)),
+    ("touch the cube", skill("robot_1", "reach", object="red_cube")),
+    ("lift up the red cube 10 cm high", skill("robot_1", "lift", object="red_cube", height=0.1)),
+    ("take hold of the blue cup", skill("robot_1", "grasp", object="blue_cup")),
+    ("move your hand to the cube", skill("robot_1", "reach", object="red_cube")),
+    ("Robot 2, reach the mug quickly", skill("robot_2", "reach", object="blue_cup", speed=0.5)),
+    ("grip the red cube firmly, once", skill("robot_1", "grasp", object="red_cube", grip_force=40.0)),
+    ("pick up the cube 3 times", skill("robot_1", "lift", 3, object="red_cube")),
+    ("robot one stop", ParsedInstruction(Kind.STOP, "robot_1")),
+    ("Stop!", ParsedInstruction(Kind.STOP, "")),
+    ("emergency stop", ParsedInstruction(Kind.STOP, "")),
+    ("halt", ParsedInstruction(Kind.STOP, "")),
+    ("reset", ParsedInstruction(Kind.RESET, "robot_1")),
+    ("robot two, resume", ParsedInstruction(Kind.RESET, "robot_2")),
+    ("cancel", ParsedInstruction(Kind.CANCEL, "robot_1")),
+    ("never mind", ParsedInstruction(Kind.CANCEL, "robot_1")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), PHRASINGS, ids=[t for t, _ in PHRASINGS])
+def test_phrasings_map_to_the_right_instruction(
+    parser: InstructionParser, text: str, expected: ParsedInstruction
+) -> None:
+    assert parser.parse(text) == expected
+
+
+REJECTIONS = [
+    ("", Level.REJECTED, "I heard no words"),
+    ("dance", Level.REJECTED, "I don't know how to 'dance'"),
+    ("fold the towel", Level.REJECTED, "I don't know how to 'fold the towel'"),
+    ("lift the green ball", Level.REJECTED, "I don't know 'green ball'"),
+    ("lift the red cup", Level.REJECTED, "there is no red cup here"),
+    ("robot nine, lift the cube", Level.REJECTED, "there is no robot_9 here"),
+    ("robot banana, lift the cube", Level.REJECTED, "'robot banana' is not a robot number"),
+    ("lift the", Level.CLARIFY, "which object?"),
+    ("grasp the cube a hundred times", Level.REJECTED, "not a number of repetitions"),
+    ("grasp the cube 500 times", Level.REJECTED, "too many; at most 50"),
+    ("reach the cube ten centimetres", Level.REJECTED, "a height makes sense for lift"),
+    ("lift the cube ninety potatoes", Level.REJECTED, "I did not understand"),
+    ("x" * 300, Level.REJECTED, "300 characters"),
+    ("pick up\x00 the cube", Level.REJECTED, "control characters"),
+    ("lift the cube; rm -rf /", Level.REJECTED, "I did not understand"),
+    ("lift the cube banana cm", Level.REJECTED, "'banana cm' is not a height"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "why"), REJECTIONS, ids=[t[:30] for t, _, _ in REJECTIONS]
+)
+def test_bad_inputs_are_rejected_clearly(
+    parser: InstructionParser, text: str, level: Level, why: str
+) -> None:
+    result = parser.parse(text)
+    assert isinstance(result, Rejection), result
+    assert result.level == level
+    assert why in result.text
+
+
+def test_unnamed_robot_needs_a_default_when_there_are_several() -> None:
+    parser = InstructionParser(["robot_1", "robot_2"], OBJECTS)
+    result = parser.parse("lift the cube")
+    assert isinstance(result, Rejection) and result.level == Level.CLARIFY
+    assert "which robot?" in result.text
+
+
+def test_two_objects_of_one_kind_need_a_colour() -> None:
+    objects = [*OBJECTS, StationObject("green_cube", "green", "cube")]
+    parser = InstructionParser(["robot_1"], objects)
+    result = parser.parse("grasp the cube")
+    assert isinstance(result, Rejection) and result.level == Level.CLARIFY
+    assert "the red cube or the green cube" in result.text
+    assert parser.parse("grasp the green cube") == skill("robot_1", "grasp", object="green_cube")

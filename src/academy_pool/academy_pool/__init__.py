@@ -1,0 +1,1 @@
+"""Episode pool: ingest finished episodes into a pool directory with an SQLite catalog."""

@@ -1,0 +1,1 @@
+"""MuJoCo stations: a robot model plus props; the simulated hardware interface."""

@@ -1,0 +1,273 @@
+"""A MuJoCo training station: a robot model compiled from its URDF, a table and props.
+
+The pelvis is welded to the world, as a harnessed humanoid hangs in a training hall, so
+manipulation skills need no balance controller. Each actuated joint gets a MuJoCo position servo
+(stiffness from its effort limit, critically damped) whose force is clamped to the URDF effort
+limit; arm and head bodies are gravity-compensated as a real humanoid's drives do with a
+feed-forward term. Objects are free bodies: they are held only by contact and friction.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import mujoco
+import numpy as np
+
+from academy_description.model_registry import RobotModel
+from academy_sim.errors import UnknownObjectError
+from academy_sim.station_config import ObjectSpec, StationConfig
+
+#: Contact bits: robot geoms collide with props and the table, never with each other (the
+#: harnessed robot's self-collisions are prevented by its joint limits and IK, not by physics).
+ROBOT_BIT = 2
+PROP_BIT = 1
+
+#: Position servo stiffness per newton(-metre) of effort limit: N.m/rad per N.m (1/rad), N/m per N.
+STIFFNESS_PER_EFFORT = {"revolute": 40.0, "continuous": 40.0, "prismatic": 1000.0}
+#: Reflected rotor inertia added to every joint (kg.m^2 or kg): keeps light links stable at 500 Hz.
+ARMATURE = 0.01
+
+#: Offset of the grasp point (middle of the finger pads) in the hand frame, m.
+GRASP_OFFSET = (0.0, 0.0, -0.10)
+
+
+@dataclass(frozen=True)
+class ObjectPose:
+    """Where one prop is: position (m) and orientation (w, x, y, z quaternion)."""
+
+    name: str
+    position: tuple[float, float, float]
+    quaternion: tuple[float, float, float, float]
+
+
+def grasp_site_name(end_effector: str) -> str:
+    """The MuJoCo site added between the finger pads of ``end_effector``."""
+    return f"{end_effector}_grasp"
+
+
+def robot_spec(robot: RobotModel, pelvis_height: float) -> mujoco.MjSpec:
+    """The robot alone as a MuJoCo spec: root welded at ``pelvis_height``, grasp sites added.
+
+    Used both by the station and by inverse kinematics, so both see the same kinematics.
+    """
+    spec = mujoco.MjSpec.from_string(robot.urdf.xml)
+    spec.compiler.fusestatic = False  # keep the root link as a body: skills look it up by name
+    root = spec.body(robot.root_link)
+    root.pos = [0.0, 0.0, pelvis_height]
+    for arm in robot.arms.values():
+        hand = spec.body(arm.end_effector)
+        hand.add_site(name=grasp_site_name(arm.end_effector), pos=list(GRASP_OFFSET), size=[0.01])
+    return spec
+
+
+def build_station_spec(robot: RobotModel, config: StationConfig) -> mujoco.MjSpec:
+    """The whole station as a MuJoCo spec (robot + servos + table + props + contact settings)."""
+    spec = robot_spec(robot, config.pelvis_height)
+    spec.option.timestep = config.timestep
+    spec.option.cone = (
+        mujoco.mjtCone.mjCONE_ELLIPTIC
+        if config.contact.cone == "elliptic"
+        else mujoco.mjtCone.mjCONE_PYRAMIDAL
+    )
+    spec.option.impratio = config.contact.impratio
+    spec.option.noslip_iterations = config.contact.noslip_iterations
+    spec.option.integrator = mujoco.mjtIntegrator.mjINT_IMPLICITFAST
+
+    gripper_joints = {j for joints in robot.grippers.values() for j in joints}
+    for body in spec.bodies:
+        if body.name != "world":
+            body.gravcomp = 1.0
+    finger_links = _finger_links(spec, robot)
+    for geom in spec.geoms:
+        geom.contype = ROBOT_BIT
+        geom.conaffinity = PROP_BIT
+        if geom.parent.name in finger_links:
+            geom.friction = list(config.contact.friction)
+            geom.condim = config.contact.condim
+    for joint in spec.joints:
+        joint.armature = ARMATURE
+    for name in robot.urdf.actuated_joints:
+        limits = robot.urdf.limits[name]
+        kind = robot.urdf.joint_types[name]
+        actuator = spec.add_actuator(name=name, target=name)
+        actuator.trntype = mujoco.mjtTrn.mjTRN_JOINT
+        actuator.set_to_position(kp=STIFFNESS_PER_EFFORT[kind] * limits.effort, dampratio=1.0)
+        actuator.ctrlrange = [limits.lower, limits.upper]
+        actuator.ctrllimited = mujoco.mjtLimited.mjLIMITED_TRUE
+        actuator.forcerange = [-limits.effort, limits.effort]
+        actuator.forcelimited = mujoco.mjtLimited.mjLIMITED_TRUE
+        if name in gripper_joints:
+            spec.joint(name).damping = [
+                5.0,
+                0.0,
+                0.0,
+            ]  # N.s/m: fingers close smoothly instead of bouncing
+
+    depth, width, height = config.table.size
+    table = spec.worldbody.add_body(name="table", pos=[config.table.center_x, 0.0, height / 2])
+    table.add_geom(
+        name="table_top",
+        type=mujoco.mjtGeom.mjGEOM_BOX,
+        size=[depth / 2, width / 2, height / 2],
+        rgba=[0.55, 0.4, 0.25, 1.0],
+        contype=PROP_BIT,
+        conaffinity=PROP_BIT | ROBOT_BIT,
+        friction=[0.6, 0.005, 0.0001],
+    )
+    spec.worldbody.add_geom(
+        name="floor",
+        type=mujoco.mjtGeom.mjGEOM_PLANE,
+        size=[3.0, 3.0, 0.1],
+        rgba=[0.3, 0.3, 0.3, 1.0],
+        contype=PROP_BIT,
+        conaffinity=PROP_BIT,
+    )
+    for obj in config.objects:
+        _add_object(spec, obj, config, height)
+    return spec
+
+
+def _finger_links(spec: mujoco.MjSpec, robot: RobotModel) -> set[str]:
+    fingers = {j for joints in robot.grippers.values() for j in joints}
+    return {b.name for b in spec.bodies if any(j.name in fingers for j in b.joints)}
+
+
+def _add_object(
+    spec: mujoco.MjSpec, obj: ObjectSpec, config: StationConfig, table_h: float
+) -> None:
+    x, y, z = obj.size
+    body = spec.worldbody.add_body(name=obj.name, pos=[0.3, 0.0, table_h + z / 2])
+    body.add_freejoint(name=f"{obj.name}_free")
+    if obj.shape == "box":
+        kind, size = mujoco.mjtGeom.mjGEOM_BOX, [x / 2, y / 2, z / 2]
+    else:
+        kind, size = mujoco.mjtGeom.mjGEOM_CYLINDER, [x / 2, z / 2, 0.0]
+    body.add_geom(
+        name=obj.name,
+        type=kind,
+        size=size,
+        mass=obj.mass,
+        rgba=list(obj.rgba),
+        contype=PROP_BIT,
+        conaffinity=PROP_BIT | ROBOT_BIT,
+        friction=list(config.contact.friction),
+        condim=config.contact.condim,
+    )
+
+
+class Station:
+    """A compiled station with its state; the simulated side of the robot's hardware.
+
+    Joint order everywhere is the URDF's actuated-joint order (``joint_names``).
+    """
+
+    def __init__(self, robot: RobotModel, config: StationConfig, seed: int | None = None) -> None:
+        self.robot = robot
+        self.config = config
+        self.model = build_station_spec(robot, config).compile()
+        self.data = mujoco.MjData(self.model)
+        self.joint_names: tuple[str, ...] = tuple(robot.urdf.actuated_joints)
+        self._qpos = np.array([self.model.joint(n).qposadr[0] for n in self.joint_names])
+        self._dof = np.array([self.model.joint(n).dofadr[0] for n in self.joint_names])
+        self._act = np.array([self.model.actuator(n).id for n in self.joint_names])
+        self._effort_limits = np.array([robot.urdf.limits[n].effort for n in self.joint_names])
+        self._objects = {o.name: o for o in config.objects}
+        self._rng = np.random.default_rng(seed)
+        self.table_height = config.table.size[2]
+        for name, value in robot.urdf.initial_positions.items():
+            self.data.qpos[self.model.joint(name).qposadr[0]] = value
+        self.reset_objects()
+        self.data.ctrl[self._act] = self.data.qpos[self._qpos]
+
+    # -- hardware side -------------------------------------------------------------------------
+    @property
+    def time(self) -> float:
+        """Simulated time, s."""
+        return float(self.data.time)
+
+    def positions(self) -> np.ndarray:
+        """Joint positions (rad or m), URDF order."""
+        return np.array(self.data.qpos[self._qpos])
+
+    def velocities(self) -> np.ndarray:
+        """Joint velocities (rad/s or m/s)."""
+        return np.array(self.data.qvel[self._dof])
+
+    def efforts(self) -> np.ndarray:
+        """Actuator forces (N.m or N)."""
+        return np.array(self.data.actuator_force[self._act])
+
+    def command(self, positions: np.ndarray) -> None:
+        """Set every servo's position target (the caller guarantees finite values)."""
+        self.data.ctrl[self._act] = positions
+
+    def set_effort_limit(self, joint: str, effort: float) -> None:
+        """Clamp one servo's force to ``effort`` (N or N.m), at most its URDF limit."""
+        index = self.joint_names.index(joint)
+        limit = min(abs(effort), float(self._effort_limits[index]))
+        self.model.actuator_forcerange[self._act[index]] = (-limit, limit)
+
+    def step(self, steps: int = 1) -> None:
+        """Advance physics by ``steps`` time steps."""
+        mujoco.mj_step(self.model, self.data, nstep=steps)
+
+    # -- props --------------------------------------------------------------------------------
+    @property
+    def object_names(self) -> tuple[str, ...]:
+        """Names of the props, in configuration order."""
+        return tuple(self._objects)
+
+    def object_spec(self, name: str) -> ObjectSpec:
+        """The configuration of prop ``name``."""
+        self._check_object(name)
+        return self._objects[name]
+
+    def object_pose(self, name: str) -> ObjectPose:
+        """Where prop ``name`` is now."""
+        self._check_object(name)
+        body = self.model.body(name)
+        pos = self.data.xpos[body.id]
+        quat = self.data.xquat[body.id]
+        return ObjectPose(name, (pos[0], pos[1], pos[2]), (quat[0], quat[1], quat[2], quat[3]))
+
+    def place_object(
+        self, name: str, x: float, y: float, yaw: float, z: float | None = None
+    ) -> None:
+        """Put prop ``name`` at rest on the table at (x, y) turned by ``yaw`` (or at height z)."""
+        spec = self.object_spec(name)
+        joint = self.model.joint(f"{name}_free")
+        adr, dof = joint.qposadr[0], joint.dofadr[0]
+        height = self.table_height + spec.size[2] / 2 + 0.001 if z is None else z
+        self.data.qpos[adr : adr + 7] = (
+            x,
+            y,
+            height,
+            math.cos(yaw / 2),
+            0.0,
+            0.0,
+            math.sin(yaw / 2),
+        )
+        self.data.qvel[dof : dof + 6] = 0.0
+
+    def reset_objects(self, seed: int | None = None) -> None:
+        """Put every prop at a random start pose within its spawn range."""
+        rng = self._rng if seed is None or seed < 0 else np.random.default_rng(seed)
+        for spec in self._objects.values():
+            self.place_object(
+                spec.name,
+                float(rng.uniform(*spec.spawn_x)),
+                float(rng.uniform(*spec.spawn_y)),
+                float(rng.uniform(*spec.spawn_yaw)),
+            )
+        self.forward()
+
+    def forward(self) -> None:
+        """Recompute derived quantities (poses, contacts) after placing objects by hand."""
+        mujoco.mj_forward(self.model, self.data)
+
+    def _check_object(self, name: str) -> None:
+        if name not in self._objects:
+            known = ", ".join(self._objects)
+            raise UnknownObjectError(f"object {name!r}: not in this station; known: {known}")

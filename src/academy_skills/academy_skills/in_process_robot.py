@@ -1,0 +1,148 @@
+"""A robot run in this process on simulated time: controller manager + MuJoCo station, no DDS.
+
+:class:`InProcessRobot` implements :class:`~academy_skills.manipulation.RobotIO` and a skill
+context over the *same* controllers and physics the ``controller_manager`` node runs, stepping
+them synchronously: time advances only as the skill waits. Unit tests and the success-rate
+benchmark use it to run hundreds of attempts quickly; what they measure is the physics, not a
+stand-in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from academy_control.controller_config import load_controllers
+from academy_control.controller_manager import ControllerManager, load_hardware
+from academy_control.controllers import GoalState
+from academy_control.errors import ControlError
+from academy_control.trajectory import JointLimit, TrajectoryPoint, validate_trajectory
+from academy_description.model_registry import RobotModel
+from academy_sim.station import Station
+from academy_skills.manipulation import (
+    GripResult,
+    MotionResult,
+    ObjectObservation,
+    StationObservation,
+)
+from academy_skills.skill_library import SkillOutcome
+
+TRAJECTORY_CONTROLLER = "joint_trajectory_controller"
+
+
+class InProcessRobot:
+    """One simulated robot at its station, driven synchronously (RobotIO + SkillContext)."""
+
+    def __init__(
+        self,
+        robot: RobotModel,
+        station_file: Path,
+        controllers_file: Path,
+        seed: int | None = None,
+        disabled_joints: Sequence[str] = (),
+    ) -> None:
+        self.robot = robot
+        hardware = load_hardware(
+            robot.urdf.hardware_plugin,
+            robot=robot,
+            station_file=station_file,
+            seed=seed,
+            disabled_joints=disabled_joints,
+        )
+        self.station_sim: Station = hardware.station  # type: ignore[attr-defined]
+        config = load_controllers(controllers_file, hardware.joint_names)
+        limits = {n: JointLimit(lim.lower, lim.upper) for n, lim in robot.urdf.limits.items()}
+        self.manager = ControllerManager(hardware, config, limits)
+        self.phases: list[str] = []
+
+    # -- SkillContext ---------------------------------------------------------------------------
+    def now(self) -> float:
+        return self.manager.time
+
+    def stop_requested(self) -> SkillOutcome | None:
+        return SkillOutcome.ESTOPPED if self.manager.estopped else None
+
+    def phase(self, name: str, progress: float) -> None:
+        self.phases.append(name)
+
+    def sleep(self, seconds: float) -> None:
+        end = self.manager.time + seconds
+        while self.manager.time < end - 1e-9:
+            self.manager.update()
+
+    # -- RobotIO --------------------------------------------------------------------------------
+    def joint_positions(self) -> dict[str, float]:
+        state = self.manager.hardware.read()
+        return dict(zip(self.manager.hardware.joint_names, state.positions.tolist(), strict=True))
+
+    def station(self) -> StationObservation:
+        sim = self.station_sim
+        objects = {}
+        for name in sim.object_names:
+            spec = sim.object_spec(name)
+            pose = sim.object_pose(name)
+            objects[name] = ObjectObservation(
+                name,
+                spec.kind,
+                spec.color,
+                spec.shape,
+                tuple(float(v) for v in pose.position),  # type: ignore[arg-type]
+                tuple(float(v) for v in pose.quaternion),  # type: ignore[arg-type]
+                spec.size,
+            )
+        return StationObservation(float(sim.table_height), objects)
+
+    def reset_station(self) -> StationObservation:
+        self.station_sim.reset_objects()
+        self.sleep(0.1)  # let the props settle on the table
+        return self.station()
+
+    def move(
+        self, joints: Mapping[str, float], duration: float, stop: Callable[[], bool]
+    ) -> MotionResult:
+        names = list(joints)
+        jtc = self.manager.trajectory_controllers[TRAJECTORY_CONTROLLER]
+        try:
+            trajectory = validate_trajectory(
+                names,
+                [TrajectoryPoint(duration, tuple(joints[n] for n in names))],
+                jtc.joints,
+                self.manager.limits,
+            )
+            goal = self.manager.follow(TRAJECTORY_CONTROLLER, trajectory)
+        except ControlError as error:
+            return MotionResult(False, str(error), self.manager.estopped)
+        while not goal.done.is_set():
+            if stop():
+                jtc.halt(self.manager.state.positions, "canceled")
+                return MotionResult(False, "canceled", self.manager.estopped)
+            self.manager.update()
+        ok = goal.state == GoalState.SUCCEEDED
+        return MotionResult(ok, goal.reason, self.manager.estopped)
+
+    def grip(self, gripper: str, width: float, max_effort: float) -> GripResult:
+        controller = f"{gripper}_controller"
+        try:
+            goal = self.manager.grip(controller, width, max_effort)
+        except ControlError as error:
+            return GripResult(False, 0.0, 0.0, False, False, str(error))
+        while not goal.done.is_set():
+            self.manager.update()
+        reason = "stalled" if goal.stalled else ("reached" if goal.reached_goal else goal.reason)
+        return GripResult(
+            goal.state == GoalState.SUCCEEDED,
+            goal.position,
+            goal.effort,
+            goal.stalled,
+            goal.reached_goal,
+            reason,
+        )
+
+    def go_ready(self, ready_arm: Sequence[float]) -> None:
+        """Put both arms in the ready posture (as the skill executor does at start)."""
+        joints = {}
+        for arm in self.robot.arms.values():
+            joints.update(dict(zip(arm.joints, ready_arm, strict=True)))
+        result = self.move(joints, 1.5, lambda: False)
+        if not result.ok:
+            raise ControlError(f"could not reach the ready posture: {result.reason}")

@@ -1,0 +1,139 @@
+"""Arm kinematics on the robot model: forward kinematics and inverse kinematics with mink.
+
+The IK model is the same MuJoCo compilation of the URDF the simulator uses (root welded at the
+station's pelvis height, a grasp site between the finger pads), so a solution here is a pose the
+simulated robot can really take. Only the chosen arm's joints move; joint limits are enforced.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import mink
+import mujoco
+import numpy as np
+
+from academy_description.model_registry import ArmSpec, RobotModel
+from academy_sim.station import grasp_site_name, robot_spec
+
+#: Where IK starts when the arm hangs straight (a singular pose): forearm forward, wrist bent
+#: back, in the order shoulder pitch, roll, yaw, elbow, wrist yaw, pitch, roll.
+READY_POSTURE = (-0.4, 0.0, 0.0, -0.8, 0.0, 0.4, 0.0)
+
+
+@dataclass(frozen=True)
+class IkSolution:
+    """An IK answer: arm joint positions and how far the grasp site ends from the target."""
+
+    positions: dict[str, float]
+    position_error: float  # m
+    orientation_error: float  # rad
+    iterations: int
+
+
+class ArmKinematics:
+    """FK/IK for the arms of one robot model standing at one station."""
+
+    def __init__(self, robot: RobotModel, pelvis_height: float) -> None:
+        self.robot = robot
+        self.model = robot_spec(robot, pelvis_height).compile()
+        self.data = mujoco.MjData(self.model)
+        self._configuration = mink.Configuration(self.model)
+        self._limits = [mink.ConfigurationLimit(self.model)]
+        limited = self.model.jnt_limited.astype(bool)
+        self._lower = np.full(self.model.nq, -np.inf)
+        self._upper = np.full(self.model.nq, np.inf)
+        for joint in range(self.model.njnt):
+            if limited[joint]:
+                adr = self.model.jnt_qposadr[joint]
+                self._lower[adr], self._upper[adr] = self.model.jnt_range[joint]
+        self._qpos = {
+            name: int(self.model.joint(name).qposadr[0]) for name in robot.urdf.actuated_joints
+        }
+
+    def arm_for(self, y: float) -> ArmSpec:
+        """The arm on the side of lateral position ``y`` (y > 0: left)."""
+        side = "left" if y > 0 else "right"
+        return self.robot.arms[side]
+
+    def _q(self, joints: Mapping[str, float]) -> np.ndarray:
+        q = np.array(self.model.qpos0)
+        for name, value in joints.items():
+            if name in self._qpos:
+                q[self._qpos[name]] = value
+        return q
+
+    def grasp_point(self, arm: ArmSpec, joints: Mapping[str, float]) -> np.ndarray:
+        """Position of ``arm``'s grasp site for joint positions ``joints`` (m, station frame)."""
+        self.data.qpos[:] = self._q(joints)
+        mujoco.mj_kinematics(self.model, self.data)
+        site = self.model.site(grasp_site_name(arm.end_effector)).id
+        return np.array(self.data.site_xpos[site])
+
+    def solve(
+        self,
+        arm: ArmSpec,
+        target: tuple[float, float, float],
+        yaw: float,
+        seed: Mapping[str, float],
+        max_iterations: int = 200,
+    ) -> IkSolution:
+        """Arm joint positions putting the grasp site at ``target`` with fingers pointing down.
+
+        ``yaw`` turns the hand about the vertical so the jaws close along the object's faces.
+        """
+        # Measured positions can sit a hair outside the limits (servo overshoot); mink's limit
+        # constraints are infeasible from there, so start inside them.
+        q = np.clip(self._q(seed), self._lower, self._upper)
+        arm_q = [self._qpos[j] for j in arm.joints]
+        if abs(q[self._qpos[arm.joints[3]]]) < 0.1:  # elbow straight: start from a bent arm
+            q[arm_q] = READY_POSTURE
+        configuration = self._configuration
+        configuration.update(q)
+        arm_dofs = {int(self.model.joint(j).dofadr[0]) for j in arm.joints}
+        frozen = [d for d in range(self.model.nv) if d not in arm_dofs]
+        task = mink.FrameTask(
+            grasp_site_name(arm.end_effector), "site", position_cost=1.0, orientation_cost=0.5
+        )
+        rotation = mink.SO3.from_rpy_radians(0.0, 0.0, yaw)
+        task.set_target(mink.SE3.from_rotation_and_translation(rotation, np.array(target)))
+        freeze = [mink.DofFreezingTask(self.model, frozen)]
+        error = task.compute_error(configuration)
+        iterations = 0
+        while iterations < max_iterations:
+            iterations += 1
+            try:
+                velocity = mink.solve_ik(
+                    configuration,
+                    [task],
+                    0.1,
+                    "daqp",
+                    damping=1e-3,
+                    limits=self._limits,
+                    constraints=freeze,
+                )
+            except mink.NoSolutionFound:
+                break  # report the best pose so far; its error says how far off it is
+            configuration.integrate_inplace(velocity, 0.1)
+            error = task.compute_error(configuration)
+            if np.linalg.norm(error[:3]) < 5e-4 and np.linalg.norm(error[3:]) < 5e-3:
+                break
+        solution = configuration.q
+        return IkSolution(
+            positions={j: float(solution[self._qpos[j]]) for j in arm.joints},
+            position_error=float(np.linalg.norm(error[:3])),
+            orientation_error=float(np.linalg.norm(error[3:])),
+            iterations=iterations,
+        )
+
+
+def grasp_yaw(quaternion: tuple[float, float, float, float], shape: str) -> float:
+    """Hand yaw that puts the jaws on an object's faces (boxes: nearest quarter turn)."""
+    w, x, y, z = quaternion
+    yaw = math.atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z))
+    if shape != "box":
+        return 0.0
+    quarter = math.pi / 2
+    return yaw - quarter * round(yaw / quarter)

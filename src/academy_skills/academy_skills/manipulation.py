@@ -1,0 +1,483 @@
+"""Manipulation skills: ``reach``, ``grasp`` and ``lift``, judged by physics.
+
+Each attempt resets the station (props at random start poses) unless told not to, plans with
+inverse kinematics on the robot model, moves through the robot's controllers, and then *measures*
+success from the robot's joint states and the props' poses:
+
+- ``reach``: the open jaws end around the object (grasp point within 1.5 cm of the object's
+  axis, at the planned height) without pushing it more than 2 cm;
+- ``grasp``: reach, then close: the jaws stall on the object at its width (within 1.2 cm) with
+  the object still between them;
+- ``lift``: grasp, then raise the hand by ``height``: the object must rise by at least 90 % of
+  ``height`` and stay in the hand (within 3 cm of the grasp point) for ``hold_time`` (1 s).
+
+Objects out of reach (IK cannot put the grasp point on them) and unknown objects are refused
+(REJECTED) with the reason, before anything moves. The skills talk to the robot only through
+:class:`RobotIO`, so they are tested against the simulator and would drive real hardware alike.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from academy_skills.errors import SkillsError
+from academy_skills.kinematics import ArmKinematics, IkSolution, grasp_yaw
+from academy_skills.skill_library import (
+    AttemptResult,
+    ParameterSpec,
+    ParamValue,
+    SkillContext,
+    SkillOutcome,
+)
+
+#: Posture between attempts, per arm (shoulder pitch, roll, yaw, elbow, wrist yaw, pitch, roll):
+#: hand raised above the table, forearm forward, so every approach starts clear of the table.
+READY_ARM = (-0.2, 0.0, 0.0, -1.6, 0.0, 0.4, 0.0)
+#: Fingertips must stay this far above the table top (m); pads reach 0.04 m below the grasp point.
+TABLE_CLEARANCE = 0.008
+PAD_HALF_LENGTH = 0.04
+#: How far above the grasp point the approach starts and the retreat ends (m).
+APPROACH_HEIGHT = 0.10
+#: IK must land the grasp point this close to its target, else the object is out of reach.
+REACH_POSITION_TOLERANCE = 0.01  # m
+REACH_ORIENTATION_TOLERANCE = 0.15  # rad
+#: Success thresholds (m).
+REACH_AXIS_TOLERANCE = 0.015
+REACH_HEIGHT_TOLERANCE = 0.02
+OBJECT_PUSH_TOLERANCE = 0.02
+GRASP_WIDTH_TOLERANCE = 0.012
+IN_HAND_TOLERANCE = 0.03
+LIFT_FRACTION = 0.9
+#: Slowest allowed move (s) whatever the speed asked, so the servos can follow.
+MIN_MOVE_S = 0.6
+
+
+class RobotIOError(SkillsError):
+    """The robot could not be commanded or observed (controller down, timeout, e-stop)."""
+
+
+@dataclass(frozen=True)
+class ObjectObservation:
+    """A prop as observed: identity, pose (m, w-x-y-z quaternion) and size (m)."""
+
+    name: str
+    kind: str
+    color: str
+    shape: str
+    position: tuple[float, float, float]
+    quaternion: tuple[float, float, float, float]
+    size: tuple[float, float, float]
+
+    @property
+    def grip_width(self) -> float:
+        """Width between the jaws when they close on it (smallest horizontal extent)."""
+        return min(self.size[0], self.size[1])
+
+
+@dataclass(frozen=True)
+class StationObservation:
+    """The props of a station at one instant."""
+
+    table_height: float
+    objects: dict[str, ObjectObservation]
+
+
+@dataclass(frozen=True)
+class MotionResult:
+    """How a commanded motion ended."""
+
+    ok: bool
+    reason: str = ""
+    estopped: bool = False
+
+
+@dataclass(frozen=True)
+class GripResult:
+    """How a gripper command ended (control_msgs' GripperCommand result)."""
+
+    ok: bool
+    position: float  # m, final opening
+    effort: float  # N
+    stalled: bool
+    reached_goal: bool
+    reason: str = ""
+
+
+class RobotIO(Protocol):
+    """What the manipulation skills need from one robot and its station."""
+
+    def joint_positions(self) -> dict[str, float]:
+        """Latest measured joint positions."""
+        ...
+
+    def station(self) -> StationObservation:
+        """Latest observation of the props."""
+        ...
+
+    def reset_station(self) -> StationObservation:
+        """Put the props at new random start poses; return them."""
+        ...
+
+    def move(
+        self, joints: Mapping[str, float], duration: float, stop: Callable[[], bool]
+    ) -> MotionResult:
+        """Move ``joints`` to positions over ``duration`` s; blocks; ``stop()`` cancels."""
+        ...
+
+    def grip(self, gripper: str, width: float, max_effort: float) -> GripResult:
+        """Move ``gripper``'s jaws to ``width`` m with at most ``max_effort`` N; blocks."""
+        ...
+
+
+OBJECT = ParameterSpec("object", str, "object to act on, e.g. red_cube")
+SPEED = ParameterSpec(
+    "speed", float, "hand speed", default=0.3, unit="m/s", minimum=0.05, maximum=1.0
+)
+RESET = ParameterSpec(
+    "reset_scene", bool, "put the props at new random start poses first", default=True
+)
+GRIP_WIDTH = ParameterSpec(
+    "grip_width",
+    float,
+    "jaw opening before closing",
+    default=0.085,
+    unit="m",
+    minimum=0.02,
+    maximum=0.09,
+)
+GRIP_FORCE = ParameterSpec(
+    "grip_force", float, "grip force per finger", default=20.0, unit="N", minimum=1.0, maximum=60.0
+)
+HEIGHT = ParameterSpec(
+    "height", float, "how high to lift", default=0.10, unit="m", minimum=0.03, maximum=0.15
+)
+HOLD_TIME = ParameterSpec(
+    "hold_time",
+    float,
+    "how long the object must stay up",
+    default=1.0,
+    unit="s",
+    minimum=0.2,
+    maximum=10.0,
+)
+
+
+class _AttemptEnd(Exception):  # noqa: N818 (control flow, not an error)
+    """Internal: the attempt must end now with ``outcome``."""
+
+    def __init__(self, outcome: SkillOutcome, reason: str) -> None:
+        super().__init__(reason)
+        self.outcome = outcome
+        self.reason = reason
+
+
+@dataclass
+class _Plan:
+    arm_name: str
+    gripper: str
+    target: tuple[float, float, float]
+    yaw: float
+    above: IkSolution
+    at: IkSolution
+    obj: ObjectObservation
+
+
+class ManipulationSkill:
+    """Shared attempt structure of reach, grasp and lift (a skill runs up to its ``depth``)."""
+
+    name = ""
+    description = ""
+    parameters: tuple[ParameterSpec, ...] = ()
+    depth = 0  # 1 reach, 2 grasp, 3 lift
+
+    def __init__(self, io: RobotIO, kinematics: ArmKinematics) -> None:
+        self.io = io
+        self.kinematics = kinematics
+
+    # -- the attempt ---------------------------------------------------------------------------
+    def run_attempt(self, ctx: SkillContext, params: Mapping[str, ParamValue]) -> AttemptResult:
+        metrics: dict[str, tuple[float, str]] = {}
+        try:
+            plan = self._plan(ctx, params, metrics)
+            return self._execute(ctx, params, plan, metrics)
+        except _AttemptEnd as stop:
+            return AttemptResult(stop.outcome, stop.reason, metrics)
+        except RobotIOError as error:
+            return AttemptResult(SkillOutcome.ABORTED, str(error), metrics)
+
+    def _plan(
+        self,
+        ctx: SkillContext,
+        params: Mapping[str, ParamValue],
+        metrics: dict[str, tuple[float, str]],
+    ) -> _Plan:
+        if params.get("reset_scene", True):
+            ctx.phase("reset_scene", 0.0)
+            observation = self.io.reset_station()
+        else:
+            observation = self.io.station()
+        name = str(params["object"])
+        obj = observation.objects.get(name)
+        if obj is None:
+            known = ", ".join(sorted(observation.objects)) or "(none)"
+            raise _AttemptEnd(
+                SkillOutcome.REJECTED, f"unknown object {name!r}; this station has {known}"
+            )
+        ctx.phase("plan", 0.05)
+        arm = self.kinematics.arm_for(obj.position[1])
+        grasp_z = max(obj.position[2], observation.table_height + TABLE_CLEARANCE + PAD_HALF_LENGTH)
+        target = (obj.position[0], obj.position[1], grasp_z)
+        yaw = grasp_yaw(obj.quaternion, obj.shape)
+        seed = self.io.joint_positions()
+        above_target = (target[0], target[1], target[2] + APPROACH_HEIGHT)
+        above = self.kinematics.solve(arm, above_target, yaw, seed)
+        at = self.kinematics.solve(arm, target, yaw, {**seed, **above.positions})
+        metrics["ik_position_error"] = (max(above.position_error, at.position_error), "m")
+        for label, solution in (("above", above), ("at", at)):
+            if (
+                solution.position_error > REACH_POSITION_TOLERANCE
+                or solution.orientation_error > REACH_ORIENTATION_TOLERANCE
+            ):
+                x, y, z = obj.position
+                raise _AttemptEnd(
+                    SkillOutcome.REJECTED,
+                    f"{name} at ({x:.2f}, {y:.2f}, {z:.2f}) m is out of reach of the {arm.name} "
+                    f"arm: the best pose {label} it ends {solution.position_error:.3f} m and "
+                    f"{solution.orientation_error:.2f} rad from the grasp pose",
+                )
+        return _Plan(arm.name, arm.gripper, target, yaw, above, at, obj)
+
+    def _execute(
+        self,
+        ctx: SkillContext,
+        params: Mapping[str, ParamValue],
+        plan: _Plan,
+        metrics: dict[str, tuple[float, str]],
+    ) -> AttemptResult:
+        speed = float(params["speed"])
+        width = float(params.get("grip_width", GRIP_WIDTH.default or 0.085))
+        ctx.phase("open_gripper", 0.1)
+        opened = self._grip(plan.gripper, width, 0.0)
+        needed = plan.obj.grip_width + GRASP_WIDTH_TOLERANCE
+        if opened.position < needed:
+            metrics["jaw_opening"] = (opened.position, "m")
+            return AttemptResult(
+                SkillOutcome.FAILED,
+                f"the jaws did not open around {plan.obj.name}: opening {opened.position:.3f} m, "
+                f"it needs {needed:.3f} m (gripper result: {opened.reason})",
+                metrics,
+            )
+        ctx.phase("approach", 0.15)
+        self._move(ctx, plan.above.positions, speed)
+        ctx.phase("descend", 0.3)
+        self._move(ctx, plan.at.positions, speed)
+        ctx.sleep(0.2)  # let the servos settle before measuring
+        start = plan.obj
+        result = self._judge_reach(plan, metrics)
+        if self.depth == 1 or result is not None:
+            self._retreat(ctx, plan, speed, release=False)
+            return result or AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+        ctx.phase("close_gripper", 0.45)
+        grip = self._grip(plan.gripper, 0.0, float(params["grip_force"]))
+        ctx.sleep(0.2)
+        result = self._judge_grasp(plan, grip, metrics)
+        if self.depth == 2 or result is not None:
+            self._retreat(ctx, plan, speed, release=True)
+            return result or AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+        height = float(params["height"])
+        ctx.phase("lift", 0.6)
+        lifted = (plan.target[0], plan.target[1], plan.target[2] + height)
+        arm = self.kinematics.robot.arms[plan.arm_name]
+        up = self.kinematics.solve(arm, lifted, plan.yaw, self.io.joint_positions())
+        if up.position_error > REACH_POSITION_TOLERANCE:
+            self._retreat(ctx, plan, speed, release=True)
+            return AttemptResult(
+                SkillOutcome.REJECTED,
+                f"cannot raise the hand {height:.3f} m here: IK ends {up.position_error:.3f} m "
+                "short",
+                metrics,
+            )
+        self._move(ctx, up.positions, speed)
+        ctx.phase("hold", 0.75)
+        result = self._judge_lift(ctx, plan, start, height, float(params["hold_time"]), metrics)
+        ctx.phase("place", 0.9)
+        self._move(ctx, plan.at.positions, speed)
+        self._retreat(ctx, plan, speed, release=True)
+        return result or AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+
+    # -- measurements --------------------------------------------------------------------------
+    def _hand(self, plan: _Plan) -> np.ndarray:
+        arm = self.kinematics.robot.arms[plan.arm_name]
+        return self.kinematics.grasp_point(arm, self.io.joint_positions())
+
+    def _judge_reach(
+        self, plan: _Plan, metrics: dict[str, tuple[float, str]]
+    ) -> AttemptResult | None:
+        hand = self._hand(plan)
+        obj = self.io.station().objects[plan.obj.name]
+        now = np.array(obj.position)
+        axis_error = float(np.hypot(*(hand[:2] - now[:2])))
+        height_error = abs(float(hand[2]) - plan.target[2])
+        pushed = float(np.linalg.norm(now - np.array(plan.obj.position)))
+        metrics["reach_axis_error"] = (axis_error, "m")
+        metrics["reach_height_error"] = (height_error, "m")
+        metrics["object_pushed"] = (pushed, "m")
+        name = plan.obj.name
+        if pushed > OBJECT_PUSH_TOLERANCE:
+            return AttemptResult(
+                SkillOutcome.FAILED,
+                f"the hand pushed {name} {pushed:.3f} m while reaching",
+                metrics,
+            )
+        if axis_error > REACH_AXIS_TOLERANCE or height_error > REACH_HEIGHT_TOLERANCE:
+            return AttemptResult(
+                SkillOutcome.FAILED,
+                f"the hand ended {axis_error:.3f} m off {name}'s axis and {height_error:.3f} m "
+                f"off the grasp height (tolerances {REACH_AXIS_TOLERANCE} m, "
+                f"{REACH_HEIGHT_TOLERANCE} m)",
+                metrics,
+            )
+        return None
+
+    def _opening(self, plan: _Plan) -> float:
+        joints = self.kinematics.robot.grippers[plan.gripper]
+        positions = self.io.joint_positions()
+        return sum(positions[j] for j in joints)
+
+    def _in_hand_distance(self, plan: _Plan) -> tuple[float, ObjectObservation]:
+        hand = self._hand(plan)
+        obj = self.io.station().objects[plan.obj.name]
+        return float(np.linalg.norm(hand - np.array(obj.position))), obj
+
+    def _judge_grasp(
+        self, plan: _Plan, grip: GripResult, metrics: dict[str, tuple[float, str]]
+    ) -> AttemptResult | None:
+        opening = self._opening(plan)
+        distance, _ = self._in_hand_distance(plan)
+        expected = plan.obj.grip_width
+        metrics["jaw_opening"] = (opening, "m")
+        metrics["grip_effort"] = (grip.effort, "N")
+        metrics["object_to_grasp_point"] = (distance, "m")
+        name = plan.obj.name
+        if opening > expected + GRASP_WIDTH_TOLERANCE:
+            return AttemptResult(
+                SkillOutcome.FAILED,
+                f"the jaws did not close on {name}: opening {opening:.3f} m, object "
+                f"{expected:.3f} m wide (gripper result: {grip.reason or 'no motion'})",
+                metrics,
+            )
+        if opening < expected - GRASP_WIDTH_TOLERANCE or distance > IN_HAND_TOLERANCE:
+            return AttemptResult(
+                SkillOutcome.FAILED,
+                f"{name} is not between the jaws: opening {opening:.3f} m for a "
+                f"{expected:.3f} m object, {distance:.3f} m from the grasp point",
+                metrics,
+            )
+        return None
+
+    def _judge_lift(
+        self,
+        ctx: SkillContext,
+        plan: _Plan,
+        start: ObjectObservation,
+        height: float,
+        hold_time: float,
+        metrics: dict[str, tuple[float, str]],
+    ) -> AttemptResult | None:
+        lowest = math.inf
+        farthest = 0.0
+        began = ctx.now()
+        while ctx.now() - began < hold_time:
+            distance, obj = self._in_hand_distance(plan)
+            lowest = min(lowest, obj.position[2] - start.position[2])
+            farthest = max(farthest, distance)
+            self._check_stop(ctx)
+            ctx.sleep(0.05)
+        metrics["lift_height_min"] = (lowest, "m")
+        metrics["object_to_grasp_point_max"] = (farthest, "m")
+        name = plan.obj.name
+        if lowest < LIFT_FRACTION * height:
+            return AttemptResult(
+                SkillOutcome.FAILED,
+                f"{name} rose only {max(lowest, 0.0):.3f} m of the {height:.3f} m asked during "
+                f"the {hold_time:.1f} s hold",
+                metrics,
+            )
+        if farthest > IN_HAND_TOLERANCE:
+            return AttemptResult(
+                SkillOutcome.FAILED,
+                f"{name} slipped in the hand: {farthest:.3f} m from the grasp point",
+                metrics,
+            )
+        return None
+
+    # -- motion helpers --------------------------------------------------------------------------
+    def _check_stop(self, ctx: SkillContext) -> None:
+        stop = ctx.stop_requested()
+        if stop is not None:
+            raise _AttemptEnd(stop, f"stopped ({stop.name.lower()})")
+
+    def _move(self, ctx: SkillContext, joints: Mapping[str, float], speed: float) -> None:
+        self._check_stop(ctx)
+        arm = next(a for a in self.kinematics.robot.arms.values() if set(joints) <= set(a.joints))
+        current = self.io.joint_positions()
+        start = self.kinematics.grasp_point(arm, current)
+        end = self.kinematics.grasp_point(arm, {**current, **joints})
+        duration = max(MIN_MOVE_S, float(np.linalg.norm(end - start)) / speed)
+        result = self.io.move(joints, duration, lambda: ctx.stop_requested() is not None)
+        if not result.ok:
+            self._check_stop(ctx)
+            outcome = SkillOutcome.ESTOPPED if result.estopped else SkillOutcome.ABORTED
+            raise _AttemptEnd(outcome, f"motion failed: {result.reason}")
+
+    def _grip(self, gripper: str, width: float, effort: float) -> GripResult:
+        result = self.io.grip(gripper, width, effort)
+        if not result.ok:
+            raise _AttemptEnd(SkillOutcome.ABORTED, f"gripper {gripper} failed: {result.reason}")
+        return result
+
+    def _retreat(self, ctx: SkillContext, plan: _Plan, speed: float, release: bool) -> None:
+        if release:
+            ctx.phase("release", 0.95)
+            self._grip(plan.gripper, float(GRIP_WIDTH.default or 0.085), 0.0)
+        ctx.phase("retreat", 0.97)
+        self._move(ctx, plan.above.positions, speed)
+        arm = self.kinematics.robot.arms[plan.arm_name]
+        self._move(ctx, dict(zip(arm.joints, READY_ARM, strict=True)), speed)
+
+
+class ReachSkill(ManipulationSkill):
+    """Bring the open hand around an object."""
+
+    name = "reach"
+    description = "bring the open hand around an object (success: jaws around it, not pushed)"
+    parameters = (OBJECT, SPEED, RESET, GRIP_WIDTH)
+    depth = 1
+
+
+class GraspSkill(ManipulationSkill):
+    """Reach an object and close the jaws on it."""
+
+    name = "grasp"
+    description = "reach an object and close the jaws on it (success: jaws stall on it)"
+    parameters = (OBJECT, SPEED, RESET, GRIP_WIDTH, GRIP_FORCE)
+    depth = 2
+
+
+class LiftSkill(ManipulationSkill):
+    """Grasp an object, lift it, hold it, put it back."""
+
+    name = "lift"
+    description = "grasp an object and lift it (success: it stays up in the hand for hold_time)"
+    parameters = (OBJECT, SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, HEIGHT, HOLD_TIME)
+    depth = 3
+
+
+def manipulation_skills(io: RobotIO, kinematics: ArmKinematics) -> list[ManipulationSkill]:
+    """The three manipulation skills over one robot."""
+    return [ReachSkill(io, kinematics), GraspSkill(io, kinematics), LiftSkill(io, kinematics)]
