@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from academy_instructions.parser import (
     InstructionParser,
     Kind,
@@ -43,7 +44,8 @@ PHRASINGS = [
     ("take hold of the blue cup", skill("robot_1", "grasp", object="blue_cup")),
     ("move your hand to the cube", skill("robot_1", "reach", object="red_cube")),
     ("Robot 2, reach the mug quickly", skill("robot_2", "reach", object="blue_cup", speed=0.5)),
-    ("grip the red cube firmly, once", skill("robot_1", "grasp", object="red_cube", grip_force=40.0)),
+    ("grip the red cube firmly, once",
+     skill("robot_1", "grasp", object="red_cube", grip_force=40.0)),
     ("pick up the cube 3 times", skill("robot_1", "lift", 3, object="red_cube")),
     ("robot one stop", ParsedInstruction(Kind.STOP, "robot_1")),
     ("Stop!", ParsedInstruction(Kind.STOP, "")),

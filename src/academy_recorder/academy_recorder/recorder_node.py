@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from ament_index_python.packages import get_package_share_directory
 from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.event_handler import SubscriptionEventCallbacks
 from rclpy.node import Node
-from rclpy.serialization import serialize_message
+from rclpy.serialization import deserialize_message
 
 from academy_common.ids import new_id
 from academy_common.node_main import run_node
@@ -87,23 +87,23 @@ class RecorderNode(Node):
         self.output_dir = Path(self._required("output_dir"))
         self.trainer_id = self.get_parameter("trainer_id").get_parameter_value().string_value
         self.typestore = build_typestore([Path(get_package_share_directory("academy_interfaces"))])
-        self._instructions: dict[str, tuple[Instruction, int]] = {}
+        self._instructions: dict[str, tuple[Instruction, bytes, int]] = {}
         self._open: _Open | None = None
         self.episodes_written = 0
         self.topics: list[TopicSpec] = []
         for name, kind in load_topics(Path(self._required("topics_file"))):
             full = self.resolve_topic_name(name)
             self.topics.append(TopicSpec(full, kind))
-            self._subscribe_raw(full, kind)
+            self._subscribe_raw(full, kind, self._on_message)
         self.events_topic = self.resolve_topic_name("skill_events")
         self.topics += [
             TopicSpec(self.events_topic, SKILL_EVENTS_TYPE),
             TopicSpec(INSTRUCTIONS_TOPIC, INSTRUCTION_TYPE),
         ]
-        self.create_subscription(SkillEvent, "skill_events", self._on_event, RELIABLE_QOS)
-        self.create_subscription(
-            Instruction, INSTRUCTIONS_TOPIC, self._on_instruction, RELIABLE_QOS
-        )
+        # These two steer the segmentation, and are recorded as received (raw): re-serialising a
+        # message with rclpy can append padding bytes that other CDR readers refuse.
+        self._subscribe_raw(self.events_topic, SKILL_EVENTS_TYPE, self._on_event)
+        self._subscribe_raw(INSTRUCTIONS_TOPIC, INSTRUCTION_TYPE, self._on_instruction)
         self._episodes = self.create_publisher(EpisodeInfo, "/academy/episodes", RELIABLE_QOS)
         self.get_logger().info(
             f"recording {len(self.topics)} topics of {self.robot_id} into {self.output_dir}"
@@ -115,7 +115,7 @@ class RecorderNode(Node):
             raise RecorderError(f"parameter {name!r} is required (got an empty string)")
         return value
 
-    def _subscribe_raw(self, topic: str, kind: str) -> None:
+    def _subscribe_raw(self, topic: str, kind: str, handler: Callable[[str, bytes], None]) -> None:
         package, _, name = kind.split("/")
         module = __import__(f"{package}.msg", fromlist=[name])
         msg_type = getattr(module, name)
@@ -125,7 +125,7 @@ class RecorderNode(Node):
         self.create_subscription(
             msg_type,
             topic,
-            lambda data, t=topic: self._on_message(t, data),
+            lambda data, t=topic: handler(t, data),
             RELIABLE_QOS,
             raw=True,
             event_callbacks=events,
@@ -143,12 +143,14 @@ class RecorderNode(Node):
         if self._open is not None:
             self._open.recording.count_lost(topic, count)
 
-    def _on_instruction(self, msg: Instruction) -> None:
-        self._instructions[msg.instruction_id] = (msg, self._now_ns())
+    def _on_instruction(self, topic: str, data: bytes) -> None:
+        msg = deserialize_message(data, Instruction)
+        self._instructions[msg.instruction_id] = (msg, data, self._now_ns())
         while len(self._instructions) > 1000:  # keep memory bounded on long sessions
             self._instructions.pop(next(iter(self._instructions)))
 
-    def _on_event(self, msg: SkillEvent) -> None:
+    def _on_event(self, topic: str, data: bytes) -> None:
+        msg = deserialize_message(data, SkillEvent)
         now = self._now_ns()
         if msg.event == SkillEvent.ATTEMPT_START:
             if self._open is not None:
@@ -156,7 +158,7 @@ class RecorderNode(Node):
             self._start(msg, now)
         if self._open is None:
             return
-        self._open.recording.write(self.events_topic, now, serialize_message(msg))
+        self._open.recording.write(self.events_topic, now, data)
         if msg.event == SkillEvent.ATTEMPT_END and msg.goal_id == self._open.event.goal_id:
             self._close("", msg, complete=True)
 
@@ -168,8 +170,8 @@ class RecorderNode(Node):
         )
         instruction = None
         if event.instruction_id in self._instructions:
-            instruction, stamp = self._instructions[event.instruction_id]
-            recording.write(INSTRUCTIONS_TOPIC, stamp, serialize_message(instruction))
+            instruction, raw, stamp = self._instructions[event.instruction_id]
+            recording.write(INSTRUCTIONS_TOPIC, stamp, raw)
         self._open = _Open(recording, event, instruction)
 
     def _close(self, interruption: str, end: SkillEvent | None, complete: bool) -> None:

@@ -1,0 +1,71 @@
+"""Episode files: a rosbag2 MCAP bag an independent reader opens, plus episode.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rosbags.highlevel import AnyReader
+
+from academy_recorder.episode_writer import (
+    RecorderError,
+    TopicSpec,
+    build_typestore,
+    close_episode,
+    open_episode,
+)
+
+INTERFACES = Path(__file__).resolve().parents[2] / "academy_interfaces"
+TOPICS = [
+    TopicSpec("/robot_1/joint_states", "sensor_msgs/msg/JointState"),
+    TopicSpec("/robot_1/skill_events", "academy_interfaces/msg/SkillEvent"),
+]
+
+
+def joint_state(store, stamp_ns: int) -> bytes:
+    JointState = store.types["sensor_msgs/msg/JointState"]  # noqa: N806
+    Header = store.types["std_msgs/msg/Header"]  # noqa: N806
+    Time = store.types["builtin_interfaces/msg/Time"]  # noqa: N806
+    import numpy as np
+
+    msg = JointState(
+        header=Header(stamp=Time(sec=stamp_ns // 10**9, nanosec=stamp_ns % 10**9), frame_id=""),
+        name=["a", "b"],
+        position=np.array([0.1, 0.2]),
+        velocity=np.array([0.0, 0.0]),
+        effort=np.array([0.0, 0.0]),
+    )
+    return bytes(store.serialize_cdr(msg, "sensor_msgs/msg/JointState"))
+
+
+def test_episode_bag_reads_back_with_rosbags(tmp_path: Path) -> None:
+    store = build_typestore([INTERFACES])
+    assert "academy_interfaces/msg/SkillEvent" in store.types
+    recording = open_episode(tmp_path, "2026-11-22", "robot_1-abc", TOPICS, store, 1_000)
+    for i in range(50):
+        recording.write("/robot_1/joint_states", 1_000 + i * 10_000_000, joint_state(store, i))
+    recording.count_lost("/robot_1/joint_states", 2)
+    path = close_episode(
+        recording, {"robot_id": "robot_1", "skill": "lift", "outcome": "SUCCEEDED"}
+    )
+    document = json.loads(path.read_text())
+    assert document["message_counts"] == {"/robot_1/joint_states": 50, "/robot_1/skill_events": 0}
+    assert document["messages_lost"]["/robot_1/joint_states"] == 2
+    assert document["message_count"] == 50
+    bag = path.parent / "bag"
+    assert (bag / "metadata.yaml").is_file() and list(bag.glob("*.mcap"))
+    with AnyReader([bag], default_typestore=store) as reader:
+        assert reader.message_count == 50
+        positions = [
+            list(reader.deserialize(raw, c.msgtype).position) for c, _, raw in reader.messages()
+        ]
+    assert positions[0] == [0.1, 0.2]
+
+
+def test_an_existing_episode_is_never_overwritten(tmp_path: Path) -> None:
+    store = build_typestore([INTERFACES])
+    recording = open_episode(tmp_path, "2026-11-22", "robot_1-abc", TOPICS, store, 0)
+    close_episode(recording, {})
+    with pytest.raises(RecorderError, match="refusing to overwrite"):
+        open_episode(tmp_path, "2026-11-22", "robot_1-abc", TOPICS, store, 0)
