@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -75,6 +76,34 @@ def load_hardware(plugin: str, **kwargs: Any) -> HardwareInterface:
         raise HardwareError(f"hardware plugin {plugin!r} not found: {error}") from error
     hardware: HardwareInterface = factory(**kwargs)
     return hardware
+
+
+class LoopStatistics:
+    """Start times of control cycles (s, monotonic): achieved rate and period jitter."""
+
+    def __init__(self, capacity: int = 100_000) -> None:
+        self._starts: deque[float] = deque(maxlen=capacity)
+
+    def tick(self, start: float) -> None:
+        """Record the start of one cycle."""
+        self._starts.append(start)
+
+    def summary(self, configured_rate: float) -> dict[str, float]:
+        """Achieved rate (Hz), its ratio to ``configured_rate``, p99/max period jitter (ms)."""
+        starts = np.array(self._starts)
+        if len(starts) < 3:
+            return {"cycles": float(len(starts))}
+        periods = np.diff(starts)
+        jitter = np.abs(periods - 1.0 / configured_rate) * 1000.0
+        achieved = (len(starts) - 1) / float(starts[-1] - starts[0])
+        return {
+            "cycles": float(len(starts)),
+            "configured_rate_hz": configured_rate,
+            "achieved_rate_hz": achieved,
+            "achieved_ratio": achieved / configured_rate,
+            "jitter_p99_ms": float(np.percentile(jitter, 99)),
+            "jitter_max_ms": float(jitter.max()),
+        }
 
 
 class ControllerManager:

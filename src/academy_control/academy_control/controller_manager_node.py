@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 import time
+from array import array
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -37,7 +38,7 @@ from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 from academy_common.node_main import run_node
 from academy_common.qos import RELIABLE_QOS
 from academy_control.controller_config import load_controllers
-from academy_control.controller_manager import ControllerManager, load_hardware
+from academy_control.controller_manager import ControllerManager, LoopStatistics, load_hardware
 from academy_control.controllers import Goal, GoalState, TrajectoryErrorCode
 from academy_control.errors import ControlError, InvalidTrajectoryError
 from academy_control.station_io import StationIO
@@ -77,7 +78,7 @@ class ControllerManagerNode(Node):
             describe(description="sim fault injection: joints whose motors have no power"),
         )
         self.declare_parameter("real_time", True, describe(description="pace to wall clock"))
-        self.declare_parameter("station_state_rate", 30.0, describe(description="Hz"))
+        self.declare_parameter("station_state_rate", 10.0, describe(description="Hz"))
         model_name = self._string("robot_model")
         robot = load_model(model_name)
         self.robot = robot
@@ -144,6 +145,7 @@ class ControllerManagerNode(Node):
         station_rate = float(self.get_parameter("station_state_rate").value)
         self._station_every = max(1, round(config.update_rate / station_rate))
         self.overruns = 0
+        self.loop_statistics = LoopStatistics()
         self._running = True
         self._loop = threading.Thread(target=self._control_loop, name="control_loop", daemon=True)
         self._loop.start()
@@ -164,6 +166,7 @@ class ControllerManagerNode(Node):
         period = self.manager.period
         next_time = time.perf_counter()
         while self._running:
+            self.loop_statistics.tick(time.perf_counter())
             with self.manager.lock:
                 state = self.manager.update()
                 cycle = self.manager.updates
@@ -188,9 +191,10 @@ class ControllerManagerNode(Node):
     ) -> None:
         msg = self._joint_state_msg
         msg.header.stamp = self.get_clock().now().to_msg()
-        msg.position = positions.tolist()
-        msg.velocity = velocities.tolist()
-        msg.effort = efforts.tolist()
+        # array('d') passes rclpy's type check in one step; lists are checked element by element.
+        msg.position = array("d", positions)
+        msg.velocity = array("d", velocities)
+        msg.effort = array("d", efforts)
         self._joint_states.publish(msg)
 
     # -- trajectory controller ----------------------------------------------------------------

@@ -199,6 +199,18 @@ class ManipulationSkill:
         self.io = io
         self.kinematics = kinematics
 
+    def check_goal(self, params: Mapping[str, ParamValue]) -> str | None:
+        """Refuse a goal naming an object this station does not have (before any attempt)."""
+        try:
+            objects = self.io.station().objects
+        except RobotIOError as error:
+            return str(error)
+        name = str(params["object"])
+        if name not in objects:
+            known = ", ".join(sorted(objects)) or "(none)"
+            return f"unknown object {name!r}; this station has {known}"
+        return None
+
     # -- the attempt ---------------------------------------------------------------------------
     def run_attempt(self, ctx: SkillContext, params: Mapping[str, ParamValue]) -> AttemptResult:
         metrics: dict[str, tuple[float, str]] = {}

@@ -169,6 +169,10 @@ class GoalRun:
         except SkillsError as error:
             return self._finish(start, SkillOutcome.REJECTED, str(error), 0, 0, {})
         skill = self.library.get(self.skill_name)
+        check_goal = getattr(skill, "check_goal", None)  # optional: refuse before any attempt
+        refusal = check_goal(params) if check_goal is not None else None
+        if refusal:
+            return self._finish(start, SkillOutcome.REJECTED, refusal, 0, 0, {})
         self.emit(EventKind.GOAL_ACCEPTED, 0, parameters=params)
         attempts = successes = 0
         first_failure = ""
@@ -200,12 +204,7 @@ class GoalRun:
                 successes += 1
                 continue
             first_failure = first_failure or f"attempt {repetition}: {last.reason}"
-            if last.outcome in (
-                SkillOutcome.CANCELED,
-                SkillOutcome.ESTOPPED,
-                SkillOutcome.ABORTED,
-                SkillOutcome.REJECTED,  # e.g. the object is out of reach: retrying cannot help
-            ):
+            if last.outcome in (SkillOutcome.CANCELED, SkillOutcome.ESTOPPED, SkillOutcome.ABORTED):
                 outcome = last.outcome
                 break
             outcome = SkillOutcome.FAILED  # a failed attempt does not stop practice

@@ -3,9 +3,11 @@ has a twin that must fail (object out of reach, gripper without power, object un
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 from academy_description.model_registry import load_model
 from academy_skills.in_process_robot import InProcessRobot
@@ -24,9 +26,27 @@ FINGERS = (
 )
 
 
-def make(seed: int = 11, disabled: tuple[str, ...] = ()) -> tuple[InProcessRobot, SkillLibrary]:
+def narrow_station(directory: Path) -> Path:
+    """The demo station with start poses where both arms reach, so that a failure in these
+    tests comes from the fault a test injects, never from an unlucky start pose."""
+    data = yaml.safe_load(STATION.read_text())
+    for obj in data["objects"]:
+        obj["spawn_x"], obj["spawn_yaw"] = [0.31, 0.36], [0.0, 0.2]
+        side = 1 if obj["spawn_y"][0] > 0 else -1
+        obj["spawn_y"] = sorted([side * 0.18, side * 0.22])
+    path = directory / "narrow_station.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+NARROW = narrow_station(Path(tempfile.mkdtemp(prefix="academy_station_")))
+
+
+def make(
+    seed: int = 11, disabled: tuple[str, ...] = (), station: Path = NARROW
+) -> tuple[InProcessRobot, SkillLibrary]:
     robot_model = load_model("aurora_h1")
-    robot = InProcessRobot(robot_model, STATION, CONTROLLERS, seed=seed, disabled_joints=disabled)
+    robot = InProcessRobot(robot_model, station, CONTROLLERS, seed=seed, disabled_joints=disabled)
     kinematics = ArmKinematics(robot_model, robot.station_sim.config.pelvis_height)
     return robot, SkillLibrary(manipulation_skills(robot, kinematics))
 
@@ -91,3 +111,26 @@ def test_unknown_object_is_refused() -> None:
     result = attempt(robot, library, "grasp", object="green_ball")
     assert result.outcome == SkillOutcome.REJECTED
     assert "unknown object 'green_ball'" in result.reason
+
+
+def test_a_goal_naming_an_unknown_object_is_refused_before_any_attempt() -> None:
+    from academy_skills.skill_executor import EventKind, GoalRun
+
+    robot, library = make()
+    events = []
+    run = GoalRun(library, "lift", {"object": "green_ball"}, 3, robot, events.append)
+    result = run.run()
+    assert result.outcome == SkillOutcome.REJECTED and result.attempts == 0
+    assert "unknown object 'green_ball'" in result.reason
+    assert [e.kind for e in events] == [EventKind.GOAL_END]
+
+
+def test_failed_attempts_do_not_stop_practice() -> None:
+    """An unreachable start pose fails one attempt; the next attempt gets a new pose."""
+    from academy_skills.skill_executor import GoalRun
+
+    robot, library = make(seed=5, station=STATION)
+    run = GoalRun(library, "reach", {"object": "red_cube"}, 12, robot, lambda event: None)
+    result = run.run()
+    assert result.attempts == 12
+    assert 0 < result.successes <= 12
