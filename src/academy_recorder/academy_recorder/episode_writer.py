@@ -57,6 +57,34 @@ def build_typestore(interface_dirs: Iterable[Path]) -> Typestore:
     return store
 
 
+class SequenceGaps:
+    """Counts messages lost between publisher and recorder from publication sequence numbers.
+
+    DDS numbers each publisher's samples 1, 2, 3, ...; a jump from n to n + k means k - 1 samples
+    never arrived (dropped by a full history, the network, or a slow reader). Tracked per
+    (topic, publisher); :meth:`restart` forgets the history, so an episode only counts gaps
+    between messages it received itself.
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[tuple[str, bytes], int] = {}
+
+    def restart(self) -> None:
+        """Forget every publisher's last sequence number (a new episode starts)."""
+        self._last.clear()
+
+    def observe(self, topic: str, publisher: bytes, sequence: int | None) -> int:
+        """Record one message; return how many messages before it were lost (0 if none)."""
+        if sequence is None or sequence <= 0:
+            return 0  # the middleware does not number samples: nothing to check
+        key = (topic, publisher)
+        last = self._last.get(key)
+        self._last[key] = max(sequence, last or 0)
+        if last is None or sequence <= last:
+            return 0
+        return sequence - last - 1
+
+
 @dataclass
 class TopicCounts:
     """Per-topic bookkeeping of one episode."""

@@ -32,6 +32,7 @@ from academy_interfaces.msg import EpisodeInfo, Instruction, SkillEvent
 from academy_recorder.episode_writer import (
     EpisodeRecording,
     RecorderError,
+    SequenceGaps,
     TopicSpec,
     build_typestore,
     close_episode,
@@ -89,6 +90,7 @@ class RecorderNode(Node):
         self.typestore = build_typestore([Path(get_package_share_directory("academy_interfaces"))])
         self._instructions: dict[str, tuple[Instruction, bytes, int]] = {}
         self._open: _Open | None = None
+        self._gaps = SequenceGaps()
         self.episodes_written = 0
         self.topics: list[TopicSpec] = []
         for name, kind in load_topics(Path(self._required("topics_file"))):
@@ -125,11 +127,22 @@ class RecorderNode(Node):
         self.create_subscription(
             msg_type,
             topic,
-            lambda data, t=topic: handler(t, data),
+            lambda data, info, t=topic: self._receive(t, data, info, handler),
             RELIABLE_QOS,
             raw=True,
             event_callbacks=events,
         )
+
+    def _receive(
+        self, topic: str, data: bytes, info: Any, handler: Callable[[str, bytes], None]
+    ) -> None:
+        handler(topic, data)
+        if self._open is not None:
+            gid = info.get("publisher_gid") or {}
+            publisher = bytes(gid.get("data", b"")) if isinstance(gid, dict) else b""
+            lost = self._gaps.observe(topic, publisher, info.get("publication_sequence_number"))
+            if lost:
+                self._open.recording.count_lost(topic, lost)
 
     def _now_ns(self) -> int:
         return int(self.get_clock().now().nanoseconds)
@@ -139,9 +152,8 @@ class RecorderNode(Node):
             self._open.recording.write(topic, self._now_ns(), data)
 
     def _on_lost(self, topic: str, count: int) -> None:
+        # Counted from sequence gaps (see _receive); the event only makes the loss visible now.
         self.get_logger().warn(f"{topic}: middleware reports {count} message(s) lost")
-        if self._open is not None:
-            self._open.recording.count_lost(topic, count)
 
     def _on_instruction(self, topic: str, data: bytes) -> None:
         msg = deserialize_message(data, Instruction)
@@ -173,6 +185,7 @@ class RecorderNode(Node):
             instruction, raw, stamp = self._instructions[event.instruction_id]
             recording.write(INSTRUCTIONS_TOPIC, stamp, raw)
         self._open = _Open(recording, event, instruction)
+        self._gaps.restart()
 
     def _close(self, interruption: str, end: SkillEvent | None, complete: bool) -> None:
         assert self._open is not None

@@ -69,3 +69,17 @@ def test_an_existing_episode_is_never_overwritten(tmp_path: Path) -> None:
     close_episode(recording, {})
     with pytest.raises(RecorderError, match="refusing to overwrite"):
         open_episode(tmp_path, "2026-11-22", "robot_1-abc", TOPICS, store, 0)
+
+
+def test_sequence_gaps_count_lost_messages_per_publisher() -> None:
+    from academy_recorder.episode_writer import SequenceGaps
+
+    gaps = SequenceGaps()
+    assert [gaps.observe("/js", b"A", n) for n in (1, 2, 3)] == [0, 0, 0]
+    assert gaps.observe("/js", b"A", 7) == 3  # 4, 5, 6 never arrived
+    assert gaps.observe("/js", b"B", 40) == 0  # another publisher: its own numbering
+    assert gaps.observe("/js", b"B", 42) == 1
+    assert gaps.observe("/js", b"A", 6) == 0  # late or duplicate: not a loss
+    assert gaps.observe("/js", b"A", None) == 0  # unnumbered middleware: nothing to say
+    gaps.restart()
+    assert gaps.observe("/js", b"A", 100) == 0  # a new episode starts from what it sees

@@ -21,6 +21,11 @@ from academy_sim.station import grasp_site_name, robot_spec
 #: Where IK starts when the arm hangs straight (a singular pose): forearm forward, wrist bent
 #: back, in the order shoulder pitch, roll, yaw, elbow, wrist yaw, pitch, roll.
 READY_POSTURE = (-0.4, 0.0, 0.0, -0.8, 0.0, 0.4, 0.0)
+#: IK stops when its error shrank less than 0.1 mm over this many iterations.
+STALL_WINDOW = 10
+#: Largest hand yaw (rad) used to square the jaws on a box: beyond it the wrist runs out of
+#: range; closing parallel jaws turns a box the rest of the way.
+MAX_GRASP_YAW = 0.35
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,7 @@ class ArmKinematics:
         target: tuple[float, float, float],
         yaw: float,
         seed: Mapping[str, float],
-        max_iterations: int = 200,
+        max_iterations: int = 100,
     ) -> IkSolution:
         """Arm joint positions putting the grasp site at ``target`` with fingers pointing down.
 
@@ -102,6 +107,7 @@ class ArmKinematics:
         freeze = [mink.DofFreezingTask(self.model, frozen)]
         error = task.compute_error(configuration)
         iterations = 0
+        history: list[float] = []
         while iterations < max_iterations:
             iterations += 1
             try:
@@ -120,6 +126,10 @@ class ArmKinematics:
             error = task.compute_error(configuration)
             if np.linalg.norm(error[:3]) < 5e-4 and np.linalg.norm(error[3:]) < 5e-3:
                 break
+            # Stuck against joint limits: another hundred steps would not change the verdict.
+            history.append(float(np.linalg.norm(error)))
+            if len(history) > STALL_WINDOW and history[-STALL_WINDOW - 1] - history[-1] < 1e-4:
+                break
         solution = configuration.q
         return IkSolution(
             positions={j: float(solution[self._qpos[j]]) for j in arm.joints},
@@ -136,4 +146,5 @@ def grasp_yaw(quaternion: tuple[float, float, float, float], shape: str) -> floa
     if shape != "box":
         return 0.0
     quarter = math.pi / 2
-    return yaw - quarter * round(yaw / quarter)
+    squared = yaw - quarter * round(yaw / quarter)
+    return max(-MAX_GRASP_YAW, min(MAX_GRASP_YAW, squared))
