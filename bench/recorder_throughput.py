@@ -5,7 +5,8 @@ ROS_DOMAIN_ID. This process opens an episode (SkillEvent ATTEMPT_START), publish
 JointState messages for ``--seconds`` at each rate, closes it (ATTEMPT_END), and reads the
 EpisodeInfo / episode.json the recorder wrote: written == published means no loss. Rates: 100 Hz
 (one robot's joint_states), 1000 Hz (ten robots' worth into one recorder) and as fast as this
-process can publish (a stress far above a robot). Baseline: the bare rosbags MCAP writer on the same serialized messages, in this process.
+process can publish (a stress far above a robot). Baseline: the bare rosbags MCAP writer on
+the same serialized messages, in this process.
 
 Prints JSON. Usage: python bench/recorder_throughput.py [--seconds S]
 """
