@@ -20,16 +20,20 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Another process subscribing to joint_states, as a recorder would; it keeps its count in a file
+# (argv[1]) so the benchmark can read it and then kill it, however busy it is.
 SUBSCRIBER = """
 import sys, rclpy
-from rclpy.executors import ExternalShutdownException
+from pathlib import Path
 from sensor_msgs.msg import JointState
 from academy_common.qos import RELIABLE_QOS
+out = Path(sys.argv[1])
 count = 0
 def on(msg):
     global count
@@ -38,11 +42,9 @@ rclpy.init()
 node = rclpy.create_node("rtf_bench_listener")
 node.create_subscription(JointState, "/bench/joint_states", on, RELIABLE_QOS)
 print("ready", flush=True)
-try:
-    rclpy.spin(node)
-except (KeyboardInterrupt, ExternalShutdownException):
-    pass
-print(count, flush=True)
+while True:
+    rclpy.spin_once(node, timeout_sec=0.2)
+    out.write_text(str(count))
 """
 
 
@@ -143,8 +145,9 @@ def main() -> int:
     args = parser.parse_args()
     os.environ["ROS_DOMAIN_ID"] = str(args.domain_id)
     os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
+    count_file = Path(tempfile.mkdtemp(prefix="academy_rtf_")) / "count"
     listener = subprocess.Popen(
-        [sys.executable, "-c", SUBSCRIBER], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", SUBSCRIBER, str(count_file)], stdout=subprocess.PIPE, text=True
     )
     assert listener.stdout is not None
     listener.stdout.readline()  # "ready"
@@ -153,8 +156,10 @@ def main() -> int:
         unpaced = node_run(args.seconds, real_time=False)
         paced = node_run(args.seconds, real_time=True)
     finally:
-        listener.send_signal(2)
-        received = int(listener.communicate(timeout=20)[0].strip().splitlines()[-1])
+        time.sleep(1.0)
+        received = int(count_file.read_text() or 0) if count_file.exists() else -1
+        listener.kill()
+        listener.wait()
     report = {
         "benchmark": "sim_rtf",
         "physics_hz": 500,

@@ -136,6 +136,7 @@ def parse_controllers(
         problems.append(f"{name}: parameters for a controller the manager does not load")
     if problems:
         raise InvalidControllerConfigError(source, problems)
+    assert isinstance(rate, int | float)  # checked above
     return ControllerManagerConfig(update_rate=float(rate), types=types, controllers=configs)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from academy_common.problems import ProblemsError
+
 
 class ControlError(Exception):
     """Base class of every error raised by academy_control."""
@@ -11,13 +13,8 @@ class InvalidTrajectoryError(ControlError):
     """A trajectory was rejected; the message says why (joint, point, value, what is valid)."""
 
 
-class InvalidControllerConfigError(ControlError):
+class InvalidControllerConfigError(ProblemsError, ControlError):
     """A controller configuration file is invalid; ``problems`` holds one line per problem."""
-
-    def __init__(self, source: str, problems: list[str]) -> None:
-        super().__init__(f"{source}: " + f"\n{source}: ".join(problems))
-        self.source = source
-        self.problems = problems
 
 
 class HardwareError(ControlError):

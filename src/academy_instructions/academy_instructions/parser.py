@@ -252,9 +252,10 @@ def _repetitions(phrase: str) -> tuple[int, str, str]:
     match = re.search(r"\b(\S+)\s+times?\b", phrase)
     if match is None:
         return 1, phrase, ""
-    count = _number(match.group(1))
-    if count is None or count < 1:
+    number = _number(match.group(1))
+    if number is None or number < 1:
         return 1, phrase, f"'{match.group(0)}' is not a number of repetitions I understand"
+    count = number
     if count > 50:
         return 1, phrase, f"{count} repetitions in one go is too many; at most 50"
     return count, (phrase[: match.start()] + phrase[match.end() :]).strip(), ""

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
+from academy_common.problems import ProblemsError
+
 
 class SimError(Exception):
     """Base class of every error raised by academy_sim."""
 
 
-class InvalidStationError(SimError):
+class InvalidStationError(ProblemsError, SimError):
     """A station configuration is invalid; ``problems`` holds one line per problem."""
-
-    def __init__(self, source: str, problems: list[str]) -> None:
-        super().__init__(f"{source}: " + f"\n{source}: ".join(problems))
-        self.source = source
-        self.problems = problems
 
 
 class UnknownObjectError(SimError):
