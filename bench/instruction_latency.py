@@ -16,15 +16,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import statistics
-import subprocess
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 import yaml
+from _session import running_session
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = "reach for the red cube"
@@ -79,22 +78,10 @@ def main() -> int:
     from academy_interfaces.msg import Instruction
 
     workdir = Path(tempfile.mkdtemp(prefix="academy_latency_"))
-    session = subprocess.Popen(
-        ["academy", "session", "up", str(session_file(workdir, args.domain_id))],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    assert session.stdout is not None
-    for line in session.stdout:
-        if "is up" in line:
-            break
-    threading.Thread(target=lambda: [None for _ in session.stdout], daemon=True).start()  # type: ignore[union-attr]
     first_command: list[float] = []
     instruction_seen: list[float] = []
     lock = threading.Lock()
-    try:
+    with running_session(session_file(workdir, args.domain_id)):
         rclpy.init()
         node = rclpy.create_node("instruction_latency_bench")
         state = {"armed": False, "sent": 0.0}
@@ -144,12 +131,6 @@ def main() -> int:
         executor.shutdown()
         node.destroy_node()
         rclpy.shutdown()
-    finally:
-        os.killpg(session.pid, signal.SIGINT)
-        try:
-            session.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(session.pid, signal.SIGKILL)
     return 0
 
 

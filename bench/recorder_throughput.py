@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import subprocess
 import tempfile
 import threading
 import time
@@ -25,6 +23,7 @@ from array import array
 from pathlib import Path
 
 import yaml
+from _session import running_session
 
 ROOT = Path(__file__).resolve().parents[1]
 JOINTS = 33
@@ -81,20 +80,8 @@ def main() -> int:
                    "parameters": {"output_dir": str(workdir / "episodes"),
                                   "topics_file": str(topics)}}],
     }))  # fmt: skip
-    process = subprocess.Popen(
-        ["academy", "session", "up", str(session)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    assert process.stdout is not None
-    for line in process.stdout:
-        if "is up" in line:
-            break
-    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()  # type: ignore[union-attr]
     results = []
-    try:
+    with running_session(session):
         rclpy.init()
         node = rclpy.create_node("recorder_bench")
         events = node.create_publisher(SkillEvent, "/robot_1/skill_events", RELIABLE_QOS)
@@ -152,12 +139,6 @@ def main() -> int:
         executor.shutdown()
         node.destroy_node()
         rclpy.shutdown()
-    finally:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
     bare = bare_writer_rate(workdir, 20_000)
     fastest = results[-1]
     report = {

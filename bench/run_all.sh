@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 mkdir -p results
 export ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST
-for bench in *.py; do
+for bench in [!_]*.py; do  # _*.py are helpers
   name="${bench%.py}"
   echo "== $name"
   python "$bench" | tee "results/$name.json"

@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 import time
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -103,10 +103,8 @@ class ControllerManagerNode(Node):
         self._joint_states = self.create_publisher(JointState, "joint_states", RELIABLE_QOS)
         self._joint_state_msg = JointState(name=list(hardware.joint_names))
         self._commanded: dict[str, object] = {}
-        for name, jtc in self.manager.trajectory_controllers.items():
-            self._commanded[name] = self.create_publisher(
-                JointTrajectory, f"{name}/commanded_trajectory", RELIABLE_QOS
-            )
+        self._group = group
+        for name in self.manager.trajectory_controllers:
             self.create_subscription(
                 JointTrajectory,
                 f"{name}/joint_trajectory",
@@ -114,29 +112,9 @@ class ControllerManagerNode(Node):
                 RELIABLE_QOS,
                 callback_group=group,
             )
-            ActionServer(
-                self,
-                FollowJointTrajectory,
-                f"{name}/follow_joint_trajectory",
-                execute_callback=lambda handle, c=name: self._follow(c, handle),
-                goal_callback=lambda goal: GoalResponse.ACCEPT,
-                cancel_callback=lambda handle: CancelResponse.ACCEPT,
-                callback_group=group,
-            )
-            del jtc
+            self._serve(name, FollowJointTrajectory, "follow_joint_trajectory", self._follow)
         for name in self.manager.gripper_controllers:
-            self._commanded[name] = self.create_publisher(
-                JointTrajectory, f"{name}/commanded_trajectory", RELIABLE_QOS
-            )
-            ActionServer(
-                self,
-                GripperCommand,
-                f"{name}/gripper_cmd",
-                execute_callback=lambda handle, c=name: self._grip(c, handle),
-                goal_callback=lambda goal: GoalResponse.ACCEPT,
-                cancel_callback=lambda handle: CancelResponse.ACCEPT,
-                callback_group=group,
-            )
+            self._serve(name, GripperCommand, "gripper_cmd", self._grip)
         self.create_service(SetBool, "estop", self._estop, callback_group=group)
         station = getattr(hardware, "station", None)
         self.station_io = (
@@ -153,6 +131,27 @@ class ControllerManagerNode(Node):
             f"{robot.manufacturer} {robot.name}: {len(hardware.joint_names)} joints on "
             f"{robot.urdf.hardware_plugin}; controllers {', '.join(config.types)} at "
             f"{config.update_rate:g} Hz"
+        )
+
+    def _serve(
+        self,
+        controller: str,
+        action_type: type,
+        action: str,
+        execute: Callable[[str, ServerGoalHandle], object],
+    ) -> None:
+        """Serve ``<controller>/<action>`` and publish ``<controller>/commanded_trajectory``."""
+        self._commanded[controller] = self.create_publisher(
+            JointTrajectory, f"{controller}/commanded_trajectory", RELIABLE_QOS
+        )
+        ActionServer(
+            self,
+            action_type,
+            f"{controller}/{action}",
+            execute_callback=lambda handle, c=controller: execute(c, handle),
+            goal_callback=lambda goal: GoalResponse.ACCEPT,
+            cancel_callback=lambda handle: CancelResponse.ACCEPT,
+            callback_group=self._group,
         )
 
     def _string(self, name: str) -> str:
