@@ -107,6 +107,7 @@ def main() -> int:
         }
         print(json.dumps(report, indent=2))
         executor.shutdown()
+        spinner.join(timeout=5.0)
         node.destroy_node()
         rclpy.try_shutdown()
         if outcomes != {"SUCCEEDED": args.goals}:

@@ -106,7 +106,8 @@ def main() -> int:
         channel = TrainerChannel(node, "bench", ["robot_1"])
         executor = MultiThreadedExecutor(num_threads=2)
         executor.add_node(node)
-        threading.Thread(target=executor.spin, daemon=True).start()
+        spinner = threading.Thread(target=executor.spin, daemon=True)
+        spinner.start()
         if not channel.wait_for_listener(30.0):
             raise SystemExit("instruction_parser did not come up")
         time.sleep(2.0)  # let every endpoint match
@@ -129,6 +130,7 @@ def main() -> int:
         }
         print(json.dumps(report, indent=2))
         executor.shutdown()
+        spinner.join(timeout=5.0)
         node.destroy_node()
         rclpy.shutdown()
     return 0

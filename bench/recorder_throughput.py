@@ -90,7 +90,8 @@ def main() -> int:
         node.create_subscription(EpisodeInfo, "/academy/episodes", infos.append, RELIABLE_QOS)
         executor = SingleThreadedExecutor()
         executor.add_node(node)
-        threading.Thread(target=executor.spin, daemon=True).start()
+        spinner = threading.Thread(target=executor.spin, daemon=True)
+        spinner.start()
         deadline = time.monotonic() + 30
         while states.get_subscription_count() < 1 or events.get_subscription_count() < 1:
             if time.monotonic() > deadline:
@@ -137,6 +138,7 @@ def main() -> int:
                 "publish_rate_hz": published / duration,
             })  # fmt: skip
         executor.shutdown()
+        spinner.join(timeout=5.0)
         node.destroy_node()
         rclpy.shutdown()
     bare = bare_writer_rate(workdir, 20_000)

@@ -105,7 +105,8 @@ def node_run(seconds: float, real_time: bool) -> dict[str, object]:
     node = ControllerManagerNode()
     executor = MultiThreadedExecutor(num_threads=2)
     executor.add_node(node)
-    threading.Thread(target=executor.spin, daemon=True).start()
+    spinner = threading.Thread(target=executor.spin, daemon=True)
+    spinner.start()
     manager = node.manager
     jtc = manager.trajectory_controllers["joint_trajectory_controller"]
     start_updates, start_wall = manager.updates, time.perf_counter()
@@ -126,6 +127,7 @@ def node_run(seconds: float, real_time: bool) -> dict[str, object]:
     updates = manager.updates - start_updates
     stats = node.loop_statistics.summary(manager.config.update_rate)
     executor.shutdown()
+    spinner.join(timeout=5.0)
     node.destroy_node()
     rclpy.shutdown()
     sim_seconds = updates * manager.period

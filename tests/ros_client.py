@@ -26,6 +26,6 @@ def spinning_node(name: str) -> Iterator[Node]:
         yield node
     finally:
         executor.shutdown()
+        thread.join(timeout=5)  # the spin thread must be gone before the node and context
         node.destroy_node()
         rclpy.shutdown(context=context)
-        thread.join(timeout=5)

@@ -42,9 +42,13 @@ def cmd_say(args: argparse.Namespace) -> int:
             if args.wait and not finished:
                 print(f"no final answer within {args.timeout:g} s")
                 return 1
-            return 1 if conversation.rejected else 0
+            failed = conversation.rejected or any(
+                f.level == TrainerFeedback.LEVEL_ERROR for f in conversation.feedback
+            )
+            return 1 if failed else 0
         finally:
             executor.shutdown()
+            spinner.join(timeout=5.0)  # the spin thread must be gone before rclpy shuts down
             node.destroy_node()
 
 
@@ -54,7 +58,8 @@ def add_command(commands: Any) -> None:
         "say",
         help="publish a trainer utterance (typed text) and print the answers",
         description="Publish TEXT on /trainer/utterance as a typed utterance and print what the "
-        "instruction parser and robots answer. Exit code 0 understood, 1 rejected or no answer.",
+        "instruction parser and robots answer. Exit code 0 understood (and, with --wait, carried "
+        "out), 1 rejected, failed or no answer.",
     )
     say.add_argument("text", help='what the trainer says, e.g. "robot one, lift the red cube"')
     say.add_argument("--trainer", default="trainer_cli", help="trainer id (default trainer_cli)")

@@ -21,7 +21,7 @@ from academy_sim.station import grasp_site_name, robot_spec
 #: Where IK starts when the arm hangs straight (a singular pose): forearm forward, wrist bent
 #: back, in the order shoulder pitch, roll, yaw, elbow, wrist yaw, pitch, roll.
 READY_POSTURE = (-0.4, 0.0, 0.0, -0.8, 0.0, 0.4, 0.0)
-#: IK stops when its error shrank less than 0.1 mm over this many iterations.
+#: IK stops when its error shrank less than 0.01 mm over this many iterations.
 STALL_WINDOW = 10
 #: Largest hand yaw (rad) used to square the jaws on a box: beyond it the wrist runs out of
 #: range; closing parallel jaws turns a box the rest of the way.
@@ -84,10 +84,12 @@ class ArmKinematics:
         yaw: float,
         seed: Mapping[str, float],
         max_iterations: int = 100,
+        orientation_cost: float = 0.5,
     ) -> IkSolution:
         """Arm joint positions putting the grasp site at ``target`` with fingers pointing down.
 
         ``yaw`` turns the hand about the vertical so the jaws close along the object's faces.
+        A lower ``orientation_cost`` lets the hand tilt to keep the position exact (lifting).
         """
         # Measured positions can sit a hair outside the limits (servo overshoot); mink's limit
         # constraints are infeasible from there, so start inside them.
@@ -100,7 +102,10 @@ class ArmKinematics:
         arm_dofs = {int(self.model.joint(j).dofadr[0]) for j in arm.joints}
         frozen = [d for d in range(self.model.nv) if d not in arm_dofs]
         task = mink.FrameTask(
-            grasp_site_name(arm.end_effector), "site", position_cost=1.0, orientation_cost=0.5
+            grasp_site_name(arm.end_effector),
+            "site",
+            position_cost=1.0,
+            orientation_cost=orientation_cost,
         )
         rotation = mink.SO3.from_rpy_radians(0.0, 0.0, yaw)
         task.set_target(mink.SE3.from_rotation_and_translation(rotation, np.array(target)))
@@ -128,7 +133,7 @@ class ArmKinematics:
                 break
             # Stuck against joint limits: another hundred steps would not change the verdict.
             history.append(float(np.linalg.norm(error)))
-            if len(history) > STALL_WINDOW and history[-STALL_WINDOW - 1] - history[-1] < 1e-4:
+            if len(history) > STALL_WINDOW and history[-STALL_WINDOW - 1] - history[-1] < 1e-5:
                 break
         solution = configuration.q
         return IkSolution(

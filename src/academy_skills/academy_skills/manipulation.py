@@ -55,6 +55,8 @@ IN_HAND_TOLERANCE = 0.03
 LIFT_FRACTION = 0.9
 #: Slowest allowed move (s) whatever the speed asked, so the servos can follow.
 MIN_MOVE_S = 0.6
+#: IK orientation weight when lifting (the approach uses 0.5): position first, some tilt allowed.
+LIFT_ORIENTATION_COST = 0.05
 
 
 class RobotIOError(SkillsError):
@@ -305,7 +307,10 @@ class ManipulationSkill:
         ctx.phase("lift", 0.6)
         lifted = (plan.target[0], plan.target[1], plan.target[2] + height)
         arm = self.kinematics.robot.arms[plan.arm_name]
-        up = self.kinematics.solve(arm, lifted, plan.yaw, self.io.joint_positions())
+        # Holding the object, the height matters more than keeping the hand exactly vertical.
+        up = self.kinematics.solve(
+            arm, lifted, plan.yaw, self.io.joint_positions(), orientation_cost=LIFT_ORIENTATION_COST
+        )
         if up.position_error > REACH_POSITION_TOLERANCE:
             self._retreat(ctx, plan, speed, release=True)
             return AttemptResult(
