@@ -55,6 +55,8 @@ IN_HAND_TOLERANCE = 0.03
 LIFT_FRACTION = 0.9
 #: Slowest allowed move (s) whatever the speed asked, so the servos can follow.
 MIN_MOVE_S = 0.6
+#: Wait after a lift before the hold is measured (s): > two station/state periods at 10 Hz.
+SETTLE_S = 0.3
 #: IK orientation weight when lifting (the approach uses 0.5): position first, some tilt allowed.
 LIFT_ORIENTATION_COST = 0.05
 
@@ -320,6 +322,9 @@ class ManipulationSkill:
                 metrics,
             )
         self._move(ctx, up.positions, speed)
+        # Let the servos finish the last millimetres and the station publish poses taken after
+        # the motion (station/state comes at 10 Hz), so the hold measures the held object only.
+        ctx.sleep(SETTLE_S)
         ctx.phase("hold", 0.75)
         result = self._judge_lift(ctx, plan, start, height, float(params["hold_time"]), metrics)
         ctx.phase("place", 0.9)
