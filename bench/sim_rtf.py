@@ -92,7 +92,7 @@ def node_run(seconds: float, real_time: bool) -> dict[str, object]:
     from rclpy.executors import MultiThreadedExecutor
 
     from academy_control.controller_manager_node import ControllerManagerNode
-    from academy_control.trajectory import TrajectoryPoint, validate_trajectory
+    from academy_control.trajectory import TrajectoryPoint
 
     args = [
         "--ros-args", "-r", "__ns:=/bench",
@@ -117,10 +117,8 @@ def node_run(seconds: float, real_time: bool) -> dict[str, object]:
         with manager.lock:
             if jtc.active is None:  # keep an arm moving all the time
                 target = -1.9 if target > -1.5 else -1.0
-                trajectory = validate_trajectory(
-                    ["right_elbow"], [TrajectoryPoint(1.0, (target,))], jtc.joints, manager.limits
-                )
-                manager.follow("joint_trajectory_controller", trajectory)
+                point = TrajectoryPoint(1.0, (target,))
+                manager.follow("joint_trajectory_controller", ["right_elbow"], [point])
         time.sleep(0.01)
     wall = time.perf_counter() - start_wall
     cpu = time.process_time() - cpu_start

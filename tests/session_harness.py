@@ -96,3 +96,12 @@ def pid_alive(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def node_session(name: str, *nodes: dict, grace_period: float = 5.0) -> dict:
+    """A session named ``name`` with robot_1 (aurora_h1) and ``nodes``."""
+    return {
+        "session": {"name": name, "grace_period": grace_period},
+        "robots": [{"id": "robot_1", "model": "aurora_h1"}],
+        "nodes": list(nodes),
+    }

@@ -13,7 +13,7 @@ from geometry_msgs.msg import Pose
 from rclpy.action import ActionClient
 from ros_client import spinning_node
 from sensor_msgs.msg import JointState
-from session_harness import REPO
+from session_harness import REPO, node_session
 from std_srvs.srv import SetBool
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 
@@ -27,23 +27,20 @@ ACTION = "/robot_1/joint_trajectory_controller/follow_joint_trajectory"
 
 
 def controller_session() -> dict:
-    return {
-        "session": {"name": "it_control", "grace_period": 5.0},
-        "robots": [{"id": "robot_1", "model": "aurora_h1"}],
-        "nodes": [
-            {
-                "name": "controller_manager",
-                "package": "academy_control",
-                "executable": "controller_manager",
-                "robot": "robot_1",
-                "parameters": {
-                    "controllers_file": str(REPO / "config/controllers/aurora_h1.yaml"),
-                    "station_file": str(REPO / "config/stations/tabletop.yaml"),
-                    "seed": 5,
-                },
-            }
-        ],
-    }
+    return node_session(
+        "it_control",
+        {
+            "name": "controller_manager",
+            "package": "academy_control",
+            "executable": "controller_manager",
+            "robot": "robot_1",
+            "parameters": {
+                "controllers_file": str(REPO / "config/controllers/aurora_h1.yaml"),
+                "station_file": str(REPO / "config/stations/tabletop.yaml"),
+                "seed": 5,
+            },
+        },
+    )
 
 
 def goal(names: list[str], *points: tuple[float, list[float]]) -> FollowJointTrajectory.Goal:

@@ -14,7 +14,7 @@ import pytest
 from ros_client import spinning_node
 from rosbags.highlevel import AnyReader
 from sensor_msgs.msg import JointState
-from session_harness import REPO
+from session_harness import REPO, node_session
 
 from academy_common.qos import RELIABLE_QOS
 from academy_interfaces.msg import SkillEvent
@@ -23,22 +23,20 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
 
 def recorder_session(output: Path) -> dict:
-    return {
-        "session": {"name": "it_recorder", "grace_period": 10.0},
-        "robots": [{"id": "robot_1", "model": "aurora_h1"}],
-        "nodes": [
-            {
-                "name": "recorder",
-                "package": "academy_recorder",
-                "executable": "recorder",
-                "robot": "robot_1",
-                "parameters": {
-                    "output_dir": str(output),
-                    "topics_file": str(REPO / "config/recorder/episode_topics.yaml"),
-                },
-            }
-        ],
-    }
+    return node_session(
+        "it_recorder",
+        {
+            "name": "recorder",
+            "package": "academy_recorder",
+            "executable": "recorder",
+            "robot": "robot_1",
+            "parameters": {
+                "output_dir": str(output),
+                "topics_file": str(REPO / "config/recorder/episode_topics.yaml"),
+            },
+        },
+        grace_period=10.0,
+    )
 
 
 def test_sigint_mid_episode_finalises_the_bag(start_session, tmp_path: Path) -> None:

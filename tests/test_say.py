@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from session_harness import REPO
+from session_harness import REPO, node_session
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -17,21 +17,18 @@ def say(*args: str) -> subprocess.CompletedProcess:
 
 def test_say_prints_the_parsers_answer(start_session) -> None:
     session = start_session(
-        {
-            "session": {"name": "it_say", "grace_period": 5.0},
-            "robots": [{"id": "robot_1", "model": "aurora_h1"}],
-            "nodes": [
-                {
-                    "name": "instruction_parser",
-                    "package": "academy_instructions",
-                    "executable": "instruction_parser",
-                    "parameters": {
-                        "robot_ids": ["robot_1"],
-                        "station_file": str(REPO / "config/stations/tabletop.yaml"),
-                    },
-                }
-            ],
-        }
+        node_session(
+            "it_say",
+            {
+                "name": "instruction_parser",
+                "package": "academy_instructions",
+                "executable": "instruction_parser",
+                "parameters": {
+                    "robot_ids": ["robot_1"],
+                    "station_file": str(REPO / "config/stations/tabletop.yaml"),
+                },
+            },
+        )
     )
     session.wait_for(r"session 'it_say' is up", timeout=60)
     refused = say("fold the towel")

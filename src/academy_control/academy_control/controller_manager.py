@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import threading
 from collections import deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -30,7 +31,8 @@ from academy_control.controllers import (
     TrajectoryGoal,
 )
 from academy_control.errors import ControlError, HardwareError
-from academy_control.trajectory import JointLimit, Trajectory
+from academy_control.trajectory import TrajectoryPoint, validate_trajectory
+from academy_description.urdf_model import JointLimits
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,12 @@ class JointStateSample:
 
 
 class HardwareInterface(Protocol):
-    """What a controller manager needs from a robot (simulated or real)."""
+    """What a controller manager needs from a robot (simulated or real).
+
+    A plugin may also offer ``create_ros_interfaces(node, lock, group)`` returning an object
+    with ``publish_state()``: the node then serves those interfaces (e.g. a simulated station's
+    ``station/state`` and ``station/reset``) and publishes at ``station_state_rate``.
+    """
 
     joint_names: tuple[str, ...]
 
@@ -76,6 +83,10 @@ def load_hardware(plugin: str, **kwargs: Any) -> HardwareInterface:
         raise HardwareError(f"hardware plugin {plugin!r} not found: {error}") from error
     hardware: HardwareInterface = factory(**kwargs)
     return hardware
+
+
+#: Starts every reason a goal ends or is refused because of the e-stop (clients match on it).
+ESTOP_REASON = "e-stop engaged"
 
 
 class LoopStatistics:
@@ -113,7 +124,7 @@ class ControllerManager:
         self,
         hardware: HardwareInterface,
         config: ControllerManagerConfig,
-        limits: dict[str, JointLimit],
+        limits: Mapping[str, JointLimits],
     ) -> None:
         self.hardware = hardware
         self.config = config
@@ -154,15 +165,12 @@ class ControllerManager:
         for jtc in self.trajectory_controllers.values():
             jtc.update(self.time, state.positions, self.commands)
         for gripper in self.gripper_controllers.values():
-            if gripper.active is not None:
-                for joint in gripper.joints:
-                    self.hardware.set_effort_limit(joint, gripper.effort_limit)
             gripper.update(
                 self.time, state.positions, state.velocities, state.efforts, self.commands
             )
         if not np.all(np.isfinite(self.commands)):
             # Never reach the hardware with a non-finite value, whatever a controller computed.
-            self.engage_estop("a controller produced a non-finite command")
+            self.engage_estop(f"{ESTOP_REASON}: a controller produced a non-finite command")
             self.commands = state.positions.copy()
         self.hardware.write(self.commands)
         self.hardware.advance(self.period)
@@ -170,18 +178,30 @@ class ControllerManager:
         self.updates += 1
         return state
 
-    def follow(self, controller: str, trajectory: Trajectory) -> TrajectoryGoal:
-        """Hand a validated trajectory to ``controller``; refused while the e-stop is engaged."""
-        self._check_estop()
+    def follow(
+        self, controller: str, joint_names: Sequence[str], points: Sequence[TrajectoryPoint]
+    ) -> TrajectoryGoal:
+        """Validate a trajectory and hand it to ``controller``.
+
+        Raises:
+            InvalidTrajectoryError: malformed (``InvalidJointsError`` for joint-name problems).
+            ControlError: the e-stop is engaged.
+        """
         jtc = self.trajectory_controllers[controller]
+        trajectory = validate_trajectory(joint_names, points, jtc.joints, self.limits)
+        self._check_estop()
         return jtc.accept(trajectory, self.time, self.state.positions)
 
     def grip(self, controller: str, width: float, max_effort: float) -> GripperGoal:
         """Command gripper ``controller``; refused while the e-stop is engaged."""
         self._check_estop()
-        return self.gripper_controllers[controller].accept(width, max_effort, self.time)
+        gripper = self.gripper_controllers[controller]
+        goal = gripper.accept(width, max_effort, self.time)
+        for joint in gripper.joints:  # the grip force is the fingers' force limit
+            self.hardware.set_effort_limit(joint, goal.max_effort)
+        return goal
 
-    def engage_estop(self, reason: str = "e-stop engaged") -> None:
+    def engage_estop(self, reason: str = ESTOP_REASON) -> None:
         """Stop every motion now: abort goals, hold the measured positions, latch."""
         self.estopped = True
         for controller in self._controllers():
@@ -194,4 +214,4 @@ class ControllerManager:
 
     def _check_estop(self) -> None:
         if self.estopped:
-            raise ControlError("e-stop engaged: no motion until it is reset (estop, data: false)")
+            raise ControlError(f"{ESTOP_REASON}: no motion until it is reset (estop, data: false)")

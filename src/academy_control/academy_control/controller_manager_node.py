@@ -14,7 +14,8 @@ Interfaces (relative names, so the robot namespace applies):
 - ``<controller>/commanded_trajectory``: every command a controller accepted, for the recorder
   (rosbag2 cannot record action goals here);
 - ``estop`` (std_srvs/SetBool): true stops every motion and latches, false releases;
-- with simulated hardware: ``station/state`` (StationState) and ``station/reset`` (ResetStation).
+- whatever ROS interfaces the hardware plugin offers (``create_ros_interfaces``): in simulation
+  ``station/state`` (StationState) and ``station/reset`` (ResetStation).
 """
 
 from __future__ import annotations
@@ -36,13 +37,13 @@ from std_srvs.srv import SetBool
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 
 from academy_common.node_main import run_node
+from academy_common.parameters import required_string
 from academy_common.qos import RELIABLE_QOS
 from academy_control.controller_config import load_controllers
 from academy_control.controller_manager import ControllerManager, LoopStatistics, load_hardware
-from academy_control.controllers import Goal, GoalState, TrajectoryErrorCode
-from academy_control.errors import ControlError, InvalidTrajectoryError
-from academy_control.station_io import StationIO
-from academy_control.trajectory import JointLimit, TrajectoryPoint, validate_trajectory
+from academy_control.controllers import GoalState, TrajectoryErrorCode, TrajectoryGoal
+from academy_control.errors import ControlError, InvalidJointsError
+from academy_control.trajectory import TrajectoryPoint
 from academy_description.model_registry import load_model
 from academy_interfaces.action import FollowJointTrajectory, GripperCommand
 
@@ -68,9 +69,15 @@ class ControllerManagerNode(Node):
     def __init__(self) -> None:
         super().__init__("controller_manager")
         describe = ParameterDescriptor
-        self.declare_parameter("robot_model", "", describe(description="registry model name"))
-        self.declare_parameter("controllers_file", "", describe(description="controllers YAML"))
-        self.declare_parameter("station_file", "", describe(description="station YAML (sim)"))
+        self.declare_parameter(
+            "robot_model", "", describe(description="registry model name, e.g. aurora_h1")
+        )
+        self.declare_parameter(
+            "controllers_file", "", describe(description="controllers YAML (config/controllers/)")
+        )
+        self.declare_parameter(
+            "station_file", "", describe(description="station YAML (config/stations/), simulation")
+        )
         self.declare_parameter("seed", -1, describe(description="sim random seed; -1 = random"))
         self.declare_parameter(
             "disabled_joints",
@@ -78,8 +85,12 @@ class ControllerManagerNode(Node):
             describe(description="sim fault injection: joints whose motors have no power"),
         )
         self.declare_parameter("real_time", True, describe(description="pace to wall clock"))
-        self.declare_parameter("station_state_rate", 10.0, describe(description="Hz"))
-        model_name = self._string("robot_model")
+        self.declare_parameter(
+            "station_state_rate",
+            10.0,
+            describe(description="Hz of the hardware's own state topic (station/state in sim)"),
+        )
+        model_name = required_string(self, "robot_model")
         robot = load_model(model_name)
         self.robot = robot
         seed = self.get_parameter("seed").get_parameter_value().integer_value
@@ -87,13 +98,14 @@ class ControllerManagerNode(Node):
         hardware = load_hardware(
             robot.urdf.hardware_plugin,
             robot=robot,
-            station_file=Path(self._string("station_file")),
+            station_file=Path(required_string(self, "station_file")),
             seed=None if seed < 0 else seed,
             disabled_joints=disabled,
         )
-        config = load_controllers(Path(self._string("controllers_file")), hardware.joint_names)
-        limits = {n: JointLimit(lim.lower, lim.upper) for n, lim in robot.urdf.limits.items()}
-        self.manager = ControllerManager(hardware, config, limits)
+        config = load_controllers(
+            Path(required_string(self, "controllers_file")), hardware.joint_names
+        )
+        self.manager = ControllerManager(hardware, config, robot.urdf.limits)
         self.real_time = bool(self.get_parameter("real_time").value)
         group = ReentrantCallbackGroup()
 
@@ -116,13 +128,12 @@ class ControllerManagerNode(Node):
         for name in self.manager.gripper_controllers:
             self._serve(name, GripperCommand, "gripper_cmd", self._grip)
         self.create_service(SetBool, "estop", self._estop, callback_group=group)
-        station = getattr(hardware, "station", None)
-        self.station_io = (
-            StationIO(self, station, self.manager.lock, group) if station is not None else None
+        create_ros_interfaces = getattr(hardware, "create_ros_interfaces", None)
+        self.hardware_io = (
+            create_ros_interfaces(self, self.manager.lock, group) if create_ros_interfaces else None
         )
         station_rate = float(self.get_parameter("station_state_rate").value)
         self._station_every = max(1, round(config.update_rate / station_rate))
-        self.overruns = 0
         self.loop_statistics = LoopStatistics()
         self._running = True
         self._loop = threading.Thread(target=self._control_loop, name="control_loop", daemon=True)
@@ -154,12 +165,6 @@ class ControllerManagerNode(Node):
             callback_group=self._group,
         )
 
-    def _string(self, name: str) -> str:
-        value = self.get_parameter(name).get_parameter_value().string_value
-        if not value:
-            raise ControlError(f"parameter {name!r} is required (got an empty string)")
-        return value
-
     # -- control loop -------------------------------------------------------------------------
     def _control_loop(self) -> None:
         period = self.manager.period
@@ -171,19 +176,17 @@ class ControllerManagerNode(Node):
                 cycle = self.manager.updates
             if cycle % self._joint_state_every == 0:
                 self._publish_joint_states(state.positions, state.velocities, state.efforts)
-            if self.station_io is not None and cycle % self._station_every == 0:
+            if self.hardware_io is not None and cycle % self._station_every == 0:
                 with self.manager.lock:
-                    self.station_io.publish_state()
+                    self.hardware_io.publish_state()
             if not self.real_time:
                 continue
             next_time += period
             delay = next_time - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-            else:
-                self.overruns += 1
-                if delay < -10 * period:
-                    next_time = time.perf_counter()  # far behind: restart the schedule
+            elif delay < -10 * period:
+                next_time = time.perf_counter()  # far behind: restart the schedule
 
     def _publish_joint_states(
         self, positions: np.ndarray, velocities: np.ndarray, efforts: np.ndarray
@@ -197,13 +200,9 @@ class ControllerManagerNode(Node):
         self._joint_states.publish(msg)
 
     # -- trajectory controller ----------------------------------------------------------------
-    def _accept_trajectory(self, controller: str, msg: JointTrajectory) -> Goal:
-        jtc = self.manager.trajectory_controllers[controller]
-        trajectory = validate_trajectory(
-            msg.joint_names, points_from_msg(msg), jtc.joints, self.manager.limits
-        )
+    def _accept_trajectory(self, controller: str, msg: JointTrajectory) -> TrajectoryGoal:
         with self.manager.lock:
-            goal = self.manager.follow(controller, trajectory)
+            goal = self.manager.follow(controller, msg.joint_names, points_from_msg(msg))
         msg.header.stamp = self.get_clock().now().to_msg()
         self._commanded[controller].publish(msg)  # type: ignore[attr-defined]
         return goal
@@ -218,27 +217,28 @@ class ControllerManagerNode(Node):
         result = FollowJointTrajectory.Result()
         try:
             goal = self._accept_trajectory(controller, handle.request.trajectory)
-        except InvalidTrajectoryError as error:
-            names = set(handle.request.trajectory.joint_names)
-            unknown = names - set(self.manager.trajectory_controllers[controller].joints)
+        except ControlError as error:
             code = (
-                TrajectoryErrorCode.INVALID_JOINTS if unknown else TrajectoryErrorCode.INVALID_GOAL
+                TrajectoryErrorCode.INVALID_JOINTS
+                if isinstance(error, InvalidJointsError)
+                else TrajectoryErrorCode.INVALID_GOAL
             )
             return self._end(handle, result, int(code), f"rejected: {error}", GoalState.ABORTED)
-        except ControlError as error:
-            code = int(TrajectoryErrorCode.INVALID_GOAL)
-            return self._end(handle, result, code, f"rejected: {error}", GoalState.ABORTED)
-        feedback = FollowJointTrajectory.Feedback()
+        jtc = self.manager.trajectory_controllers[controller]
+        feedback = FollowJointTrajectory.Feedback(joint_names=list(goal.trajectory.joint_names))
         while not goal.done.wait(GOAL_POLL_S):
-            if handle.is_cancel_requested:
-                with self.manager.lock:
-                    self.manager.trajectory_controllers[controller].halt(
-                        self.manager.state.positions, "canceled"
-                    )
-                handle.canceled()
-                result.error_string = "canceled"
-                return result
-            feedback.joint_names = list(handle.request.trajectory.joint_names)
+            with self.manager.lock:
+                if handle.is_cancel_requested:
+                    jtc.halt(self.manager.state.positions, "canceled")
+                    handle.canceled()
+                    result.error_string = "canceled"
+                    return result
+                desired = jtc.desired[goal.indices]
+                actual = self.manager.state.positions[jtc.indices][goal.indices]
+            feedback.header.stamp = self.get_clock().now().to_msg()
+            feedback.desired.positions = array("d", desired)
+            feedback.actual.positions = array("d", actual)
+            feedback.error.positions = array("d", desired - actual)
             handle.publish_feedback(feedback)
         return self._end(handle, result, goal.error_code, goal.reason, goal.state)
 

@@ -14,7 +14,7 @@ from enum import Enum, IntEnum
 import numpy as np
 
 from academy_control.controller_config import GripperControllerConfig, TrajectoryControllerConfig
-from academy_control.trajectory import Trajectory, sample
+from academy_control.trajectory import Trajectory, anchored, evaluate
 
 
 class TrajectoryErrorCode(IntEnum):
@@ -44,7 +44,6 @@ class Goal:
     error_code: int = 0
     reason: str = ""
     done: threading.Event = field(default_factory=threading.Event)
-    feedback: dict[str, float] = field(default_factory=dict)
 
     def finish(self, state: GoalState, error_code: int = 0, reason: str = "") -> None:
         """End the goal (only the first call counts)."""
@@ -59,8 +58,8 @@ class TrajectoryGoal(Goal):
     """A trajectory being followed: what, since when, and from where."""
 
     trajectory: Trajectory | None = None
+    path: Trajectory | None = None  # the trajectory anchored at the positions at acceptance
     start_time: float = 0.0
-    start_positions: np.ndarray = field(default_factory=lambda: np.zeros(0))
     indices: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
 
 
@@ -107,8 +106,8 @@ class JointTrajectoryController:
         local = np.array([self.joints.index(n) for n in trajectory.joint_names], dtype=int)
         goal = TrajectoryGoal(
             trajectory=trajectory,
+            path=anchored(trajectory, self.desired[local].copy()),
             start_time=now,
-            start_positions=self.desired[local].copy(),
             indices=local,
         )
         if self.active is not None:
@@ -135,9 +134,9 @@ class JointTrajectoryController:
         actual = positions[self.indices]
         desired = self.hold.copy()
         goal = self.active
-        if goal is not None and goal.trajectory is not None:
+        if goal is not None and goal.trajectory is not None and goal.path is not None:
             elapsed = now - goal.start_time
-            sampled, _ = sample(goal.trajectory, goal.start_positions, elapsed)
+            sampled, _ = evaluate(goal.path, elapsed)
             desired[goal.indices] = sampled
             error = np.abs(desired - actual)[goal.indices]
             path_tol = self.path_tolerance[goal.indices]
@@ -155,7 +154,6 @@ class JointTrajectoryController:
                 )
                 commands[self.indices] = self.hold
                 return
-            goal.feedback = {"elapsed": elapsed, "max_error": float(error.max())}
             if elapsed >= goal.trajectory.duration:
                 goal_error = np.abs(goal.trajectory.goal - actual[goal.indices])
                 within = goal_error <= self.goal_tolerance[goal.indices]
@@ -195,7 +193,6 @@ class ParallelGripperController:
         self.indices = np.array(joint_indices, dtype=int)
         self.max_opening = 2.0 * finger_upper_limit
         self.target = 0.0
-        self.effort_limit = config.max_effort
         self.active: GripperGoal | None = None
 
     def start(self, positions: np.ndarray) -> None:
@@ -215,7 +212,6 @@ class ParallelGripperController:
             self.active.finish(GoalState.ABORTED, -1, "preempted by a newer gripper command")
         self.active = goal
         self.target = goal.width
-        self.effort_limit = effort
         return goal
 
     def halt(self, positions: np.ndarray, reason: str) -> None:
@@ -242,7 +238,6 @@ class ParallelGripperController:
         speed = float(np.abs(velocities[self.indices]).max())
         goal.position = opening
         goal.effort = float(np.abs(efforts[self.indices]).mean())
-        goal.feedback = {"position": opening, "effort": goal.effort}
         if abs(opening - goal.width) <= self.config.goal_tolerance:
             goal.reached_goal = True
             goal.finish(GoalState.SUCCEEDED)

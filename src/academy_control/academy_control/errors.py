@@ -13,6 +13,10 @@ class InvalidTrajectoryError(ControlError):
     """A trajectory was rejected; the message says why (joint, point, value, what is valid)."""
 
 
+class InvalidJointsError(InvalidTrajectoryError):
+    """The trajectory names joints the controller does not drive (or names one twice)."""
+
+
 class InvalidControllerConfigError(ProblemsError, ControlError):
     """A controller configuration file is invalid; ``problems`` holds one line per problem."""
 

@@ -14,15 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from academy_control.errors import InvalidTrajectoryError
-
-
-@dataclass(frozen=True)
-class JointLimit:
-    """Position limits of one joint (rad or m)."""
-
-    lower: float
-    upper: float
+from academy_control.errors import InvalidJointsError, InvalidTrajectoryError
+from academy_description.urdf_model import JointLimits
 
 
 @dataclass(frozen=True)
@@ -58,7 +51,7 @@ def validate_trajectory(
     joint_names: Sequence[str],
     points: Sequence[TrajectoryPoint],
     controller_joints: Sequence[str],
-    limits: Mapping[str, JointLimit],
+    limits: Mapping[str, JointLimits],
     position_margin: float = 1e-6,
 ) -> Trajectory:
     """Check a trajectory message's content and return it as a :class:`Trajectory`.
@@ -68,15 +61,15 @@ def validate_trajectory(
     """
     names = tuple(joint_names)
     if not names:
-        raise InvalidTrajectoryError("joint_names is empty")
+        raise InvalidJointsError("joint_names is empty")
     unknown = [n for n in names if n not in controller_joints]
     if unknown:
-        raise InvalidTrajectoryError(
+        raise InvalidJointsError(
             f"unknown joints {unknown}; this controller drives {list(controller_joints)}"
         )
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise InvalidTrajectoryError(f"joints listed twice: {duplicates}")
+        raise InvalidJointsError(f"joints listed twice: {duplicates}")
     if not points:
         raise InvalidTrajectoryError("the trajectory has no points")
     previous = 0.0
@@ -125,6 +118,22 @@ def validate_trajectory(
     )
 
 
+def anchored(trajectory: Trajectory, start_positions: np.ndarray) -> Trajectory:
+    r"""``trajectory`` with the joints' positions at acceptance prepended as a point at t = 0.
+
+    A controller builds this once per goal and then :func:`evaluate`\s it every cycle.
+    """
+    velocities = None
+    if trajectory.velocities is not None:
+        velocities = np.vstack((np.zeros_like(start_positions), trajectory.velocities))
+    return Trajectory(
+        joint_names=trajectory.joint_names,
+        times=np.concatenate(([0.0], trajectory.times)),
+        positions=np.vstack((start_positions, trajectory.positions)),
+        velocities=velocities,
+    )
+
+
 def sample(
     trajectory: Trajectory, start_positions: np.ndarray, elapsed: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -134,14 +143,14 @@ def sample(
     when the trajectory was accepted). Between points the interpolation is a cubic Hermite spline
     when the points carry velocities, linear otherwise; after the last point it holds the goal.
     """
-    times = np.concatenate(([0.0], trajectory.times))
-    positions = np.vstack((start_positions, trajectory.positions))
-    if trajectory.velocities is not None:
-        velocities = np.vstack((np.zeros_like(start_positions), trajectory.velocities))
-    else:
-        velocities = None
+    return evaluate(anchored(trajectory, start_positions), elapsed)
+
+
+def evaluate(path: Trajectory, elapsed: float) -> tuple[np.ndarray, np.ndarray]:
+    """Desired positions and velocities on an :func:`anchored` trajectory (see :func:`sample`)."""
+    times, positions, velocities = path.times, path.positions, path.velocities
     if elapsed >= times[-1]:
-        return positions[-1].copy(), np.zeros_like(start_positions)
+        return positions[-1].copy(), np.zeros(positions.shape[1])
     elapsed = max(elapsed, 0.0)
     k = int(np.searchsorted(times, elapsed, side="right")) - 1
     t0, t1 = times[k], times[k + 1]

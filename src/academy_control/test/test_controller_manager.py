@@ -11,7 +11,7 @@ from academy_control.controller_config import load_controllers, parse_controller
 from academy_control.controller_manager import ControllerManager, load_hardware
 from academy_control.controllers import GoalState, TrajectoryErrorCode
 from academy_control.errors import ControlError, HardwareError, InvalidControllerConfigError
-from academy_control.trajectory import JointLimit, TrajectoryPoint, validate_trajectory
+from academy_control.trajectory import TrajectoryPoint
 from academy_description.model_registry import load_model
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -30,15 +30,12 @@ def make_manager(disabled: tuple[str, ...] = ()) -> ControllerManager:
     config = load_controllers(
         ROOT / "config" / "controllers" / "aurora_h1.yaml", hardware.joint_names
     )
-    limits = {n: JointLimit(lim.lower, lim.upper) for n, lim in robot.urdf.limits.items()}
-    return ControllerManager(hardware, config, limits)
+    return ControllerManager(hardware, config, robot.urdf.limits)
 
 
-def trajectory(manager: ControllerManager, joint: str, *points: tuple[float, float]):
-    jtc = manager.trajectory_controllers[JTC]
-    return validate_trajectory(
-        [joint], [TrajectoryPoint(t, (p,)) for t, p in points], jtc.joints, manager.limits
-    )
+def trajectory(joint: str, *points: tuple[float, float]) -> tuple[list[str], list]:
+    """(joint_names, points) of a one-joint trajectory; the manager validates it."""
+    return [joint], [TrajectoryPoint(t, (p,)) for t, p in points]
 
 
 def position(manager: ControllerManager, joint: str) -> float:
@@ -52,7 +49,7 @@ def run_until_done(manager: ControllerManager, goal, limit_s: float = 5.0) -> No
 
 def test_follows_a_trajectory_within_goal_tolerance() -> None:
     manager = make_manager()
-    goal = manager.follow(JTC, trajectory(manager, "right_elbow", (1.0, -1.2)))
+    goal = manager.follow(JTC, *trajectory("right_elbow", (1.0, -1.2)))
     run_until_done(manager, goal)
     assert goal.state == GoalState.SUCCEEDED
     assert position(manager, "right_elbow") == pytest.approx(-1.2, abs=0.02)
@@ -60,7 +57,7 @@ def test_follows_a_trajectory_within_goal_tolerance() -> None:
 
 def test_a_joint_without_power_violates_the_goal_tolerance() -> None:
     manager = make_manager(disabled=("right_elbow",))
-    goal = manager.follow(JTC, trajectory(manager, "right_elbow", (0.5, -1.0)))
+    goal = manager.follow(JTC, *trajectory("right_elbow", (0.5, -1.0)))
     run_until_done(manager, goal)
     assert goal.state == GoalState.ABORTED
     assert goal.error_code in (
@@ -72,10 +69,10 @@ def test_a_joint_without_power_violates_the_goal_tolerance() -> None:
 
 def test_a_newer_goal_preempts_the_running_one() -> None:
     manager = make_manager()
-    first = manager.follow(JTC, trajectory(manager, "right_elbow", (2.0, -0.5)))
+    first = manager.follow(JTC, *trajectory("right_elbow", (2.0, -0.5)))
     for _ in range(20):
         manager.update()
-    second = manager.follow(JTC, trajectory(manager, "right_elbow", (1.0, -1.0)))
+    second = manager.follow(JTC, *trajectory("right_elbow", (1.0, -1.0)))
     assert first.done.is_set() and first.state == GoalState.ABORTED
     assert "preempted" in first.reason
     run_until_done(manager, second)
@@ -84,7 +81,7 @@ def test_a_newer_goal_preempts_the_running_one() -> None:
 
 def test_estop_stops_motion_and_latches_until_reset() -> None:
     manager = make_manager()
-    goal = manager.follow(JTC, trajectory(manager, "right_shoulder_pitch", (2.0, -1.2)))
+    goal = manager.follow(JTC, *trajectory("right_shoulder_pitch", (2.0, -1.2)))
     for _ in range(50):  # 0.5 s into the motion
         manager.update()
     manager.engage_estop()
@@ -96,11 +93,11 @@ def test_estop_stops_motion_and_latches_until_reset() -> None:
         manager.update()
     assert position(manager, "right_shoulder_pitch") == pytest.approx(held, abs=0.005)
     with pytest.raises(ControlError, match="e-stop engaged"):
-        manager.follow(JTC, trajectory(manager, "right_shoulder_pitch", (1.0, -1.2)))
+        manager.follow(JTC, *trajectory("right_shoulder_pitch", (1.0, -1.2)))
     with pytest.raises(ControlError, match="e-stop engaged"):
         manager.grip("right_gripper_controller", 0.08, 10.0)
     manager.reset_estop()
-    resumed = manager.follow(JTC, trajectory(manager, "right_shoulder_pitch", (1.0, -1.2)))
+    resumed = manager.follow(JTC, *trajectory("right_shoulder_pitch", (1.0, -1.2)))
     run_until_done(manager, resumed)
     assert resumed.state == GoalState.SUCCEEDED
 

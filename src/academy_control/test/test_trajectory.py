@@ -9,14 +9,14 @@ import pytest
 
 from academy_control.errors import InvalidTrajectoryError
 from academy_control.trajectory import (
-    JointLimit,
     TrajectoryPoint,
     sample,
     validate_trajectory,
 )
+from academy_description.urdf_model import JointLimits
 
 JOINTS = ("elbow", "wrist")
-LIMITS = {"elbow": JointLimit(-2.0, 0.0), "wrist": JointLimit(-1.0, 1.0)}
+LIMITS = {"elbow": JointLimits(-2.0, 0.0, 3.0, 40.0), "wrist": JointLimits(-1.0, 1.0, 4.0, 10.0)}
 
 
 def check(names: list[str], points: list[TrajectoryPoint]):

@@ -21,6 +21,7 @@ from std_srvs.srv import SetBool
 
 from academy_common.ids import new_id
 from academy_common.node_main import run_node
+from academy_common.parameters import MissingParameterError, required_string
 from academy_common.qos import RELIABLE_QOS
 from academy_instructions.parser import (
     InstructionParser,
@@ -46,14 +47,20 @@ class InstructionParserNode(Node):
     def __init__(self) -> None:
         super().__init__("instruction_parser")
         describe = ParameterDescriptor
-        self.declare_parameter("robot_ids", [""], describe(description="robots it may command"))
+        self.declare_parameter(
+            "robot_ids", [""], describe(description="robots it may command, e.g. [robot_1]")
+        )
         self.declare_parameter("default_robot", "", describe(description="robot when unnamed"))
-        self.declare_parameter("station_file", "", describe(description="objects trainers name"))
+        self.declare_parameter(
+            "station_file", "", describe(description="station YAML naming the objects trainers say")
+        )
         robots = [r for r in self.get_parameter("robot_ids").value or [] if r]
-        station_file = self.get_parameter("station_file").get_parameter_value().string_value
-        if not robots or not station_file:
-            raise ValueError("parameters 'robot_ids' and 'station_file' are required")
-        station = load_station(Path(station_file))
+        if not robots:
+            raise MissingParameterError(
+                "parameter 'robot_ids' is required: the robots this parser may command, "
+                "e.g. [robot_1]"
+            )
+        station = load_station(Path(required_string(self, "station_file")))
         objects = [StationObject(o.name, o.color, o.kind) for o in station.objects]
         default = self.get_parameter("default_robot").get_parameter_value().string_value
         self.parser = InstructionParser(robots, objects, default)

@@ -25,6 +25,7 @@ from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.node import Node
 
 from academy_common.node_main import request_exit, run_node
+from academy_common.parameters import required_string
 from academy_instructions.trainer_channel import TrainerChannel
 from academy_interfaces.msg import TrainerFeedback, Utterance
 
@@ -65,7 +66,7 @@ class ScriptedTrainerNode(Node):
         self.declare_parameter(
             "script_file", "", ParameterDescriptor(description="YAML script to read")
         )
-        path = Path(self.get_parameter("script_file").get_parameter_value().string_value)
+        path = Path(required_string(self, "script_file"))
         self.trainer_id, robots, self.steps = load_script(path)
         self.channel = TrainerChannel(self, self.trainer_id, robots, self._print_feedback)
         threading.Thread(target=self._run, name="script", daemon=True).start()

@@ -121,7 +121,10 @@ class Pool:
             partial = target.with_name(f".{episode_id}.partial")
             shutil.rmtree(partial, ignore_errors=True)
             shutil.copytree(directory, partial)
-            partial.rename(target) if not target.exists() else shutil.rmtree(partial)
+            if target.exists():  # copied by an ingest that stopped before cataloguing it
+                shutil.rmtree(partial)
+            else:
+                partial.rename(target)
             size = sum(f.stat().st_size for f in target.rglob("*") if f.is_file())
             self._insert(document, target, size)
             report.added.append(episode_id)

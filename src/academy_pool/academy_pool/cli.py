@@ -115,11 +115,3 @@ def add_commands(commands: Any) -> None:
         "summary", parents=[common], help="attempts, successes, mean duration per skill"
     )
     summary.set_defaults(func=cmd_summary)
-
-
-def main_for_tests(argv: list[str]) -> int:
-    """Run ``academy pool ARGV`` without the rest of the ``academy`` command."""
-    parser = argparse.ArgumentParser(prog="academy")
-    add_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["pool", *argv])
-    return int(args.func(args))

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
 from academy_pool.catalog import Pool
-from academy_pool.cli import main_for_tests
+from academy_pool.cli import add_commands
 from academy_recorder.episode_writer import TopicSpec, build_typestore, close_episode, open_episode
 
 INTERFACES = Path(__file__).resolve().parents[2] / "academy_interfaces"
 TOPICS = [TopicSpec("/robot_1/skill_events", "academy_interfaces/msg/SkillEvent")]
+
+
+def academy(argv: list[str]) -> int:
+    """``academy ARGV`` with the pool commands (academy_bringup adds them to the real CLI)."""
+    parser = argparse.ArgumentParser(prog="academy")
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(args.func(args))
 
 
 def make_episode(root: Path, episode_id: str, skill: str, outcome: str, duration: float) -> Path:
@@ -74,9 +83,9 @@ def test_cli_ingest_ls_summary(tmp_path: Path, capsys) -> None:
     source = tmp_path / "episodes"
     make_episode(source, "robot_1-a", "lift", "SUCCEEDED", 5.0)
     pool = str(tmp_path / "pool")
-    assert main_for_tests(["ingest", str(source), "--pool", pool]) == 0
+    assert academy(["pool", "ingest", str(source), "--pool", pool]) == 0
     assert "ingested 1 episode(s)" in capsys.readouterr().out
-    assert main_for_tests(["ls", "--pool", pool]) == 0
+    assert academy(["pool", "ls", "--pool", pool]) == 0
     assert "robot_1-a" in capsys.readouterr().out
-    assert main_for_tests(["summary", "--pool", pool, "--json"]) == 0
+    assert academy(["pool", "summary", "--pool", pool, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["episodes"] == 1

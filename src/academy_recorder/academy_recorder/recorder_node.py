@@ -11,6 +11,7 @@ counted per topic. On SIGINT/SIGTERM an open episode is finalised and marked int
 from __future__ import annotations
 
 import datetime
+import importlib
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from rclpy.serialization import deserialize_message
 
 from academy_common.ids import new_id
 from academy_common.node_main import run_node
+from academy_common.parameters import required_string
 from academy_common.qos import RELIABLE_QOS
 from academy_description.model_registry import load_model
 from academy_interfaces.msg import EpisodeInfo, Instruction, SkillEvent
@@ -83,9 +85,9 @@ class RecorderNode(Node):
         self.declare_parameter("trainer_id", "", describe(description="trainer on duty"))
         robot_id = self.get_parameter("robot_id").get_parameter_value().string_value
         self.robot_id = robot_id or self.get_namespace().strip("/") or "robot"
-        model = load_model(self._required("robot_model"))
+        model = load_model(required_string(self, "robot_model"))
         self.model_name, self.manufacturer = model.name, model.manufacturer
-        self.output_dir = Path(self._required("output_dir"))
+        self.output_dir = Path(required_string(self, "output_dir"))
         self.trainer_id = self.get_parameter("trainer_id").get_parameter_value().string_value
         self.typestore = build_typestore([Path(get_package_share_directory("academy_interfaces"))])
         self._instructions: dict[str, tuple[Instruction, bytes, int]] = {}
@@ -93,7 +95,7 @@ class RecorderNode(Node):
         self._gaps = SequenceGaps()
         self.episodes_written = 0
         self.topics: list[TopicSpec] = []
-        for name, kind in load_topics(Path(self._required("topics_file"))):
+        for name, kind in load_topics(Path(required_string(self, "topics_file"))):
             full = self.resolve_topic_name(name)
             self.topics.append(TopicSpec(full, kind))
             self._subscribe_raw(full, kind, self._on_message)
@@ -111,16 +113,11 @@ class RecorderNode(Node):
             f"recording {len(self.topics)} topics of {self.robot_id} into {self.output_dir}"
         )
 
-    def _required(self, name: str) -> str:
-        value = self.get_parameter(name).get_parameter_value().string_value
-        if not value:
-            raise RecorderError(f"parameter {name!r} is required (got an empty string)")
-        return value
-
-    def _subscribe_raw(self, topic: str, kind: str, handler: Callable[[str, bytes], None]) -> None:
+    def _subscribe_raw(
+        self, topic: str, kind: str, handler: Callable[[str, bytes, int], None]
+    ) -> None:
         package, _, name = kind.split("/")
-        module = __import__(f"{package}.msg", fromlist=[name])
-        msg_type = getattr(module, name)
+        msg_type = getattr(importlib.import_module(f"{package}.msg"), name)
         events = SubscriptionEventCallbacks(
             message_lost=lambda info, t=topic: self._on_lost(t, info.total_count_change)
         )
@@ -134,9 +131,10 @@ class RecorderNode(Node):
         )
 
     def _receive(
-        self, topic: str, data: bytes, info: Any, handler: Callable[[str, bytes], None]
+        self, topic: str, data: bytes, info: Any, handler: Callable[[str, bytes, int], None]
     ) -> None:
-        handler(topic, data)
+        # Record when the middleware received it (as rosbag2 does); the node clock if unknown.
+        handler(topic, data, info.get("received_timestamp") or self._now_ns())
         if self._open is not None:
             gid = info.get("publisher_gid") or {}
             publisher = bytes(gid.get("data", b"")) if isinstance(gid, dict) else b""
@@ -147,23 +145,22 @@ class RecorderNode(Node):
     def _now_ns(self) -> int:
         return int(self.get_clock().now().nanoseconds)
 
-    def _on_message(self, topic: str, data: bytes) -> None:
+    def _on_message(self, topic: str, data: bytes, stamp: int) -> None:
         if self._open is not None:
-            self._open.recording.write(topic, self._now_ns(), data)
+            self._open.recording.write(topic, stamp, data)
 
     def _on_lost(self, topic: str, count: int) -> None:
         # Counted from sequence gaps (see _receive); the event only makes the loss visible now.
         self.get_logger().warn(f"{topic}: middleware reports {count} message(s) lost")
 
-    def _on_instruction(self, topic: str, data: bytes) -> None:
+    def _on_instruction(self, topic: str, data: bytes, stamp: int) -> None:
         msg = deserialize_message(data, Instruction)
-        self._instructions[msg.instruction_id] = (msg, data, self._now_ns())
+        self._instructions[msg.instruction_id] = (msg, data, stamp)
         while len(self._instructions) > 1000:  # keep memory bounded on long sessions
             self._instructions.pop(next(iter(self._instructions)))
 
-    def _on_event(self, topic: str, data: bytes) -> None:
+    def _on_event(self, topic: str, data: bytes, now: int) -> None:
         msg = deserialize_message(data, SkillEvent)
-        now = self._now_ns()
         if msg.event == SkillEvent.ATTEMPT_START:
             if self._open is not None:
                 self._close("a new attempt started before this one ended", msg, complete=False)

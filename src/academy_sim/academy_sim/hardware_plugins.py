@@ -8,8 +8,10 @@ MuJoCo :class:`~academy_sim.station.Station`. It can simulate actuator faults: a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,6 +20,12 @@ from academy_description.model_registry import RobotModel
 from academy_sim.errors import SimError
 from academy_sim.station import Station
 from academy_sim.station_config import load_station
+
+if TYPE_CHECKING:
+    from rclpy.callback_groups import CallbackGroup
+    from rclpy.node import Node
+
+    from academy_sim.station_io import StationIO
 
 
 class MujocoSystem:
@@ -38,7 +46,6 @@ class MujocoSystem:
         self.disabled = frozenset(disabled_joints)
         for joint in self.disabled:
             self.station.set_effort_limit(joint, 0.0)
-        self._steps_done = 0
 
     def read(self) -> JointStateSample:
         """Joint positions, velocities, efforts."""
@@ -59,9 +66,11 @@ class MujocoSystem:
         """Step physics until the simulated time has moved by ``period`` s."""
         steps = max(1, round(period / self.station.model.opt.timestep))
         self.station.step(steps)
-        self._steps_done += steps
 
-    @property
-    def physics_steps(self) -> int:
-        """Physics steps taken so far."""
-        return self._steps_done
+    def create_ros_interfaces(
+        self, node: Node, lock: threading.RLock, group: CallbackGroup
+    ) -> StationIO:
+        """``station/state`` and ``station/reset`` on ``node`` (the controller manager's)."""
+        from academy_sim.station_io import StationIO  # rclpy only where a node exists
+
+        return StationIO(node, self.station, lock, group)

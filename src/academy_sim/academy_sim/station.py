@@ -42,6 +42,11 @@ class ObjectPose:
     quaternion: tuple[float, float, float, float]
 
 
+def yaw_from_quaternion(w: float, x: float, y: float, z: float) -> float:
+    """Rotation about the vertical (rad) of an orientation given as a w-x-y-z quaternion."""
+    return math.atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z))
+
+
 def grasp_site_name(end_effector: str) -> str:
     """The MuJoCo site added between the finger pads of ``end_effector``."""
     return f"{end_effector}_grasp"
@@ -182,11 +187,6 @@ class Station:
         self.data.ctrl[self._act] = self.data.qpos[self._qpos]
 
     # -- hardware side -------------------------------------------------------------------------
-    @property
-    def time(self) -> float:
-        """Simulated time, s."""
-        return float(self.data.time)
-
     def positions(self) -> np.ndarray:
         """Joint positions (rad or m), URDF order."""
         return np.array(self.data.qpos[self._qpos])

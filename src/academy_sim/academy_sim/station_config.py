@@ -92,7 +92,10 @@ def parse_station(data: object, source: str = "<station>") -> StationConfig:
         problems = []
         for item in error.errors():
             where = ".".join(str(p) for p in item["loc"]) or "(top level)"
-            problems.append(f"{where}: {item.get('input')!r}: {item['msg']}")
+            if item["type"] == "value_error":  # our checks name the field and value themselves
+                problems.append(f"{where}: {item['msg'].removeprefix('Value error, ')}")
+            else:
+                problems.append(f"{where}: {item.get('input')!r}: {item['msg']}")
         raise InvalidStationError(source, problems) from None
 
 

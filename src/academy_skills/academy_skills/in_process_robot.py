@@ -16,7 +16,7 @@ from academy_control.controller_config import load_controllers
 from academy_control.controller_manager import ControllerManager, load_hardware
 from academy_control.controllers import GoalState
 from academy_control.errors import ControlError
-from academy_control.trajectory import JointLimit, TrajectoryPoint, validate_trajectory
+from academy_control.trajectory import TrajectoryPoint
 from academy_description.model_registry import RobotModel
 from academy_sim.station import Station
 from academy_skills.manipulation import (
@@ -51,8 +51,7 @@ class InProcessRobot:
         )
         self.station_sim: Station = hardware.station  # type: ignore[attr-defined]
         config = load_controllers(controllers_file, hardware.joint_names)
-        limits = {n: JointLimit(lim.lower, lim.upper) for n, lim in robot.urdf.limits.items()}
-        self.manager = ControllerManager(hardware, config, limits)
+        self.manager = ControllerManager(hardware, config, robot.urdf.limits)
         self.phases: list[str] = []
 
     # -- SkillContext ---------------------------------------------------------------------------
@@ -101,20 +100,16 @@ class InProcessRobot:
         self, joints: Mapping[str, float], duration: float, stop: Callable[[], bool]
     ) -> MotionResult:
         names = list(joints)
-        jtc = self.manager.trajectory_controllers[TRAJECTORY_CONTROLLER]
+        point = TrajectoryPoint(duration, tuple(joints[n] for n in names))
         try:
-            trajectory = validate_trajectory(
-                names,
-                [TrajectoryPoint(duration, tuple(joints[n] for n in names))],
-                jtc.joints,
-                self.manager.limits,
-            )
-            goal = self.manager.follow(TRAJECTORY_CONTROLLER, trajectory)
+            goal = self.manager.follow(TRAJECTORY_CONTROLLER, names, [point])
         except ControlError as error:
             return MotionResult(False, str(error), self.manager.estopped)
         while not goal.done.is_set():
             if stop():
-                jtc.halt(self.manager.state.positions, "canceled")
+                self.manager.trajectory_controllers[TRAJECTORY_CONTROLLER].halt(
+                    self.manager.state.positions, "canceled"
+                )
                 return MotionResult(False, "canceled", self.manager.estopped)
             self.manager.update()
         ok = goal.state == GoalState.SUCCEEDED
@@ -137,12 +132,3 @@ class InProcessRobot:
             goal.reached_goal,
             reason,
         )
-
-    def go_ready(self, ready_arm: Sequence[float]) -> None:
-        """Put both arms in the ready posture (as the skill executor does at start)."""
-        joints = {}
-        for arm in self.robot.arms.values():
-            joints.update(dict(zip(arm.joints, ready_arm, strict=True)))
-        result = self.move(joints, 1.5, lambda: False)
-        if not result.ok:
-            raise ControlError(f"could not reach the ready posture: {result.reason}")

@@ -16,7 +16,7 @@ import mujoco
 import numpy as np
 
 from academy_description.model_registry import ArmSpec, RobotModel
-from academy_sim.station import grasp_site_name, robot_spec
+from academy_sim.station import grasp_site_name, robot_spec, yaw_from_quaternion
 
 #: Where IK starts when the arm hangs straight (a singular pose): forearm forward, wrist bent
 #: back, in the order shoulder pitch, roll, yaw, elbow, wrist yaw, pitch, roll.
@@ -146,8 +146,7 @@ class ArmKinematics:
 
 def grasp_yaw(quaternion: tuple[float, float, float, float], shape: str) -> float:
     """Hand yaw that puts the jaws on an object's faces (boxes: nearest quarter turn)."""
-    w, x, y, z = quaternion
-    yaw = math.atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z))
+    yaw = yaw_from_quaternion(*quaternion)
     if shape != "box":
         return 0.0
     quarter = math.pi / 2

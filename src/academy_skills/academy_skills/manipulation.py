@@ -276,7 +276,7 @@ class ManipulationSkill:
         metrics: dict[str, tuple[float, str]],
     ) -> AttemptResult:
         speed = float(params["speed"])
-        width = float(params.get("grip_width", GRIP_WIDTH.default or 0.085))
+        width = float(params["grip_width"])
         ctx.phase("open_gripper", 0.1)
         opened = self._grip(plan.gripper, width, 0.0)
         needed = plan.obj.grip_width + GRASP_WIDTH_TOLERANCE
@@ -293,17 +293,16 @@ class ManipulationSkill:
         ctx.phase("descend", 0.3)
         self._move(ctx, plan.at.positions, speed)
         ctx.sleep(0.2)  # let the servos settle before measuring
-        start = plan.obj
         result = self._judge_reach(plan, metrics)
         if self.depth == 1 or result is not None:
-            self._retreat(ctx, plan, speed, release=False)
+            self._retreat(ctx, plan, speed, None)
             return result or AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
         ctx.phase("close_gripper", 0.45)
         grip = self._grip(plan.gripper, 0.0, float(params["grip_force"]))
         ctx.sleep(0.2)
         result = self._judge_grasp(plan, grip, metrics)
         if self.depth == 2 or result is not None:
-            self._retreat(ctx, plan, speed, release=True)
+            self._retreat(ctx, plan, speed, width)
             return result or AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
         height = float(params["height"])
         ctx.phase("lift", 0.6)
@@ -314,7 +313,7 @@ class ManipulationSkill:
             arm, lifted, plan.yaw, self.io.joint_positions(), orientation_cost=LIFT_ORIENTATION_COST
         )
         if up.position_error > REACH_POSITION_TOLERANCE:
-            self._retreat(ctx, plan, speed, release=True)
+            self._retreat(ctx, plan, speed, width)
             return AttemptResult(
                 SkillOutcome.REJECTED,
                 f"cannot raise the hand {height:.3f} m here: IK ends {up.position_error:.3f} m "
@@ -326,10 +325,10 @@ class ManipulationSkill:
         # the motion (station/state comes at 10 Hz), so the hold measures the held object only.
         ctx.sleep(SETTLE_S)
         ctx.phase("hold", 0.75)
-        result = self._judge_lift(ctx, plan, start, height, float(params["hold_time"]), metrics)
+        result = self._judge_lift(ctx, plan, height, float(params["hold_time"]), metrics)
         ctx.phase("place", 0.9)
         self._move(ctx, plan.at.positions, speed)
-        self._retreat(ctx, plan, speed, release=True)
+        self._retreat(ctx, plan, speed, width)
         return result or AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
 
     # -- measurements --------------------------------------------------------------------------
@@ -406,7 +405,6 @@ class ManipulationSkill:
         self,
         ctx: SkillContext,
         plan: _Plan,
-        start: ObjectObservation,
         height: float,
         hold_time: float,
         metrics: dict[str, tuple[float, str]],
@@ -416,7 +414,7 @@ class ManipulationSkill:
         began = ctx.now()
         while ctx.now() - began < hold_time:
             distance, obj = self._in_hand_distance(plan)
-            lowest = min(lowest, obj.position[2] - start.position[2])
+            lowest = min(lowest, obj.position[2] - plan.obj.position[2])
             farthest = max(farthest, distance)
             self._check_stop(ctx)
             ctx.sleep(0.05)
@@ -463,10 +461,13 @@ class ManipulationSkill:
             raise _AttemptEnd(SkillOutcome.ABORTED, f"gripper {gripper} failed: {result.reason}")
         return result
 
-    def _retreat(self, ctx: SkillContext, plan: _Plan, speed: float, release: bool) -> None:
-        if release:
+    def _retreat(
+        self, ctx: SkillContext, plan: _Plan, speed: float, release_width: float | None
+    ) -> None:
+        """Open the jaws to ``release_width`` (unless None), back up above, then go to ready."""
+        if release_width is not None:
             ctx.phase("release", 0.95)
-            self._grip(plan.gripper, float(GRIP_WIDTH.default or 0.085), 0.0)
+            self._grip(plan.gripper, release_width, 0.0)
         ctx.phase("retreat", 0.97)
         self._move(ctx, plan.above.positions, speed)
         arm = self.kinematics.robot.arms[plan.arm_name]

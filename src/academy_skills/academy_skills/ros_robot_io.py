@@ -21,6 +21,7 @@ from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 
 from academy_common.futures import wait_for_future
 from academy_common.qos import RELIABLE_QOS
+from academy_control.controller_manager import ESTOP_REASON
 from academy_interfaces.action import FollowJointTrajectory, GripperCommand
 from academy_interfaces.msg import StationState
 from academy_interfaces.srv import ResetStation
@@ -143,7 +144,7 @@ class RosRobotIO:
             return MotionResult(False, "canceled")
         ok = result.error_code == FollowJointTrajectory.Result.SUCCESSFUL
         reason = result.error_string
-        return MotionResult(ok, reason, estopped="e-stop" in reason)
+        return MotionResult(ok, reason, estopped=ESTOP_REASON in reason)
 
     def grip(self, gripper: str, width: float, max_effort: float) -> GripResult:
         client = self._grippers.get(gripper)
@@ -171,13 +172,15 @@ class RosRobotIO:
         if not handle.accepted:
             return None
         future = handle.get_result_async()
+        finished = threading.Event()
+        future.add_done_callback(lambda _: finished.set())
         deadline = time.monotonic() + timeout
-        while not future.done():
+        # Wake on the result at once; every CANCEL_POLL_S otherwise, to honour a stop request.
+        while not finished.wait(CANCEL_POLL_S):
             if stop():
                 handle.cancel_goal_async()
                 return None
             if time.monotonic() > deadline:
                 handle.cancel_goal_async()
                 raise RobotIOError(f"{name}: no result within {timeout:.1f} s")
-            time.sleep(CANCEL_POLL_S)
         return future.result().result

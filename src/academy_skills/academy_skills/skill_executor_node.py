@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from rcl_interfaces.msg import ParameterDescriptor
@@ -29,7 +29,7 @@ from academy_interfaces.srv import ListSkills
 from academy_sim.station_config import load_station
 from academy_skills.errors import SkillsError
 from academy_skills.kinematics import ArmKinematics
-from academy_skills.manipulation import manipulation_skills
+from academy_skills.manipulation import ManipulationSkill, manipulation_skills
 from academy_skills.ros_conversions import (
     metrics_to_msg,
     parameters_from_msg,
@@ -38,7 +38,7 @@ from academy_skills.ros_conversions import (
 )
 from academy_skills.ros_robot_io import RosRobotIO
 from academy_skills.skill_executor import EventKind, ExecutorEvent, GoalRun
-from academy_skills.skill_library import Skill, SkillLibrary, SkillOutcome, default_library
+from academy_skills.skill_library import SkillLibrary, SkillOutcome, default_library
 
 #: Granularity of sleeps inside skills: how fast a cancel or preemption is noticed.
 STOP_POLL_S = 0.005
@@ -100,7 +100,9 @@ class SkillExecutorNode(Node):
         self._active: _GoalRuntime | None = None
         self._run_lock = threading.Lock()  # one goal executes at a time
         group = ReentrantCallbackGroup()
-        self.library = library or default_library(self._manipulation_skills(group))
+        self.library = library or default_library()
+        for skill in self._manipulation_skills(group):
+            self.library.register(skill)
         self._events = self.create_publisher(SkillEvent, "skill_events", RELIABLE_QOS)
         self.create_service(ListSkills, "list_skills", self._list_skills, callback_group=group)
         self._server = ActionServer(
@@ -116,7 +118,7 @@ class SkillExecutorNode(Node):
             f"robot '{self.robot_id}': serving skills {', '.join(self.library.names())}"
         )
 
-    def _manipulation_skills(self, group: ReentrantCallbackGroup) -> list[Callable[[], Skill]]:
+    def _manipulation_skills(self, group: ReentrantCallbackGroup) -> list[ManipulationSkill]:
         model = self.get_parameter("robot_model").get_parameter_value().string_value
         if not model:
             return []
@@ -130,7 +132,7 @@ class SkillExecutorNode(Node):
         self.robot_io = RosRobotIO(self, group, controller, sorted(robot.grippers))
         kinematics = ArmKinematics(robot, station.pelvis_height)
         skills = manipulation_skills(self.robot_io, kinematics)
-        return [lambda skill=skill: skill for skill in skills]
+        return skills
 
     def _list_skills(
         self, request: ListSkills.Request, response: ListSkills.Response

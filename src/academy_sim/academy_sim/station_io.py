@@ -1,29 +1,30 @@
-"""ROS interfaces of a simulated station, served by the controller manager that owns it.
+"""ROS interfaces of a simulated station, created by the ``MujocoSystem`` hardware plugin.
 
 In simulation the hardware plugin and the world are one MuJoCo model, so the process that steps
 the physics also publishes the props' ground truth (``station/state``) and resets them between
-attempts (``station/reset``), as a Gazebo world plugin would beside gz_ros2_control.
+attempts (``station/reset``), as a Gazebo world plugin would beside gz_ros2_control. The
+controller manager only asks its hardware for these interfaces; it knows nothing of stations.
 """
 
 from __future__ import annotations
 
-import math
 import threading
-from typing import Any
 
-from geometry_msgs.msg import Pose
 from rclpy.callback_groups import CallbackGroup
 from rclpy.node import Node
 
 from academy_common.qos import RELIABLE_QOS
 from academy_interfaces.msg import ObjectState, StationState
 from academy_interfaces.srv import ResetStation
+from academy_sim.station import Station, yaw_from_quaternion
 
 
 class StationIO:
     """Publishes ``station/state`` and serves ``station/reset`` for a simulated station."""
 
-    def __init__(self, node: Node, station: Any, lock: threading.RLock, group: CallbackGroup):
+    def __init__(
+        self, node: Node, station: Station, lock: threading.RLock, group: CallbackGroup
+    ) -> None:
         self._node = node
         self._station = station
         self._lock = lock
@@ -73,14 +74,11 @@ class StationIO:
         with self._lock:
             self._station.reset_objects(None if request.seed < 0 else request.seed)
             for name, pose in zip(request.object_names, request.poses, strict=True):
-                self._station.place_object(name, pose.position.x, pose.position.y, _yaw(pose))
+                q = pose.orientation
+                yaw = yaw_from_quaternion(q.w, q.x, q.y, q.z)
+                self._station.place_object(name, pose.position.x, pose.position.y, yaw)
             self._station.forward()
             response.state = self.state()
         response.success = True
         response.message = "objects placed"
         return response
-
-
-def _yaw(pose: Pose) -> float:
-    q = pose.orientation
-    return math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))
