@@ -28,6 +28,16 @@ RELIABLE_QOS: QoSProfile = QoSProfile(
     durability=DurabilityPolicy.VOLATILE,
 )
 
+#: Trainer instructions: reliable like every command, and transient local (last 100) so that a
+#: node that matched the parser late (a recorder starting up) still gets the instruction that
+#: caused the goal it records. Volatile reliable subscribers are compatible with it.
+INSTRUCTIONS_QOS: QoSProfile = QoSProfile(
+    history=HistoryPolicy.KEEP_LAST,
+    depth=100,
+    reliability=ReliabilityPolicy.RELIABLE,
+    durability=DurabilityPolicy.TRANSIENT_LOCAL,
+)
+
 #: Latched state (robot status, robot description): a late joiner must get the current value
 #: at once. Reliable, transient local, depth 1.
 LATCHED_QOS: QoSProfile = QoSProfile(

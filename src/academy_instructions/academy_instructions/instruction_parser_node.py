@@ -22,7 +22,7 @@ from std_srvs.srv import SetBool
 from academy_common.ids import new_id
 from academy_common.node_main import run_node
 from academy_common.parameters import MissingParameterError, required_string
-from academy_common.qos import RELIABLE_QOS
+from academy_common.qos import INSTRUCTIONS_QOS, RELIABLE_QOS
 from academy_instructions.parser import (
     InstructionParser,
     Kind,
@@ -75,7 +75,7 @@ class InstructionParserNode(Node):
         self._goals: dict[str, ClientGoalHandle] = {}
         self._lock = threading.Lock()
         self._instructions = self.create_publisher(
-            Instruction, "/trainer/instructions", RELIABLE_QOS
+            Instruction, "/trainer/instructions", INSTRUCTIONS_QOS
         )
         self._feedback = self.create_publisher(TrainerFeedback, "/trainer/feedback", RELIABLE_QOS)
         self.create_subscription(

@@ -23,12 +23,13 @@ from ament_index_python.packages import get_package_share_directory
 from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.event_handler import SubscriptionEventCallbacks
 from rclpy.node import Node
+from rclpy.qos import QoSProfile
 from rclpy.serialization import deserialize_message
 
 from academy_common.ids import new_id
 from academy_common.node_main import run_node
 from academy_common.parameters import required_string
-from academy_common.qos import RELIABLE_QOS
+from academy_common.qos import INSTRUCTIONS_QOS, RELIABLE_QOS
 from academy_description.model_registry import load_model
 from academy_interfaces.msg import EpisodeInfo, Instruction, SkillEvent
 from academy_recorder.episode_writer import (
@@ -107,14 +108,20 @@ class RecorderNode(Node):
         # These two steer the segmentation, and are recorded as received (raw): re-serialising a
         # message with rclpy can append padding bytes that other CDR readers refuse.
         self._subscribe_raw(self.events_topic, SKILL_EVENTS_TYPE, self._on_event)
-        self._subscribe_raw(INSTRUCTIONS_TOPIC, INSTRUCTION_TYPE, self._on_instruction)
+        self._subscribe_raw(
+            INSTRUCTIONS_TOPIC, INSTRUCTION_TYPE, self._on_instruction, INSTRUCTIONS_QOS
+        )
         self._episodes = self.create_publisher(EpisodeInfo, "/academy/episodes", RELIABLE_QOS)
         self.get_logger().info(
             f"recording {len(self.topics)} topics of {self.robot_id} into {self.output_dir}"
         )
 
     def _subscribe_raw(
-        self, topic: str, kind: str, handler: Callable[[str, bytes, int], None]
+        self,
+        topic: str,
+        kind: str,
+        handler: Callable[[str, bytes, int], None],
+        qos: QoSProfile = RELIABLE_QOS,
     ) -> None:
         package, _, name = kind.split("/")
         msg_type = getattr(importlib.import_module(f"{package}.msg"), name)
@@ -125,7 +132,7 @@ class RecorderNode(Node):
             msg_type,
             topic,
             lambda data, info, t=topic: self._receive(t, data, info, handler),
-            RELIABLE_QOS,
+            qos,
             raw=True,
             event_callbacks=events,
         )
@@ -156,6 +163,14 @@ class RecorderNode(Node):
     def _on_instruction(self, topic: str, data: bytes, stamp: int) -> None:
         msg = deserialize_message(data, Instruction)
         self._instructions[msg.instruction_id] = (msg, data, stamp)
+        current = self._open
+        if (
+            current is not None
+            and current.instruction is None
+            and current.event.instruction_id == msg.instruction_id
+        ):  # it came in after the attempt started (another topic, no ordering across topics)
+            current.recording.write(INSTRUCTIONS_TOPIC, stamp, data)
+            current.instruction = msg
         while len(self._instructions) > 1000:  # keep memory bounded on long sessions
             self._instructions.pop(next(iter(self._instructions)))
 
