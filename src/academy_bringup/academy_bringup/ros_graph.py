@@ -22,8 +22,13 @@ class RclpyGraphProbe:
         # A leading underscore hides the node from `ros2 node list`, like ros2cli's daemon.
         self._node = Node("_academy_session_runner", context=self._context)
 
-    def has_node(self, namespace: str, name: str) -> bool:
-        return (name, namespace) in self._node.get_node_names_and_namespaces()
+    def is_ready(self, namespace: str, name: str) -> bool:
+        """The node is on the graph and offers ``<node>/ready`` (it finished initialising)."""
+        if (name, namespace) not in self._node.get_node_names_and_namespaces():
+            return False
+        ready = f"{namespace.rstrip('/')}/{name}/ready"
+        topics = self._node.get_publisher_names_and_types_by_node(name, namespace)
+        return any(topic == ready for topic, _ in topics)
 
     def close(self) -> None:
         self._node.destroy_node()

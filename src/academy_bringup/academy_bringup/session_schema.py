@@ -35,7 +35,7 @@ class SessionSettings(_Strict):
     name: SnakeName
     ros_domain_id: Annotated[int, Field(ge=0, le=232)] | None = None  # None = inherit env
     grace_period: Annotated[float, Field(gt=0, le=600)] = 10.0  # s between signal and SIGKILL
-    ready_timeout: Annotated[float, Field(gt=0, le=600)] = 30.0  # s for a node to join the graph
+    ready_timeout: Annotated[float, Field(gt=0, le=600)] = 30.0  # s for a node to be ready
     log_dir: str = "log/sessions"  # relative to the current directory
 
 
@@ -62,7 +62,7 @@ class NodeSpec(_Strict):
     respawn_delay: Annotated[float, Field(gt=0, le=300)] = 1.0  # s, doubled after each respawn
     max_respawns: Annotated[int, Field(ge=0, le=1000)] = 5
     on_exit: Literal["fail", "shutdown"] = "fail"  # shutdown: its exit ends the session
-    wait_ready: bool = True  # wait until it appears on the ROS graph before starting the next
+    wait_ready: bool = True  # wait until it is ready (on the graph, <node>/ready) before the next
 
 
 class SessionFile(_Strict):

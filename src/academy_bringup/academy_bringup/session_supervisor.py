@@ -1,13 +1,14 @@
 """Starts a session's nodes as processes and supervises them (the stand-in for ``ros2 launch``).
 
-ROS-free: whether a node has joined the ROS graph is asked through a :class:`GraphProbe`
+ROS-free: whether a node is ready on the ROS graph is asked through a :class:`GraphProbe`
 (the CLI passes an rclpy-based one). Behaviour, in launch_ros terms:
 
 * each node is its own process (own process group), started with ``--ros-args`` for its
   name,
   namespace and a generated parameters file, its output prefixed ``[name]`` and copied to
   ``<log_dir>/<name>.log``;
-* nodes start in file order; with ``wait_ready`` the next starts once this one is on the graph;
+* nodes start in file order; with ``wait_ready`` the next starts once this one is ready
+  (on the graph and offering ``<node>/ready``, see ``academy_common.node_main``);
 * ``respawn: true`` restarts a dead node after ``respawn_delay`` (doubling each time) up to
   ``max_respawns``; a ``required`` node that dies otherwise ends the session with an
   error naming it;
@@ -41,9 +42,9 @@ POLL_S = 0.05
 
 
 class GraphProbe(Protocol):
-    """Answers whether a node is on the ROS graph."""
+    """Answers whether a node is on the ROS graph and has finished initialising."""
 
-    def has_node(self, namespace: str, name: str) -> bool: ...
+    def is_ready(self, namespace: str, name: str) -> bool: ...
 
 
 class NodeState(enum.Enum):
@@ -177,17 +178,18 @@ class SessionSupervisor:
         while self.clock() < deadline:
             if self._stop_signal is not None:
                 return
-            if self.graph.has_node(namespace, node.name):
-                self.say(f"{node.fully_qualified_name} is on the ROS graph")
+            if self.graph.is_ready(namespace, node.name):
+                self.say(f"{node.fully_qualified_name} is ready")
                 return
             assert managed.process is not None
             if managed.process.poll() is not None:
                 # Gone already (a short job, or a crash): its exit policy decides what follows.
-                self.say(f"{node.fully_qualified_name} exited before it was seen on the ROS graph")
+                self.say(f"{node.fully_qualified_name} exited before it was ready")
                 return
             time.sleep(POLL_S)
         raise SessionStartError(
-            f"node '{node.fully_qualified_name}' did not appear on the ROS graph within "
+            f"node '{node.fully_qualified_name}' was not ready (on the ROS graph with "
+            f"<node>/ready) within "
             f"{self.session.settings.ready_timeout:g} s (session.ready_timeout; "
             f"see {managed.log_path})"
         )

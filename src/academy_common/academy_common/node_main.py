@@ -14,6 +14,9 @@ from types import FrameType
 import rclpy
 from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
 from rclpy.node import Node
+from std_msgs.msg import Empty
+
+from academy_common.qos import LATCHED_QOS
 
 
 def run_node(
@@ -30,6 +33,8 @@ def run_node(
         threads: executor threads; >1 uses a MultiThreadedExecutor (for nodes whose callbacks
             block, e.g. action servers that wait for a controller).
 
+    Once the node is constructed, it announces it (:func:`announce_ready`).
+
     Returns:
         0 on a clean shutdown (signal or ``node.request_exit(code)``), else the code asked for.
     """
@@ -38,6 +43,7 @@ def run_node(
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     with rclpy.init(args=argv):
         node = factory()
+        announce_ready(node)
         executor = MultiThreadedExecutor(num_threads=threads) if threads > 1 else None
         try:
             if executor is None:
@@ -51,6 +57,21 @@ def run_node(
             code = int(getattr(node, "exit_code", 0))
             node.destroy_node()
         return code
+
+
+#: Topic (relative to the node: ``<node>/ready``) a node offers once it is fully constructed.
+READY_TOPIC = "~/ready"
+
+
+def announce_ready(node: Node) -> None:
+    """Say on the graph that ``node`` finished initialising (its subscriptions exist).
+
+    A node is visible on the graph as soon as its constructor starts, before it has created
+    its subscriptions; the session runner waits for this latched topic instead, so that the
+    next node (e.g. a trainer) never talks before this one (e.g. a recorder) listens.
+    """
+    publisher = node.create_publisher(Empty, READY_TOPIC, LATCHED_QOS)
+    publisher.publish(Empty())
 
 
 def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:

@@ -95,6 +95,7 @@ class RecorderNode(Node):
         self._open: _Open | None = None
         self._gaps = SequenceGaps()
         self.episodes_written = 0
+        self.attempts_missed = 0
         self.topics: list[TopicSpec] = []
         for name, kind in load_topics(Path(required_string(self, "topics_file"))):
             full = self.resolve_topic_name(name)
@@ -181,6 +182,14 @@ class RecorderNode(Node):
                 self._close("a new attempt started before this one ended", msg, complete=False)
             self._start(msg, now)
         if self._open is None:
+            if msg.event == SkillEvent.ATTEMPT_END:
+                # Its ATTEMPT_START never arrived (the recorder was not listening yet): say so,
+                # a missing episode must never go unnoticed.
+                self.attempts_missed += 1
+                self.get_logger().error(
+                    f"attempt {msg.repetition} of goal {msg.goal_id[:8]} ({msg.skill}) ended "
+                    f"unrecorded: its start was not received ({self.attempts_missed} missed)"
+                )
             return
         self._open.recording.write(self.events_topic, now, data)
         if msg.event == SkillEvent.ATTEMPT_END and msg.goal_id == self._open.event.goal_id:
