@@ -9,23 +9,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from enum import Enum, IntEnum
+from enum import Enum
 
 import numpy as np
 
+from academy_common.interface_constants import TrajectoryErrorCode
 from academy_control.controller_config import GripperControllerConfig, TrajectoryControllerConfig
 from academy_control.trajectory import Trajectory, anchored, evaluate
-
-
-class TrajectoryErrorCode(IntEnum):
-    """Result codes of FollowJointTrajectory (same values as control_msgs)."""
-
-    SUCCESSFUL = 0
-    INVALID_GOAL = -1
-    INVALID_JOINTS = -2
-    OLD_HEADER_TIMESTAMP = -3
-    PATH_TOLERANCE_VIOLATED = -4
-    GOAL_TOLERANCE_VIOLATED = -5
 
 
 class GoalState(Enum):

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from enum import IntEnum
 from typing import Protocol
 
+from academy_common.interface_constants import SkillEventKind as EventKind
 from academy_skills.errors import SkillsError
 from academy_skills.skill_library import (
     AttemptResult,
@@ -18,17 +18,6 @@ from academy_skills.skill_library import (
     SkillLibrary,
     SkillOutcome,
 )
-
-
-class EventKind(IntEnum):
-    """Mirror of the ``academy_interfaces/msg/SkillEvent`` event constants."""
-
-    GOAL_ACCEPTED = 0
-    ATTEMPT_START = 1
-    PHASE_START = 2
-    PHASE_END = 3
-    ATTEMPT_END = 4
-    GOAL_END = 5
 
 
 @dataclass(frozen=True)

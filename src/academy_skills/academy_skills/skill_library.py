@@ -11,32 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import IntEnum
 from typing import Protocol
 
+# Re-exported: the skills' outcome vocabulary is the message's.
+from academy_common.interface_constants import SkillOutcome as SkillOutcome
+from academy_common.interface_constants import outcome_name as outcome_name
 from academy_skills.errors import SkillParameterError, UnknownSkillError
 
 ParamValue = bool | int | float | str
-
-
-class SkillOutcome(IntEnum):
-    """Mirror of ``academy_interfaces/msg/SkillOutcome`` (same values)."""
-
-    UNKNOWN = 0
-    SUCCEEDED = 1
-    FAILED = 2
-    REJECTED = 3
-    ABORTED = 4
-    CANCELED = 5
-    ESTOPPED = 6
-
-
-def outcome_name(value: int) -> str:
-    """Name of a SkillOutcome value ("UNKNOWN" for values this build does not know)."""
-    try:
-        return SkillOutcome(value).name
-    except ValueError:
-        return "UNKNOWN"
 
 
 @dataclass(frozen=True)
