@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,25 +20,36 @@ def _pool(args: argparse.Namespace) -> Pool:
     return Pool(Path(args.pool or os.environ.get("ACADEMY_POOL", DEFAULT_POOL)))
 
 
+#: ``academy pool ingest`` exit codes (also in its --help).
+INGEST_EXIT_CODES = """exit codes:
+  0  every finished episode is in the pool (added now or already there)
+  1  some episodes were rejected (each printed with file, field, value and what is valid);
+     the others were ingested
+  2  nothing was ingested: DIR is not a directory or the pool's catalog cannot be used"""
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
-    with _pool(args) as pool:
-        try:
+    try:
+        with _pool(args) as pool:
             report = pool.ingest(Path(args.dir))
-        except PoolError as error:
-            print(f"academy pool ingest: {error}")
-            return 2
-        if args.json:
-            print(json.dumps(report.__dict__, indent=2))
-        else:
-            print(
-                f"ingested {len(report.added)} episode(s) into {pool.root}; "
-                f"{len(report.present)} already there, {len(report.unfinished)} unfinished, "
-                f"{len(report.rejected)} rejected"
-            )
-            for line in report.rejected:
-                print(f"  rejected: {line}")
-            for line in report.unfinished:
-                print(f"  unfinished (no episode.json): {line}")
+            root = pool.root
+    except PoolError as error:
+        print(f"academy pool ingest: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(dataclasses.asdict(report), indent=2))
+    else:
+        print(
+            f"ingested {len(report.added)} episode(s) into {root}; "
+            f"{len(report.present)} already there, {len(report.unfinished)} unfinished, "
+            f"{len(report.rejected)} rejected"
+        )
+        for rejection in report.rejected:
+            print(f"  rejected {rejection.directory}:")
+            for problem in rejection.problems:
+                print(f"    {problem}")
+        for line in report.unfinished:
+            print(f"  unfinished (no episode.json): {line}")
     return 1 if report.rejected else 0
 
 
@@ -50,7 +63,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
         ["episode", "robot", "skill", "outcome", "duration s", "messages", "lost", "reason"],
         [
             [r["episode_id"], r["robot_id"], r["skill"], r["outcome"], f"{r['duration_s']:.2f}",
-             str(r["message_count"]), str(r["messages_lost"]), r["failure_reason"][:60]]
+             str(r["message_count"]), str(r["messages_lost_total"]), r["failure_reason"][:60]]
             for r in rows
         ],
     ))  # fmt: skip
@@ -104,6 +117,13 @@ def add_commands(commands: Any) -> None:
         "ingest",
         parents=[common],
         help="copy finished episodes under DIR into the pool (idempotent)",
+        description=(
+            "Copy the finished, valid episodes under DIR into the pool. Each is checked first\n"
+            "(episode.json, bag inside the episode, MCAP readable, counts agree); one that fails\n"
+            "is reported and left out, and the others are ingested. Safe to run concurrently."
+        ),
+        epilog=INGEST_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ingest.add_argument("dir", help="directory holding episodes (e.g. var/episodes)")
     ingest.set_defaults(func=cmd_ingest)

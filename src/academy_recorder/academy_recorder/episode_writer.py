@@ -7,15 +7,14 @@ Layout (ARCHITECTURE.md §5)::
         episode.json                         (who, what, outcome, counts, losses)
 
 Messages arrive already CDR-serialised (the recorder subscribes raw), so writing is a copy. The
-writer refuses to overwrite an existing episode. ``episode.json`` is written last, atomically:
-an episode directory without it is unfinished (the recorder was killed) and is never ingested.
+writer refuses to overwrite an existing episode. ``episode.json`` (an
+:class:`~academy_recorder.episode_record.EpisodeRecord`) is written last, atomically: an episode
+directory without it is unfinished (the recorder was killed) and is never ingested.
 """
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,14 +23,15 @@ from rosbags.rosbag2 import StoragePlugin, Writer
 from rosbags.typesys import Stores, get_types_from_msg, get_typestore
 from rosbags.typesys.store import Typestore
 
-EPISODE_FILE = "episode.json"
+from academy_recorder.episode_record import (
+    EPISODE_FILE,
+    EpisodeRecord,
+    RecorderError,
+    TopicStats,
+    write_episode_record,
+)
+
 BAG_DIR = "bag"
-#: Version of the episode.json schema (bump when fields change meaning).
-EPISODE_SCHEMA = 1
-
-
-class RecorderError(Exception):
-    """Base class of academy_recorder's errors."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,13 @@ class EpisodeRecording:
         """Record ``lost`` messages the middleware reported lost on ``topic``."""
         self.counts[topic].lost += lost
 
+    def topic_stats(self) -> dict[str, TopicStats]:
+        """Per-topic written/lost/published so far, for :class:`EpisodeRecord` ``topics``."""
+        return {
+            name: TopicStats(published=c.written + c.lost, written=c.written, lost=c.lost)
+            for name, c in self.counts.items()
+        }
+
 
 def open_episode(
     root: Path,
@@ -143,20 +150,33 @@ def open_episode(
     return EpisodeRecording(episode_id, directory, writer, connections, counts, start_ns, start_ns)
 
 
-def close_episode(recording: EpisodeRecording, metadata: Mapping[str, Any]) -> Path:
-    """Finalise the bag (writes ``metadata.yaml``) and then ``episode.json``; return its path."""
+def close_episode(recording: EpisodeRecording, record: EpisodeRecord) -> Path:
+    """Finalise the bag (writes ``metadata.yaml``), then write ``record`` as ``episode.json``.
+
+    ``record`` must describe this recording: its ``episode_id``, ``bag`` (:data:`BAG_DIR`) and
+    per-topic ``written`` counts are checked against it, so a record cannot claim messages the
+    bag does not hold (``lost``/``published`` are the caller's loss accounting).
+
+    Returns:
+        The path of ``episode.json``.
+
+    Raises:
+        RecorderError: ``record`` does not match the recording (the bag is still finalised).
+        EpisodeRecordExistsError: ``episode.json`` exists already (never overwritten).
+    """
     recording.writer.close()
-    document = {
-        "schema": EPISODE_SCHEMA,
-        "episode_id": recording.episode_id,
-        **metadata,
-        "bag": BAG_DIR,
-        "message_counts": {t: c.written for t, c in recording.counts.items()},
-        "messages_lost": {t: c.lost for t, c in recording.counts.items()},
-        "message_count": sum(c.written for c in recording.counts.values()),
-    }
+    written = {name: c.written for name, c in recording.counts.items()}
+    problems = []
+    if record.episode_id != recording.episode_id:
+        problems.append(f"episode_id: {record.episode_id!r}: must be {recording.episode_id!r}")
+    if record.bag != BAG_DIR:
+        problems.append(f"bag: {record.bag!r}: must be {BAG_DIR!r}")
+    if record.message_counts != written:
+        problems.append(
+            f"topics: written {record.message_counts}: must be what the bag holds, {written}"
+        )
+    if problems:
+        raise RecorderError(f"{recording.directory}: " + "; ".join(problems))
     path = recording.directory / EPISODE_FILE
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    write_episode_record(path, record)
     return path

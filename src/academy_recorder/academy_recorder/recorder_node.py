@@ -32,7 +32,14 @@ from academy_common.parameters import required_string
 from academy_common.qos import INSTRUCTIONS_QOS, RELIABLE_QOS
 from academy_description.model_registry import load_model
 from academy_interfaces.msg import EpisodeInfo, Instruction, SkillEvent
+from academy_recorder.episode_record import (
+    EPISODE_SCHEMA_VERSION,
+    EpisodeRecord,
+    InstructionRecord,
+    MetricRecord,
+)
 from academy_recorder.episode_writer import (
+    BAG_DIR,
     EpisodeRecording,
     RecorderError,
     SequenceGaps,
@@ -215,36 +222,41 @@ class RecorderNode(Node):
         outcome = outcome_name(end.outcome.value) if complete and end else "UNKNOWN"
         reason = end.reason if complete and end else f"recording interrupted: {interruption}"
         instruction = current.instruction
-        metadata: dict[str, Any] = {
-            "robot_id": self.robot_id,
-            "model": self.model_name,
-            "manufacturer": self.manufacturer,
-            "skill": start.skill,
-            "parameters": {p.name: _parameter_value(p) for p in start.parameters},
-            "goal_id": start.goal_id,
-            "repetition": start.repetition,
-            "repetitions": start.repetitions,
-            "instruction": {
-                "instruction_id": start.instruction_id,
-                "text": instruction.text if instruction else "",
-                "source": "trainer" if instruction else "program",
-                "trainer_id": (instruction.trainer_id if instruction else "") or self.trainer_id,
-            },
-            "start_ns": current.recording.start_ns,
-            "end_ns": current.recording.last_ns,
-            "duration_s": (current.recording.last_ns - current.recording.start_ns) * 1e-9,
-            "outcome": outcome,
-            "failure_reason": reason,
-            "metrics": (
-                {m.name: {"value": m.value, "unit": m.unit} for m in end.metrics}
+        record = EpisodeRecord(
+            schema_version=EPISODE_SCHEMA_VERSION,
+            episode_id=current.recording.episode_id,
+            robot_id=self.robot_id,
+            model=self.model_name,
+            manufacturer=self.manufacturer,
+            skill=start.skill,
+            parameters={p.name: _parameter_value(p) for p in start.parameters},
+            goal_id=start.goal_id,
+            repetition=start.repetition,
+            repetitions=start.repetitions,
+            instruction=InstructionRecord(
+                instruction_id=start.instruction_id,
+                text=instruction.text if instruction else "",
+                source="trainer" if instruction else "program",
+                trainer_id=(instruction.trainer_id if instruction else "") or self.trainer_id,
+            ),
+            start_ns=current.recording.start_ns,
+            end_ns=current.recording.last_ns,
+            outcome=outcome,
+            failure_reason=reason,
+            ended_in_phase="",
+            metrics=(
+                {m.name: MetricRecord(value=m.value, unit=m.unit) for m in end.metrics}
                 if complete and end
                 else {}
             ),
-            "complete": complete,
-            "host": socket.gethostname(),
-            "software": {"academy": "0.1.0", "recorder": "academy_recorder/rosbags"},
-        }
-        path = close_episode(current.recording, metadata)
+            complete=complete,
+            interrupted=end is None,
+            host=socket.gethostname(),
+            software={"academy": "0.1.0", "recorder": "academy_recorder/rosbags"},
+            bag=BAG_DIR,
+            topics=current.recording.topic_stats(),
+        )
+        path = close_episode(current.recording, record)
         self.episodes_written += 1
         info = EpisodeInfo()
         info.header.stamp = self.get_clock().now().to_msg()
