@@ -8,30 +8,47 @@ Validation, executable lookup and parameters come from academy_bringup.session_s
 runners start exactly the same nodes. Respawn maps to launch_ros' ``respawn`` /
 ``respawn_delay`` (launch has no retry limit or backoff: ``max_respawns`` is not enforced here),
 ``on_exit: shutdown`` to a Shutdown action, ``required`` to shutting down when the node dies.
+
+The session → node list step (:func:`node_launches`) imports nothing from launch, so it is tested
+where launch is not installed; only :func:`generate_launch_description` needs launch/launch_ros.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-
-from launch.actions import DeclareLaunchArgument, OpaqueFunction, Shutdown
-from launch.substitutions import LaunchConfiguration
-from launch_ros.actions import Node
+from typing import Any, NamedTuple
 
 from academy_bringup.session_schema import load_session
-from launch import LaunchDescription
 
 
-def _nodes(context, *args, **kwargs):  # type: ignore[no-untyped-def]
-    session = load_session(Path(LaunchConfiguration("session").perform(context)))
-    actions = []
+class NodeLaunch(NamedTuple):
+    """One session node as launch_ros' ``Node`` takes it, plus whether its exit ends the session.
+
+    A NamedTuple, not a dataclass: launch executes this file without registering it in
+    ``sys.modules``, where a dataclass cannot resolve its annotations.
+    """
+
+    package: str
+    executable: str
+    name: str
+    namespace: str | None
+    parameters: list[Any]  # a parameters file (path) and/or a mapping, as launch_ros takes them
+    arguments: list[str]
+    respawn: bool
+    respawn_delay: float
+    ends_session: bool
+
+
+def node_launches(session_file: Path, check_executables: bool = True) -> list[NodeLaunch]:
+    """The nodes of ``session_file`` in session order (raises SessionValidationError)."""
+    session = load_session(session_file, check_executables=check_executables)
+    launches = []
     for node in session.nodes:
         spec = node.spec
         params = dict(node.parameters)
         params_file = params.pop("__params_file__", None)
-        ends_session = spec.on_exit == "shutdown" or (spec.required and not spec.respawn)
-        actions.append(
-            Node(
+        launches.append(
+            NodeLaunch(
                 package=spec.package,
                 executable=spec.executable,
                 name=spec.name,
@@ -40,14 +57,40 @@ def _nodes(context, *args, **kwargs):  # type: ignore[no-untyped-def]
                 arguments=list(spec.arguments),
                 respawn=spec.respawn,
                 respawn_delay=spec.respawn_delay,
-                output="screen",
-                on_exit=Shutdown(reason=f"{spec.name} exited") if ends_session else None,
+                ends_session=spec.on_exit == "shutdown" or (spec.required and not spec.respawn),
             )
         )
-    return actions
+    return launches
 
 
-def generate_launch_description() -> LaunchDescription:
+def _nodes(context, *args, **kwargs):  # type: ignore[no-untyped-def]
+    from launch.actions import Shutdown
+    from launch.substitutions import LaunchConfiguration
+    from launch_ros.actions import Node
+
+    session_file = Path(LaunchConfiguration("session").perform(context))
+    return [
+        Node(
+            package=node.package,
+            executable=node.executable,
+            name=node.name,
+            namespace=node.namespace,
+            parameters=node.parameters,
+            arguments=node.arguments,
+            respawn=node.respawn,
+            respawn_delay=node.respawn_delay,
+            output="screen",
+            on_exit=Shutdown(reason=f"{node.name} exited") if node.ends_session else None,
+        )
+        for node in node_launches(session_file)
+    ]
+
+
+def generate_launch_description():  # type: ignore[no-untyped-def]
+    from launch.actions import DeclareLaunchArgument, OpaqueFunction
+
+    from launch import LaunchDescription
+
     return LaunchDescription(
         [
             DeclareLaunchArgument("session", description="session YAML file"),
