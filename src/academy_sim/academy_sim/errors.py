@@ -15,3 +15,7 @@ class InvalidStationError(ProblemsError, SimError):
 
 class UnknownObjectError(SimError):
     """A request named an object the station does not have."""
+
+
+class InvalidPoseError(ProblemsError, SimError):
+    """A requested prop pose was refused (before anything moved); one line per problem."""

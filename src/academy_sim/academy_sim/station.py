@@ -10,14 +10,15 @@ feed-forward term. Objects are free bodies: they are held only by contact and fr
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import mujoco
 import numpy as np
 
 from academy_description.model_registry import RobotModel
-from academy_sim.errors import UnknownObjectError
-from academy_sim.station_config import ObjectSpec, StationConfig
+from academy_sim.errors import InvalidPoseError, UnknownObjectError
+from academy_sim.station_config import MAX_DROP_HEIGHT, ObjectSpec, StationConfig
 
 #: Contact bits: robot geoms collide with props and the table, never with each other (the
 #: harnessed robot's self-collisions are prevented by its joint limits and IK, not by physics).
@@ -28,6 +29,13 @@ PROP_BIT = 1
 STIFFNESS_PER_EFFORT = {"revolute": 40.0, "continuous": 40.0, "prismatic": 1000.0}
 #: Reflected rotor inertia added to every joint (kg.m^2 or kg): keeps light links stable at 500 Hz.
 ARMATURE = 0.01
+
+#: Contact priority of the props' geoms (robot, table and floor have 0): see ``_add_object``.
+PROP_PRIORITY = 1
+#: A requested orientation must be a unit quaternion within this (|q| - 1) ...
+QUATERNION_NORM_TOLERANCE = 1e-3
+#: ... and turn the prop about the vertical only, within this tilt (rad): props are placed upright.
+UPRIGHT_TOLERANCE = 0.01
 
 #: Offset of the grasp point (middle of the finger pads) in the hand frame, m.
 GRASP_OFFSET = (0.0, 0.0, -0.10)
@@ -157,8 +165,12 @@ def _add_object(
         rgba=list(obj.rgba),
         contype=PROP_BIT,
         conaffinity=PROP_BIT | ROBOT_BIT,
-        friction=list(config.contact.friction),
+        friction=list(obj.friction),
         condim=config.contact.condim,
+        # MuJoCo takes the larger friction of two touching geoms unless one has the higher
+        # priority: the prop's own friction must govern its contacts, or a slippery prop would
+        # grip the rubber pads as well as any other.
+        priority=PROP_PRIORITY,
     )
 
 
@@ -251,8 +263,24 @@ class Station:
         )
         self.data.qvel[dof : dof + 6] = 0.0
 
-    def reset_objects(self, seed: int | None = None) -> None:
-        """Put every prop at a random start pose within its spawn range."""
+    def reset_objects(self, seed: int | None = None, poses: Sequence[ObjectPose] = ()) -> None:
+        """Put every prop at a random start pose within its spawn range, or where ``poses`` say.
+
+        A pose's ``position`` z of 0 means "at rest on the table top" (a Pose message's default);
+        any other z is the height of the prop's centre (see :meth:`pose_problems`).
+
+        Raises:
+            InvalidPoseError: listing every refused pose; then nothing has changed (no prop
+                moved, the random generator not advanced).
+        """
+        problems = [p for pose in poses for p in self.pose_problems(pose)]
+        names = [pose.name for pose in poses]
+        problems += [
+            f"{name}: placed {names.count(name)} times in one reset; name each object once"
+            for name in sorted({n for n in names if names.count(n) > 1})
+        ]
+        if problems:
+            raise InvalidPoseError("station reset", problems)
         rng = self._rng if seed is None or seed < 0 else np.random.default_rng(seed)
         for spec in self._objects.values():
             self.place_object(
@@ -261,7 +289,67 @@ class Station:
                 float(rng.uniform(*spec.spawn_y)),
                 float(rng.uniform(*spec.spawn_yaw)),
             )
+        for pose in poses:
+            x, y, z = pose.position
+            self.place_object(pose.name, x, y, yaw_from_quaternion(*pose.quaternion), z or None)
         self.forward()
+
+    def pose_problems(self, pose: ObjectPose) -> list[str]:
+        """Why ``pose`` cannot start its prop (empty when it can), each naming the valid range.
+
+        Valid: a known prop; finite numbers; a unit quaternion turning it about the vertical only;
+        its whole footprint on the table top; z = 0 (at rest on the table top) or a centre height
+        from resting on the table to ``MAX_DROP_HEIGHT`` above that.
+        """
+        name = pose.name
+        if name not in self._objects:
+            return [f"{name}: unknown object; known: {', '.join(self._objects)}"]
+        values = (*pose.position, *pose.quaternion)
+        if not all(math.isfinite(v) for v in values):
+            return [
+                f"{name}: position {list(pose.position)}, quaternion {list(pose.quaternion)}: "
+                "every value must be a finite number"
+            ]
+        problems = []
+        w, qx, qy, qz = pose.quaternion
+        norm = math.sqrt(w * w + qx * qx + qy * qy + qz * qz)
+        if abs(norm - 1.0) > QUATERNION_NORM_TOLERANCE:
+            problems.append(
+                f"{name}: quaternion (w, x, y, z) {list(pose.quaternion)}: norm {norm:.4f}; "
+                f"must be a unit quaternion (norm 1 +- {QUATERNION_NORM_TOLERANCE})"
+            )
+            return problems
+        # Angle between the prop's vertical axis and the world's: cos(tilt) = 1 - 2 (x^2 + y^2).
+        tilt = math.acos(max(-1.0, min(1.0, 1.0 - 2.0 * (qx * qx + qy * qy) / norm**2)))
+        if tilt > UPRIGHT_TOLERANCE:
+            problems.append(
+                f"{name}: quaternion (w, x, y, z) {list(pose.quaternion)}: tilted {tilt:.3f} rad "
+                f"from upright; props are placed upright: only a turn about the vertical "
+                f"(x = y = 0), tilt <= {UPRIGHT_TOLERANCE} rad"
+            )
+        spec = self._objects[name]
+        table = self.config.table
+        half_x, half_y = spec.footprint(yaw_from_quaternion(w, qx, qy, qz))
+        x, y, z = pose.position
+        for axis, value, (edge_low, edge_high), half in (
+            ("x", x, table.x_range, half_x),
+            ("y", y, table.y_range, half_y),
+        ):
+            low, high = edge_low + half, edge_high - half
+            if not low <= value <= high:
+                problems.append(
+                    f"{name}: position {axis} {value:.4f} m: off the table top; valid "
+                    f"{low:.4f} .. {high:.4f} m (table edges less the prop's half footprint "
+                    f"{half:.4f} m at this yaw)"
+                )
+        resting = self.table_height + spec.size[2] / 2
+        if z != 0.0 and not resting <= z <= resting + MAX_DROP_HEIGHT:
+            problems.append(
+                f"{name}: position z {z:.4f} m: below the table top or inside the table; valid "
+                f"0 (at rest on the table) or {resting:.4f} .. {resting + MAX_DROP_HEIGHT:.4f} m "
+                f"(resting on the table to {MAX_DROP_HEIGHT} m above)"
+            )
+        return problems
 
     def forward(self) -> None:
         """Recompute derived quantities (poses, contacts) after placing objects by hand."""

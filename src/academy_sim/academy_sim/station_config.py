@@ -7,6 +7,7 @@ default in code, so the YAML file is the whole truth about a station.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Literal
 
@@ -18,9 +19,14 @@ from academy_sim.errors import InvalidStationError
 Range = tuple[float, float]
 
 
+#: Highest a prop may start above its resting height (m): it falls onto the table from there.
+MAX_DROP_HEIGHT = 0.30
+
+
 class _Strict(BaseModel):
-    # Lax mode so YAML lists validate as tuples; unknown keys are still errors.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Lax mode so YAML lists validate as tuples; unknown keys are still errors, and so are
+    # .nan/.inf (a NaN spawn bound would put a prop nowhere).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ObjectSpec(_Strict):
@@ -32,6 +38,10 @@ class ObjectSpec(_Strict):
     shape: Literal["box", "cylinder"]
     size: tuple[float, float, float] = Field(description="m")
     mass: float = Field(gt=0, description="kg")
+    friction: tuple[float, float, float] = Field(
+        description="sliding, torsional, rolling; MuJoCo uses the prop's own friction for its "
+        "contacts (the prop geom has the higher priority), so a low value makes it slippery"
+    )
     rgba: tuple[float, float, float, float]
     spawn_x: Range = Field(description="m, range of the start position (station frame)")
     spawn_y: Range = Field(description="m")
@@ -39,13 +49,47 @@ class ObjectSpec(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> ObjectSpec:
+        problems = []
         if min(self.size) <= 0:
-            raise ValueError(f"size: {list(self.size)}: every extent must be > 0 m")
+            problems.append(f"size: {list(self.size)}: every extent must be > 0 m")
+        sliding, torsional, rolling = self.friction
+        if sliding <= 0 or torsional < 0 or rolling < 0:
+            problems.append(
+                f"friction: {list(self.friction)}: sliding must be > 0, torsional and rolling >= 0"
+            )
         for name in ("spawn_x", "spawn_y", "spawn_yaw"):
             low, high = getattr(self, name)
             if low > high:
-                raise ValueError(f"{name}: [{low}, {high}]: the lower bound exceeds the upper")
+                problems.append(f"{name}: [{low}, {high}]: the lower bound exceeds the upper")
+        low, high = self.spawn_yaw
+        if low < -math.pi or high > math.pi:
+            problems.append(f"spawn_yaw: [{low}, {high}]: must lie within [-pi, pi] rad")
+        if problems:
+            raise ValueError("\n".join(problems))
         return self
+
+    def footprint(self, yaw_low: float, yaw_high: float | None = None) -> tuple[float, float]:
+        """Largest half extents (m) along x and y of the prop standing turned by a yaw in range.
+
+        With one yaw, the half extents at that yaw. A box's extent along an axis is largest at the
+        ends of the range or where ``d(a|cos| + b|sin|) = 0``; a cylinder's is its radius.
+        """
+        high = yaw_low if yaw_high is None else yaw_high
+        if self.shape == "cylinder":
+            radius = self.size[0] / 2
+            return radius, radius
+        a, b = self.size[0] / 2, self.size[1] / 2
+        critical = [math.atan2(b, a), math.atan2(a, b)]
+        yaws = [yaw_low, high] + [
+            sign * angle + k * math.pi
+            for angle in critical
+            for sign in (1, -1)
+            for k in range(-2, 3)
+            if yaw_low <= sign * angle + k * math.pi <= high
+        ]
+        half_x = max(a * abs(math.cos(t)) + b * abs(math.sin(t)) for t in yaws)
+        half_y = max(a * abs(math.sin(t)) + b * abs(math.cos(t)) for t in yaws)
+        return half_x, half_y
 
 
 class TableSpec(_Strict):
@@ -53,6 +97,22 @@ class TableSpec(_Strict):
 
     center_x: float = Field(description="m, forward distance of the table centre from the pelvis")
     size: tuple[float, float, float] = Field(description="m, (depth, width, height)")
+
+    @model_validator(mode="after")
+    def _check(self) -> TableSpec:
+        if min(self.size) <= 0:
+            raise ValueError(f"size: {list(self.size)}: every extent must be > 0 m")
+        return self
+
+    @property
+    def x_range(self) -> tuple[float, float]:
+        """Front and back edges of the table top (m)."""
+        return self.center_x - self.size[0] / 2, self.center_x + self.size[0] / 2
+
+    @property
+    def y_range(self) -> tuple[float, float]:
+        """Right and left edges of the table top (m)."""
+        return -self.size[1] / 2, self.size[1] / 2
 
 
 class ContactSpec(_Strict):
@@ -76,12 +136,58 @@ class StationConfig(_Strict):
     objects: tuple[ObjectSpec, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique_names(self) -> StationConfig:
+    def _check(self) -> StationConfig:
         names = [o.name for o in self.objects]
         duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"objects: duplicate names {duplicates}")
+        problems = [f"objects: duplicate names {duplicates}"] if duplicates else []
+        problems += spawn_problems(self)
+        if problems:
+            raise ValueError("\n".join(problems))
         return self
+
+
+def spawn_problems(config: StationConfig) -> list[str]:
+    """Spawn ranges that would start a prop off the table top or inside another prop.
+
+    A prop must stand wholly on the table top at every pose its ranges allow (its footprint at
+    the worst yaw of ``spawn_yaw``), and two props' spawn areas must not overlap.
+    """
+    problems = []
+    areas: list[tuple[str, tuple[float, float, float, float]]] = []
+    for index, obj in enumerate(config.objects):
+        half_x, half_y = obj.footprint(*obj.spawn_yaw)
+        where = f"objects[{index}] ({obj.name})"
+        for key, (low, high), (edge_low, edge_high), half in (
+            ("spawn_x", obj.spawn_x, config.table.x_range, half_x),
+            ("spawn_y", obj.spawn_y, config.table.y_range, half_y),
+        ):
+            valid_low, valid_high = edge_low + half, edge_high - half
+            if low < valid_low - 1e-9 or high > valid_high + 1e-9:
+                problems.append(
+                    f"{where}.{key}: [{low}, {high}]: off the table top; valid within "
+                    f"[{valid_low:.4f}, {valid_high:.4f}] m (table edges {edge_low:.3f} .. "
+                    f"{edge_high:.3f} m, less the prop's half footprint {half:.4f} m at yaw "
+                    f"{list(obj.spawn_yaw)})"
+                )
+        area = (
+            obj.spawn_x[0] - half_x,
+            obj.spawn_x[1] + half_x,
+            obj.spawn_y[0] - half_y,
+            obj.spawn_y[1] + half_y,
+        )
+        for other, other_area in areas:
+            if (
+                area[0] < other_area[1]
+                and other_area[0] < area[1]
+                and area[2] < other_area[3]
+                and other_area[2] < area[3]
+            ):
+                problems.append(
+                    f"{where}: spawn area x {list(obj.spawn_x)}, y {list(obj.spawn_y)} overlaps "
+                    f"{other}'s: two props could start inside each other"
+                )
+        areas.append((obj.name, area))
+    return problems
 
 
 def parse_station(data: object, source: str = "<station>") -> StationConfig:
@@ -93,7 +199,8 @@ def parse_station(data: object, source: str = "<station>") -> StationConfig:
         for item in error.errors():
             where = ".".join(str(p) for p in item["loc"]) or "(top level)"
             if item["type"] == "value_error":  # our checks name the field and value themselves
-                problems.append(f"{where}: {item['msg'].removeprefix('Value error, ')}")
+                for line in item["msg"].removeprefix("Value error, ").splitlines():
+                    problems.append(f"{where}: {line}" if item["loc"] else line)
             else:
                 problems.append(f"{where}: {item.get('input')!r}: {item['msg']}")
         raise InvalidStationError(source, problems) from None

@@ -16,7 +16,8 @@ from rclpy.node import Node
 from academy_common.qos import RELIABLE_QOS
 from academy_interfaces.msg import ObjectState, StationState
 from academy_interfaces.srv import ResetStation
-from academy_sim.station import Station, yaw_from_quaternion
+from academy_sim.errors import InvalidPoseError
+from academy_sim.station import ObjectPose, Station
 
 
 class StationIO:
@@ -59,26 +60,34 @@ class StationIO:
     def _reset(
         self, request: ResetStation.Request, response: ResetStation.Response
     ) -> ResetStation.Response:
-        if len(request.object_names) != len(request.poses):
-            response.message = (
-                f"object_names has {len(request.object_names)} entries but poses has "
-                f"{len(request.poses)}; they must pair up"
-            )
+        try:
+            poses = requested_poses(request)
+            with self._lock:
+                self._station.reset_objects(None if request.seed < 0 else request.seed, poses)
+                response.state = self.state()
+        except InvalidPoseError as error:  # nothing moved: the station checks before it places
+            response.message = str(error)
             return response
-        unknown = [n for n in request.object_names if n not in self._station.object_names]
-        if unknown:
-            response.message = (
-                f"object_names: {unknown}: unknown; known: {list(self._station.object_names)}"
-            )
-            return response
-        with self._lock:
-            self._station.reset_objects(None if request.seed < 0 else request.seed)
-            for name, pose in zip(request.object_names, request.poses, strict=True):
-                q = pose.orientation
-                yaw = yaw_from_quaternion(q.w, q.x, q.y, q.z)
-                self._station.place_object(name, pose.position.x, pose.position.y, yaw)
-            self._station.forward()
-            response.state = self.state()
         response.success = True
         response.message = "objects placed"
         return response
+
+
+def requested_poses(request: ResetStation.Request) -> list[ObjectPose]:
+    """The explicit poses of a reset request (raises InvalidPoseError if they do not pair up)."""
+    if len(request.object_names) != len(request.poses):
+        raise InvalidPoseError(
+            "station reset",
+            [
+                f"object_names has {len(request.object_names)} entries but poses has "
+                f"{len(request.poses)}; they must pair up"
+            ],
+        )
+    return [
+        ObjectPose(
+            name,
+            (pose.position.x, pose.position.y, pose.position.z),
+            (pose.orientation.w, pose.orientation.x, pose.orientation.y, pose.orientation.z),
+        )
+        for name, pose in zip(request.object_names, request.poses, strict=True)
+    ]
