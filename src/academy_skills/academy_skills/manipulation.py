@@ -409,32 +409,56 @@ class ManipulationSkill:
         hold_time: float,
         metrics: dict[str, tuple[float, str]],
     ) -> AttemptResult | None:
-        lowest = math.inf
+        lowest, highest = math.inf, -math.inf
         farthest = 0.0
+        first = last = math.nan  # object to grasp point at the first and last samples (m)
         began = ctx.now()
         while ctx.now() - began < hold_time:
             distance, obj = self._in_hand_distance(plan)
-            lowest = min(lowest, obj.position[2] - plan.obj.position[2])
+            rise = obj.position[2] - plan.obj.position[2]
+            lowest, highest = min(lowest, rise), max(highest, rise)
             farthest = max(farthest, distance)
+            first = distance if math.isnan(first) else first
+            last = distance
             self._check_stop(ctx)
             ctx.sleep(0.05)
         metrics["lift_height_min"] = (lowest, "m")
+        metrics["lift_height_max"] = (highest, "m")
         metrics["object_to_grasp_point_max"] = (farthest, "m")
         name = plan.obj.name
-        if lowest < LIFT_FRACTION * height:
+        asked = f"of the {height:.3f} m asked during the {hold_time:.1f} s hold"
+        # Farther than this from the grasp point the object is no longer between the pads.
+        out_of_jaws = PAD_HALF_LENGTH + plan.obj.size[2] / 2
+        if farthest <= IN_HAND_TOLERANCE:
+            if lowest < LIFT_FRACTION * height:
+                return AttemptResult(
+                    SkillOutcome.FAILED,
+                    f"{name} rose only {max(lowest, 0.0):.3f} m {asked}, held in the hand "
+                    f"(within {farthest:.3f} m of the grasp point): the hand did not raise it",
+                    metrics,
+                )
+            return None
+        if last > out_of_jaws and first <= out_of_jaws:
             return AttemptResult(
                 SkillOutcome.FAILED,
-                f"{name} rose only {max(lowest, 0.0):.3f} m of the {height:.3f} m asked during "
-                f"the {hold_time:.1f} s hold",
+                f"{name} dropped out of the hand during the hold: it rose {highest:.3f} m "
+                f"{asked}, then ended {last:.3f} m from the grasp point",
                 metrics,
             )
-        if farthest > IN_HAND_TOLERANCE:
+        if last > out_of_jaws:
             return AttemptResult(
                 SkillOutcome.FAILED,
-                f"{name} slipped in the hand: {farthest:.3f} m from the grasp point",
+                f"{name} slipped out of the jaws while lifting: it rose only "
+                f"{max(highest, 0.0):.3f} m {asked} and stayed {last:.3f} m from the grasp "
+                "point (the grip did not hold its weight)",
                 metrics,
             )
-        return None
+        return AttemptResult(
+            SkillOutcome.FAILED,
+            f"{name} slipped in the hand: {farthest:.3f} m from the grasp point (tolerance "
+            f"{IN_HAND_TOLERANCE} m); it rose {max(lowest, 0.0):.3f} to {highest:.3f} m {asked}",
+            metrics,
+        )
 
     # -- motion helpers --------------------------------------------------------------------------
     def _check_stop(self, ctx: SkillContext) -> None:
