@@ -20,13 +20,12 @@ from rclpy.node import Node
 from std_srvs.srv import SetBool
 
 from academy_common.ids import new_id
+from academy_common.interface_constants import FeedbackLevel, InstructionKind
 from academy_common.node_main import run_node
 from academy_common.parameters import MissingParameterError, required_string
 from academy_common.qos import INSTRUCTIONS_QOS, RELIABLE_QOS
 from academy_instructions.parser import (
     InstructionParser,
-    Kind,
-    Level,
     ParsedInstruction,
     Rejection,
     StationObject,
@@ -100,20 +99,20 @@ class InstructionParserNode(Node):
         if isinstance(result, Rejection):
             level = (
                 TrainerFeedback.LEVEL_CLARIFY
-                if result.level == Level.CLARIFY
+                if result.level == FeedbackLevel.CLARIFY
                 else TrainerFeedback.LEVEL_REJECTED
             )
             self._say(utterance, "", level, result.text)
             return
         instruction = self._publish_instruction(utterance, result)
-        if result.kind == Kind.EXECUTE_SKILL:
+        if result.kind == InstructionKind.EXECUTE_SKILL:
             self._dispatch_skill(utterance, result, instruction)
-        elif result.kind in (Kind.STOP, Kind.RESET):
+        elif result.kind in (InstructionKind.STOP, InstructionKind.RESET):
             robots = [result.robot_id] if result.robot_id else list(self._estops)
             for robot in robots:
-                if result.kind == Kind.STOP:
+                if result.kind == InstructionKind.STOP:
                     self._cancel(robot)
-                self._estop(utterance, robot, engage=result.kind == Kind.STOP)
+                self._estop(utterance, robot, engage=result.kind == InstructionKind.STOP)
         else:
             cancelled = self._cancel(result.robot_id)
             text = "cancelled the running skill" if cancelled else "nothing was running"

@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import Enum
+
+from academy_common.interface_constants import FeedbackLevel, InstructionKind
 
 #: Longest text accepted (characters); anything longer is not a spoken command.
 MAX_TEXT_LENGTH = 200
@@ -59,15 +60,6 @@ UNITS = {
 }  # fmt: skip
 
 
-class Kind(Enum):
-    """What an instruction asks for (mirrors Instruction.KIND_*)."""
-
-    EXECUTE_SKILL = 0
-    STOP = 1
-    RESET = 2
-    CANCEL = 3
-
-
 @dataclass(frozen=True)
 class StationObject:
     """An object the trainer can name."""
@@ -81,25 +73,18 @@ class StationObject:
 class ParsedInstruction:
     """A command the parser understood."""
 
-    kind: Kind
+    kind: InstructionKind
     robot_id: str
     skill: str = ""
     parameters: dict[str, float | str] = field(default_factory=dict)
     repetitions: int = 1
 
 
-class Level(Enum):
-    """Why a text was not turned into a command (mirrors TrainerFeedback.LEVEL_*)."""
-
-    CLARIFY = 1
-    REJECTED = 2
-
-
 @dataclass(frozen=True)
 class Rejection:
     """A text the parser could not map, with a sentence for the trainer."""
 
-    level: Level
+    level: FeedbackLevel
     text: str
 
 
@@ -119,33 +104,37 @@ class InstructionParser:
         """Map ``text`` to an instruction, or say why not."""
         if len(text) > MAX_TEXT_LENGTH:
             return Rejection(
-                Level.REJECTED,
+                FeedbackLevel.REJECTED,
                 f"that was {len(text)} characters; a command is at most {MAX_TEXT_LENGTH}",
             )
         if any(not ch.isprintable() for ch in text):
-            return Rejection(Level.REJECTED, "the text contains control characters")
+            return Rejection(FeedbackLevel.REJECTED, "the text contains control characters")
         words = re.sub(r"[^a-z0-9_. ]+", " ", text.lower().replace("-", " ")).split()
         words = [w.rstrip(".") for w in words if w.rstrip(".")]
         if not words:
-            return Rejection(Level.REJECTED, "I heard no words; say e.g. 'pick up the red cube'")
+            return Rejection(
+                FeedbackLevel.REJECTED, "I heard no words; say e.g. 'pick up the red cube'"
+            )
         robot, words = self._robot(words)
         if isinstance(robot, Rejection):
             return robot
         phrase = " ".join(w for w in words if w not in ("please", "now"))
         for kind, vocabulary in (
-            (Kind.STOP, STOP_WORDS),
-            (Kind.RESET, RESET_WORDS),
-            (Kind.CANCEL, CANCEL_WORDS),
+            (InstructionKind.STOP, STOP_WORDS),
+            (InstructionKind.RESET, RESET_WORDS),
+            (InstructionKind.CANCEL, CANCEL_WORDS),
         ):
             if phrase in vocabulary or phrase in (f"{w} everything" for w in vocabulary):
-                target = robot if robot is not None else ("" if kind == Kind.STOP else None)
+                target = (
+                    robot if robot is not None else ("" if kind == InstructionKind.STOP else None)
+                )
                 if target is None:
                     target = self.default_robot
                 return ParsedInstruction(kind, target)
         if robot is None:
             if not self.default_robot:
                 return Rejection(
-                    Level.CLARIFY,
+                    FeedbackLevel.CLARIFY,
                     "which robot? say e.g. 'robot one, ...'; robots here: "
                     + ", ".join(self.robots),
                 )
@@ -157,7 +146,9 @@ class InstructionParser:
         if words[0] == "robot" and len(words) > 1:
             number = _number(words[1])
             if number is None:
-                return Rejection(Level.REJECTED, f"'robot {words[1]}' is not a robot number"), []
+                return Rejection(
+                    FeedbackLevel.REJECTED, f"'robot {words[1]}' is not a robot number"
+                ), []
             rest = words[2:]
         elif re.fullmatch(r"robot_\d+", words[0]):
             number, rest = int(words[0].split("_")[1]), words[1:]
@@ -167,7 +158,7 @@ class InstructionParser:
         if robot_id not in self.robots:
             return (
                 Rejection(
-                    Level.REJECTED,
+                    FeedbackLevel.REJECTED,
                     f"there is no {robot_id} here; robots here: {', '.join(self.robots)}",
                 ),
                 [],
@@ -187,19 +178,21 @@ class InstructionParser:
         if not skill:
             verbs = "reach, grasp, lift, pick up, stop"
             return Rejection(
-                Level.REJECTED,
+                FeedbackLevel.REJECTED,
                 f"I don't know how to '{' '.join(phrase.split()[:3])}'; I know: {verbs}",
             )
         parameters: dict[str, float | str] = {}
         repetitions, phrase, problem = _repetitions(phrase)
         if problem:
-            return Rejection(Level.REJECTED, problem)
+            return Rejection(FeedbackLevel.REJECTED, problem)
         height, phrase, problem = _height(phrase)
         if problem:
-            return Rejection(Level.REJECTED, problem)
+            return Rejection(FeedbackLevel.REJECTED, problem)
         if height is not None:
             if skill != "lift":
-                return Rejection(Level.REJECTED, f"a height makes sense for lift, not {skill}")
+                return Rejection(
+                    FeedbackLevel.REJECTED, f"a height makes sense for lift, not {skill}"
+                )
             parameters["height"] = height
         tokens = phrase.split()
         for word in list(tokens):
@@ -211,31 +204,36 @@ class InstructionParser:
         if isinstance(found, Rejection):
             return found
         parameters["object"] = found.name
-        return ParsedInstruction(Kind.EXECUTE_SKILL, robot, skill, parameters, repetitions)
+        return ParsedInstruction(
+            InstructionKind.EXECUTE_SKILL, robot, skill, parameters, repetitions
+        )
 
     def _object(self, tokens: list[str]) -> StationObject | Rejection:
         words = [t for t in tokens if t not in ("the", "a", "an", "that", "this", "it")]
         visible = ", ".join(f"the {o.color} {o.kind}" for o in self.objects)
         if not words:
-            return Rejection(Level.CLARIFY, f"which object? I can see {visible}")
+            return Rejection(FeedbackLevel.CLARIFY, f"which object? I can see {visible}")
         if len(words) > 2:
             return Rejection(
-                Level.REJECTED, f"I did not understand '{' '.join(words)}'; I can see {visible}"
+                FeedbackLevel.REJECTED,
+                f"I did not understand '{' '.join(words)}'; I can see {visible}",
             )
         kind = KIND_SYNONYMS.get(words[-1])
         color = words[0] if len(words) == 2 else None
         if kind is None:
             named = " ".join(words)
-            return Rejection(Level.REJECTED, f"I don't know '{named}'; I can see {visible}")
+            return Rejection(FeedbackLevel.REJECTED, f"I don't know '{named}'; I can see {visible}")
         matches = [
             o for o in self.objects if o.kind == kind and (color is None or o.color == color)
         ]
         if not matches:
             named = " ".join(words)
-            return Rejection(Level.REJECTED, f"there is no {named} here; I can see {visible}")
+            return Rejection(
+                FeedbackLevel.REJECTED, f"there is no {named} here; I can see {visible}"
+            )
         if len(matches) > 1:
             options = " or ".join(f"the {o.color} {o.kind}" for o in matches)
-            return Rejection(Level.CLARIFY, f"which {kind}: {options}?")
+            return Rejection(FeedbackLevel.CLARIFY, f"which {kind}: {options}?")
         return matches[0]
 
 

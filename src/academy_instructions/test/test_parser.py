@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from academy_common.interface_constants import FeedbackLevel, InstructionKind
 from academy_instructions.parser import (
     InstructionParser,
-    Kind,
-    Level,
     ParsedInstruction,
     Rejection,
     StationObject,
@@ -22,7 +21,7 @@ def parser() -> InstructionParser:
 
 
 def skill(robot: str, name: str, reps: int = 1, **params: float | str) -> ParsedInstruction:
-    return ParsedInstruction(Kind.EXECUTE_SKILL, robot, name, dict(params), reps)
+    return ParsedInstruction(InstructionKind.EXECUTE_SKILL, robot, name, dict(params), reps)
 
 
 PHRASINGS = [
@@ -47,14 +46,14 @@ PHRASINGS = [
     ("grip the red cube firmly, once",
      skill("robot_1", "grasp", object="red_cube", grip_force=40.0)),
     ("pick up the cube 3 times", skill("robot_1", "lift", 3, object="red_cube")),
-    ("robot one stop", ParsedInstruction(Kind.STOP, "robot_1")),
-    ("Stop!", ParsedInstruction(Kind.STOP, "")),
-    ("emergency stop", ParsedInstruction(Kind.STOP, "")),
-    ("halt", ParsedInstruction(Kind.STOP, "")),
-    ("reset", ParsedInstruction(Kind.RESET, "robot_1")),
-    ("robot two, resume", ParsedInstruction(Kind.RESET, "robot_2")),
-    ("cancel", ParsedInstruction(Kind.CANCEL, "robot_1")),
-    ("never mind", ParsedInstruction(Kind.CANCEL, "robot_1")),
+    ("robot one stop", ParsedInstruction(InstructionKind.STOP, "robot_1")),
+    ("Stop!", ParsedInstruction(InstructionKind.STOP, "")),
+    ("emergency stop", ParsedInstruction(InstructionKind.STOP, "")),
+    ("halt", ParsedInstruction(InstructionKind.STOP, "")),
+    ("reset", ParsedInstruction(InstructionKind.RESET, "robot_1")),
+    ("robot two, resume", ParsedInstruction(InstructionKind.RESET, "robot_2")),
+    ("cancel", ParsedInstruction(InstructionKind.CANCEL, "robot_1")),
+    ("never mind", ParsedInstruction(InstructionKind.CANCEL, "robot_1")),
 ]  # fmt: skip
 
 
@@ -66,22 +65,22 @@ def test_phrasings_map_to_the_right_instruction(
 
 
 REJECTIONS = [
-    ("", Level.REJECTED, "I heard no words"),
-    ("dance", Level.REJECTED, "I don't know how to 'dance'"),
-    ("fold the towel", Level.REJECTED, "I don't know how to 'fold the towel'"),
-    ("lift the green ball", Level.REJECTED, "I don't know 'green ball'"),
-    ("lift the red cup", Level.REJECTED, "there is no red cup here"),
-    ("robot nine, lift the cube", Level.REJECTED, "there is no robot_9 here"),
-    ("robot banana, lift the cube", Level.REJECTED, "'robot banana' is not a robot number"),
-    ("lift the", Level.CLARIFY, "which object?"),
-    ("grasp the cube a hundred times", Level.REJECTED, "not a number of repetitions"),
-    ("grasp the cube 500 times", Level.REJECTED, "too many; at most 50"),
-    ("reach the cube ten centimetres", Level.REJECTED, "a height makes sense for lift"),
-    ("lift the cube ninety potatoes", Level.REJECTED, "I did not understand"),
-    ("x" * 300, Level.REJECTED, "300 characters"),
-    ("pick up\x00 the cube", Level.REJECTED, "control characters"),
-    ("lift the cube; rm -rf /", Level.REJECTED, "I did not understand"),
-    ("lift the cube banana cm", Level.REJECTED, "'banana cm' is not a height"),
+    ("", FeedbackLevel.REJECTED, "I heard no words"),
+    ("dance", FeedbackLevel.REJECTED, "I don't know how to 'dance'"),
+    ("fold the towel", FeedbackLevel.REJECTED, "I don't know how to 'fold the towel'"),
+    ("lift the green ball", FeedbackLevel.REJECTED, "I don't know 'green ball'"),
+    ("lift the red cup", FeedbackLevel.REJECTED, "there is no red cup here"),
+    ("robot nine, lift the cube", FeedbackLevel.REJECTED, "there is no robot_9 here"),
+    ("robot banana, lift the cube", FeedbackLevel.REJECTED, "'robot banana' is not a robot number"),
+    ("lift the", FeedbackLevel.CLARIFY, "which object?"),
+    ("grasp the cube a hundred times", FeedbackLevel.REJECTED, "not a number of repetitions"),
+    ("grasp the cube 500 times", FeedbackLevel.REJECTED, "too many; at most 50"),
+    ("reach the cube ten centimetres", FeedbackLevel.REJECTED, "a height makes sense for lift"),
+    ("lift the cube ninety potatoes", FeedbackLevel.REJECTED, "I did not understand"),
+    ("x" * 300, FeedbackLevel.REJECTED, "300 characters"),
+    ("pick up\x00 the cube", FeedbackLevel.REJECTED, "control characters"),
+    ("lift the cube; rm -rf /", FeedbackLevel.REJECTED, "I did not understand"),
+    ("lift the cube banana cm", FeedbackLevel.REJECTED, "'banana cm' is not a height"),
 ]
 
 
@@ -89,7 +88,7 @@ REJECTIONS = [
     ("text", "level", "why"), REJECTIONS, ids=[t[:30] for t, _, _ in REJECTIONS]
 )
 def test_bad_inputs_are_rejected_clearly(
-    parser: InstructionParser, text: str, level: Level, why: str
+    parser: InstructionParser, text: str, level: FeedbackLevel, why: str
 ) -> None:
     result = parser.parse(text)
     assert isinstance(result, Rejection), result
@@ -100,7 +99,7 @@ def test_bad_inputs_are_rejected_clearly(
 def test_unnamed_robot_needs_a_default_when_there_are_several() -> None:
     parser = InstructionParser(["robot_1", "robot_2"], OBJECTS)
     result = parser.parse("lift the cube")
-    assert isinstance(result, Rejection) and result.level == Level.CLARIFY
+    assert isinstance(result, Rejection) and result.level == FeedbackLevel.CLARIFY
     assert "which robot?" in result.text
 
 
@@ -108,6 +107,6 @@ def test_two_objects_of_one_kind_need_a_colour() -> None:
     objects = [*OBJECTS, StationObject("green_cube", "green", "cube")]
     parser = InstructionParser(["robot_1"], objects)
     result = parser.parse("grasp the cube")
-    assert isinstance(result, Rejection) and result.level == Level.CLARIFY
+    assert isinstance(result, Rejection) and result.level == FeedbackLevel.CLARIFY
     assert "the red cube or the green cube" in result.text
     assert parser.parse("grasp the green cube") == skill("robot_1", "grasp", object="green_cube")
