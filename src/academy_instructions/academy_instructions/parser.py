@@ -4,32 +4,54 @@ What a trainer says maps to exactly one :class:`ParsedInstruction` or to a :clas
 that tells the trainer why — the parser never guesses. Forms understood::
 
     [robot <n>[,]] [please] <verb phrase> <object> [<height>] [<count>] [<manner>]
-    [robot <n>[,]] stop | halt | freeze | emergency stop       -> e-stop
-    [robot <n>[,]] reset | resume | release the stop           -> release the e-stop
-    [robot <n>[,]] cancel | never mind | abort                 -> cancel the running goal
+    ... stop | halt | freeze | emergency stop | e-stop | estop ...      -> e-stop
+    <who>[,] reset | resume | continue          (or: reset <who>)     -> release the e-stop
+    <who>[,] cancel | never mind | abort        (or: cancel <who>)    -> cancel the running goal
+
+    <who> = robot <n> | everyone | everybody | all robots
 
 Verbs: reach (reach for, touch, move to, go to), grasp (grasp, grab, grip, take hold of), lift
 (lift, pick up, raise). Objects are named by colour and/or kind as configured for the station
 ("the red cube", "the cup", "blue mug"). Heights: "ten centimetres", "15 cm", "0.1 m". Counts:
 "five times", "3 times", "twice", "once". Manner: "slowly", "quickly", "gently", "firmly".
+
+Fail-safe rules:
+
+* **Any stop word stops.** A text containing the word stop, halt, freeze or estop (so also
+  "emergency stop", "e-stop", "STOP!", "wait, stop", "no stop!") is an e-stop whatever else it
+  says — bad numbers, unknown robots, control characters, more than :data:`MAX_TEXT_LENGTH`
+  characters. Whole words only: "stopwatch", "unstoppable", "freezer" are not stop words. The
+  stop goes to the one robot the text names ("robot two stop"); to every robot (``robot_id``
+  "") when it names none, several, "everyone", a robot that is not here, or is over-long. So
+  "release the stop" stops: releasing is said with reset, resume or continue.
+* **Releases and cancels name their robot.** "reset", "resume", "continue", "cancel" must name
+  a robot or say everyone/all robots; otherwise the parser asks which robot (CLARIFY). The
+  skills' ``default_robot`` never applies to them. Exception: with exactly one robot in the
+  fleet, an unaddressed release or cancel targets it — there is no other robot it could mean.
+* **Numbers are positive and finite**, written as digits (10, 0.15) or words (ten); "-10",
+  "nan", "inf", "1_0", "1e1" are refused, naming the value.
+* **Contradictory manner words** ("slowly quickly") are asked back, not resolved last-one-wins.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from academy_common.interface_constants import FeedbackLevel, InstructionKind
 
-#: Longest text accepted (characters); anything longer is not a spoken command.
+#: Longest text accepted (characters); anything longer is not a spoken command (but a stop word
+#: in it still stops).
 MAX_TEXT_LENGTH = 200
 
 NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
 #: Verb phrases -> skill (longest phrases are tried first).
 VERBS = {
@@ -40,9 +62,12 @@ VERBS = {
 }  # fmt: skip
 #: Words a trainer may use for an object kind.
 KIND_SYNONYMS = {"cube": "cube", "block": "cube", "box": "cube", "cup": "cup", "mug": "cup"}
-STOP_WORDS = ("emergency stop", "stop", "halt", "freeze")
-RESET_WORDS = ("release the stop", "reset", "resume", "continue")
+#: Stop words: any of them, as a whole word anywhere in a text, makes it an e-stop.
+STOP_WORDS = ("stop", "halt", "freeze", "estop")
+RESET_WORDS = ("reset", "resume", "continue")
 CANCEL_WORDS = ("never mind", "cancel", "abort")
+#: How a trainer addresses every robot at once.
+EVERYONE_WORDS = ("everyone", "everybody", "all robots")
 #: Manner words -> skill parameters.
 MANNER = {
     "slowly": ("speed", 0.15),
@@ -59,6 +84,17 @@ UNITS = {
     "metres": 1.0, "meters": 1.0, "metre": 1.0, "meter": 1.0, "m": 1.0,
 }  # fmt: skip
 
+# A stop word as a whole word: not next to a letter or digit ("stopwatch", "unstoppable" are
+# not stops; "STOP!", "stop.", "e-stop", "stop_" are). One linear scan, no backtracking: the
+# work stays proportional to the text, however long it is.
+_STOP = re.compile(r"(?<![^\W_])(?:" + "|".join(STOP_WORDS) + r")(?![^\W_])")
+# Numbers the parser accepts: digits with an optional decimal part. Anything else that looks
+# like a number (a sign, "_", an exponent, two points, nan/inf) is refused rather than guessed.
+_NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+_NUMBER_LIKE = re.compile(r".*\d.*|[+-]?(?:nan|inf|infinity)")
+_VALID_NUMBERS = "numbers are positive, written as digits (10, 0.15) or words (ten)"
+_EVERYONE = "everyone"  # _address() result for "everyone"/"all robots"
+
 
 @dataclass(frozen=True)
 class StationObject:
@@ -71,25 +107,44 @@ class StationObject:
 
 @dataclass(frozen=True)
 class ParsedInstruction:
-    """A command the parser understood."""
+    """A command the parser understood.
+
+    ``robot_id`` "" means every robot (stop, release, cancel only). ``reason`` says why the
+    parser chose this target, for the trainer; it is not part of the command's identity.
+    """
 
     kind: InstructionKind
     robot_id: str
     skill: str = ""
     parameters: dict[str, float | str] = field(default_factory=dict)
     repetitions: int = 1
+    reason: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
 class Rejection:
-    """A text the parser could not map, with a sentence for the trainer."""
+    """A text the parser could not map, with a sentence for the trainer.
+
+    ``level`` is :attr:`FeedbackLevel.CLARIFY` (a question back) or
+    :attr:`FeedbackLevel.REJECTED` (why not).
+    """
 
     level: FeedbackLevel
     text: str
 
 
 class InstructionParser:
-    """Parses trainer text for a set of robots and the objects of their station."""
+    """Parses trainer text for a set of robots and the objects of their station.
+
+    Args:
+        robots: robot ids this parser may command, e.g. ``["robot_1", "robot_2"]``.
+        objects: what the trainer can name at the station.
+        default_robot: robot for unaddressed *skill* commands; with one robot, that robot.
+            Stops, releases and cancels never fall back on it (see the module's rules).
+
+    Raises:
+        ValueError: ``default_robot`` is not one of ``robots``.
+    """
 
     def __init__(
         self, robots: Iterable[str], objects: Iterable[StationObject], default_robot: str = ""
@@ -101,7 +156,13 @@ class InstructionParser:
         self.default_robot = default_robot or (self.robots[0] if len(self.robots) == 1 else "")
 
     def parse(self, text: str) -> ParsedInstruction | Rejection:
-        """Map ``text`` to an instruction, or say why not."""
+        """Map ``text`` to an instruction, or say why not (never raises)."""
+        # The stop check comes first, before any reason to refuse the text: a trainer who says
+        # stop must get a stop, however the rest of the sentence came out.
+        folded = unicodedata.normalize("NFKC", text).casefold()
+        found = _STOP.search(folded)
+        if found is not None:
+            return self._stop(folded, found.group(0))
         if len(text) > MAX_TEXT_LENGTH:
             return Rejection(
                 FeedbackLevel.REJECTED,
@@ -109,28 +170,23 @@ class InstructionParser:
             )
         if any(not ch.isprintable() for ch in text):
             return Rejection(FeedbackLevel.REJECTED, "the text contains control characters")
-        words = re.sub(r"[^a-z0-9_. ]+", " ", text.lower().replace("-", " ")).split()
-        words = [w.rstrip(".") for w in words if w.rstrip(".")]
+        words = _words(folded)
         if not words:
             return Rejection(
                 FeedbackLevel.REJECTED, "I heard no words; say e.g. 'pick up the red cube'"
             )
-        robot, words = self._robot(words)
+        robot, words = self._address(words)
         if isinstance(robot, Rejection):
             return robot
         phrase = " ".join(w for w in words if w not in ("please", "now"))
-        for kind, vocabulary in (
-            (InstructionKind.STOP, STOP_WORDS),
-            (InstructionKind.RESET, RESET_WORDS),
-            (InstructionKind.CANCEL, CANCEL_WORDS),
-        ):
-            if phrase in vocabulary or phrase in (f"{w} everything" for w in vocabulary):
-                target = (
-                    robot if robot is not None else ("" if kind == InstructionKind.STOP else None)
-                )
-                if target is None:
-                    target = self.default_robot
-                return ParsedInstruction(kind, target)
+        control = self._control(robot, phrase)
+        if control is not None:
+            return control
+        if robot == _EVERYONE:
+            return Rejection(
+                FeedbackLevel.REJECTED,
+                "a skill goes to one robot at a time; say e.g. 'robot one, lift the red cube'",
+            )
         if robot is None:
             if not self.default_robot:
                 return Rejection(
@@ -142,14 +198,48 @@ class InstructionParser:
         return self._skill(robot, phrase)
 
     # -- pieces ---------------------------------------------------------------------------------
-    def _robot(self, words: list[str]) -> tuple[str | Rejection | None, list[str]]:
+    def _stop(self, folded: str, word: str) -> ParsedInstruction:
+        """The e-stop for a text with a stop word: to the one robot it names, else to all."""
+        everyone = f"'{word}': stopping every robot"
+        if len(folded) > MAX_TEXT_LENGTH:  # bounded work: an over-long text's address is not read
+            return ParsedInstruction(
+                InstructionKind.STOP, "", reason=f"{everyone} (the text is over-long)"
+            )
+        tokens = re.findall(r"[^\W_]+", folded)
+        named: set[str] = set()
+        for index, token in enumerate(tokens):
+            if token == "robot" and index + 1 < len(tokens):
+                number, _ = _robot_number(tokens, index + 1)
+                if number is not None:
+                    named.add(f"robot_{number}")
+        if any(f" {e} " in f" {' '.join(tokens)} " for e in EVERYONE_WORDS):
+            return ParsedInstruction(InstructionKind.STOP, "", reason=everyone)
+        if len(named) == 1 and (robot := next(iter(named))) in self.robots:
+            return ParsedInstruction(InstructionKind.STOP, robot, reason=f"'{word}': {robot}")
+        if named:
+            why = (
+                f"there is no {next(iter(named))} here"
+                if len(named) == 1
+                else f"{' and '.join(sorted(named))} named"
+            )
+            return ParsedInstruction(InstructionKind.STOP, "", reason=f"{everyone} ({why})")
+        return ParsedInstruction(InstructionKind.STOP, "", reason=f"{everyone} (no robot named)")
+
+    def _address(self, words: list[str]) -> tuple[str | Rejection | None, list[str]]:
+        """The robot a text starts with: an id, ``_EVERYONE``, None (unaddressed) or why not."""
+        for phrase in EVERYONE_WORDS:
+            size = len(phrase.split())
+            if words[:size] == phrase.split():
+                return _EVERYONE, words[size:]
         if words[0] == "robot" and len(words) > 1:
-            number = _number(words[1])
+            number, used = _robot_number(words, 1)
             if number is None:
                 return Rejection(
-                    FeedbackLevel.REJECTED, f"'robot {words[1]}' is not a robot number"
+                    FeedbackLevel.REJECTED,
+                    f"'robot {words[1]}' is not a robot number; say e.g. 'robot one' or "
+                    f"'robot 2'; robots here: {', '.join(self.robots)}",
                 ), []
-            rest = words[2:]
+            rest = words[1 + used :]
         elif re.fullmatch(r"robot_\d+", words[0]):
             number, rest = int(words[0].split("_")[1]), words[1:]
         else:
@@ -164,6 +254,44 @@ class InstructionParser:
                 [],
             )
         return robot_id, rest
+
+    def _control(self, robot: str | None, phrase: str) -> ParsedInstruction | Rejection | None:
+        """A release or cancel (None if ``phrase`` is neither), addressed as the rules say."""
+        for kind, vocabulary in (
+            (InstructionKind.RESET, RESET_WORDS),
+            (InstructionKind.CANCEL, CANCEL_WORDS),
+        ):
+            verb = next((v for v in vocabulary if phrase == v or phrase.startswith(v + " ")), "")
+            if not verb:
+                continue
+            rest = phrase[len(verb) :].strip()
+            if rest == "everything":  # "cancel everything": what, not whom
+                rest = ""
+            target = robot
+            if rest:
+                named, left = self._address(rest.split())
+                if isinstance(named, Rejection):
+                    return named
+                if named is None or left:
+                    return None  # not a release/cancel form; the skill grammar will say why
+                if target is not None and target != named:
+                    return Rejection(
+                        FeedbackLevel.CLARIFY,
+                        f"{verb} {_who(target)} or {_who(named)}? say one of them",
+                    )
+                target = named
+            if target == _EVERYONE:
+                return ParsedInstruction(kind, "", reason="every robot")
+            if target is not None:
+                return ParsedInstruction(kind, target)
+            if len(self.robots) == 1:
+                return ParsedInstruction(kind, self.robots[0], reason="the only robot here")
+            return Rejection(
+                FeedbackLevel.CLARIFY,
+                f"which robot should I {verb}? say e.g. 'robot one, {verb}' or 'everyone "
+                f"{verb}'; robots here: {', '.join(self.robots)}",
+            )
+        return None
 
     def _skill(self, robot: str, phrase: str) -> ParsedInstruction | Rejection:
         for filler in FILLER:
@@ -181,6 +309,11 @@ class InstructionParser:
                 FeedbackLevel.REJECTED,
                 f"I don't know how to '{' '.join(phrase.split()[:3])}'; I know: {verbs}",
             )
+        bad = next((t for t in phrase.split() if _is_bad_number(t)), None)
+        if bad is not None:
+            return Rejection(
+                FeedbackLevel.REJECTED, f"'{bad}' is not a number I accept: {_VALID_NUMBERS}"
+            )
         parameters: dict[str, float | str] = {}
         repetitions, phrase, problem = _repetitions(phrase)
         if problem:
@@ -195,10 +328,16 @@ class InstructionParser:
                 )
             parameters["height"] = height
         tokens = phrase.split()
+        said: dict[str, str] = {}  # parameter -> the manner word that set it
         for word in list(tokens):
             if word in MANNER:
                 name, value = MANNER[word]
-                parameters[name] = value
+                if name in said and parameters[name] != value:
+                    return Rejection(
+                        FeedbackLevel.CLARIFY,
+                        f"'{said[name]}' and '{word}' contradict each other: which one?",
+                    )
+                said[name], parameters[name] = word, value
                 tokens.remove(word)
         found = self._object(tokens)
         if isinstance(found, Rejection):
@@ -209,7 +348,7 @@ class InstructionParser:
         )
 
     def _object(self, tokens: list[str]) -> StationObject | Rejection:
-        words = [t for t in tokens if t not in ("the", "a", "an", "that", "this", "it")]
+        words = [t for t in tokens if t not in ("the", "a", "an", "that", "this", "it", "and")]
         visible = ", ".join(f"the {o.color} {o.kind}" for o in self.objects)
         if not words:
             return Rejection(FeedbackLevel.CLARIFY, f"which object? I can see {visible}")
@@ -237,10 +376,41 @@ class InstructionParser:
         return matches[0]
 
 
+def _words(folded: str) -> list[str]:
+    """Lower-case words of a text; a '-' before a digit stays, as a sign ("-10" is refused)."""
+    kept = re.sub(r"[^a-z0-9_. -]+", " ", folded)
+    kept = re.sub(r"-(?![\d.])", " ", kept)  # "twenty-five" -> "twenty five"
+    kept = re.sub(r"(?<=\d)(cm|mm|m)\b", r" \1", kept)  # "10cm" -> "10 cm"
+    return [w.rstrip(".") for w in kept.split() if w.rstrip(".")]
+
+
+def _is_bad_number(token: str) -> bool:
+    """True for a word that looks like a number but is not one the parser accepts."""
+    if re.fullmatch(r"robot_\d+", token):  # a robot id, not a number
+        return False
+    return bool(_NUMBER_LIKE.fullmatch(token)) and not _NUMBER.fullmatch(token)
+
+
+def _who(target: str) -> str:
+    return "every robot" if target == _EVERYONE else target
+
+
 def _number(word: str) -> int | None:
-    if word.isdigit():
+    if word.isdigit() and word.isascii():
         return int(word)
     return NUMBER_WORDS.get(word)
+
+
+def _robot_number(words: list[str], start: int) -> tuple[int | None, int]:
+    """The robot number at ``words[start:]`` and how many words it took ("twenty five" = 2)."""
+    number = _number(words[start])
+    if number is None:
+        return None, 0
+    if number >= 20 and number % 10 == 0 and start + 1 < len(words):
+        units = NUMBER_WORDS.get(words[start + 1])
+        if units is not None and 0 < units < 10:
+            return number + units, 2
+    return number, 1
 
 
 def _repetitions(phrase: str) -> tuple[int, str, str]:
@@ -252,7 +422,12 @@ def _repetitions(phrase: str) -> tuple[int, str, str]:
         return 1, phrase, ""
     number = _number(match.group(1))
     if number is None or number < 1:
-        return 1, phrase, f"'{match.group(0)}' is not a number of repetitions I understand"
+        return (
+            1,
+            phrase,
+            f"'{match.group(0)}' is not a number of repetitions I understand; "
+            "say 1 to 50 times, e.g. 'three times'",
+        )
     count = number
     if count > 50:
         return 1, phrase, f"{count} repetitions in one go is too many; at most 50"
@@ -273,6 +448,13 @@ def _height(phrase: str) -> tuple[float | None, str, str]:
                 start, value = start - 1, float(tens) + value
         if value is None:
             return None, phrase, f"'{tokens[start]} {token}' is not a height I understand"
+        if value <= 0:
+            return (
+                None,
+                phrase,
+                f"a height of '{tokens[start]} {token}' lifts nothing; say a height above 0, "
+                "e.g. '10 cm' or '0.15 m'",
+            )
         if start > 0 and tokens[start - 1] in ("by", "to"):
             start -= 1
         end = index + 1
@@ -284,10 +466,9 @@ def _height(phrase: str) -> tuple[float | None, str, str]:
 
 
 def _number_value(word: str) -> float | None:
-    """'ten' -> 10.0, '12' -> 12.0, '0.1' -> 0.1; else None."""
+    """'ten' -> 10.0, '12' -> 12.0, '0.1' -> 0.1; else None (never nan, inf or a sign)."""
     if word in NUMBER_WORDS:
         return float(NUMBER_WORDS[word])
-    try:
+    if _NUMBER.fullmatch(word):
         return float(word)
-    except ValueError:
-        return None
+    return None

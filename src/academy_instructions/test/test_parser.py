@@ -50,10 +50,10 @@ PHRASINGS = [
     ("Stop!", ParsedInstruction(InstructionKind.STOP, "")),
     ("emergency stop", ParsedInstruction(InstructionKind.STOP, "")),
     ("halt", ParsedInstruction(InstructionKind.STOP, "")),
-    ("reset", ParsedInstruction(InstructionKind.RESET, "robot_1")),
+    ("robot one, reset", ParsedInstruction(InstructionKind.RESET, "robot_1")),
     ("robot two, resume", ParsedInstruction(InstructionKind.RESET, "robot_2")),
-    ("cancel", ParsedInstruction(InstructionKind.CANCEL, "robot_1")),
-    ("never mind", ParsedInstruction(InstructionKind.CANCEL, "robot_1")),
+    ("robot one cancel", ParsedInstruction(InstructionKind.CANCEL, "robot_1")),
+    ("robot two, never mind", ParsedInstruction(InstructionKind.CANCEL, "robot_2")),
 ]  # fmt: skip
 
 
