@@ -4,26 +4,36 @@ Subscribes ``/trainer/utterance``; for each text it either publishes an Instruct
 ``/trainer/instructions`` and carries it out — an ExecuteSkill goal to ``/<robot>/execute_skill``,
 ``/<robot>/estop`` for stop/reset, a cancel for "cancel" — or answers on ``/trainer/feedback``
 why it could not (never a guess). Goal outcomes are reported on ``/trainer/feedback`` too.
+
+A stop for everyone calls every robot's ``estop`` at once (``call_async`` on all, before
+anything else is done for the utterance); a robot whose service is not (yet) discovered is
+waited for on a thread of its own, never in front of the others. Within
+:data:`ESTOP_CONFIRM_TIMEOUT_S` the trainer hears per robot which e-stop engaged and which robot
+did not answer (LEVEL_ERROR naming it); see :mod:`academy_instructions.estop_round`.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.action import ActionClient
 from rclpy.action.client import ClientGoalHandle
 from rclpy.callback_groups import ReentrantCallbackGroup
+from rclpy.client import Client
 from rclpy.node import Node
+from rclpy.task import Future
 from std_srvs.srv import SetBool
 
 from academy_common.ids import new_id
-from academy_common.interface_constants import FeedbackLevel, InstructionKind
+from academy_common.interface_constants import InstructionKind
 from academy_common.node_main import run_node
 from academy_common.parameters import MissingParameterError, required_string
 from academy_common.qos import INSTRUCTIONS_QOS, RELIABLE_QOS
+from academy_instructions.estop_round import EstopReport, EstopRound
 from academy_instructions.parser import (
     InstructionParser,
     ParsedInstruction,
@@ -36,8 +46,12 @@ from academy_sim.station_config import load_station
 from academy_skills.ros_conversions import parameters_to_msg
 from academy_skills.skill_library import outcome_name
 
-#: How long a robot's action server or e-stop service may take to answer (s).
+#: How long a robot's action server may take to appear, and how long a robot whose e-stop
+#: service is not discovered yet is waited for (s).
 ANSWER_TIMEOUT_S = 5.0
+#: How long robots have to confirm an e-stop before the trainer hears which did not (s). Short:
+#: a robot that has not confirmed may still be moving.
+ESTOP_CONFIRM_TIMEOUT_S = 1.0
 
 
 class InstructionParserNode(Node):
@@ -63,7 +77,7 @@ class InstructionParserNode(Node):
         objects = [StationObject(o.name, o.color, o.kind) for o in station.objects]
         default = self.get_parameter("default_robot").get_parameter_value().string_value
         self.parser = InstructionParser(robots, objects, default)
-        group = ReentrantCallbackGroup()
+        group = self._group = ReentrantCallbackGroup()
         self._skills = {
             r: ActionClient(self, ExecuteSkill, f"/{r}/execute_skill", callback_group=group)
             for r in robots
@@ -97,26 +111,26 @@ class InstructionParserNode(Node):
     def _on_utterance(self, utterance: Utterance) -> None:
         result = self.parser.parse(utterance.text)
         if isinstance(result, Rejection):
-            level = (
-                TrainerFeedback.LEVEL_CLARIFY
-                if result.level == FeedbackLevel.CLARIFY
-                else TrainerFeedback.LEVEL_REJECTED
-            )
-            self._say(utterance, "", level, result.text)
+            self._say(utterance, "", int(result.level), result.text)
+            return
+        robots = [result.robot_id] if result.robot_id else list(self._estops)
+        if result.kind == InstructionKind.STOP:
+            self._estop(utterance, robots, engage=True)  # first, before anything else
+            self.get_logger().warn(f"stop: {result.reason}")
+            self._publish_instruction(utterance, result)
+            for robot in robots:
+                self._cancel(robot)
             return
         instruction = self._publish_instruction(utterance, result)
         if result.kind == InstructionKind.EXECUTE_SKILL:
             self._dispatch_skill(utterance, result, instruction)
-        elif result.kind in (InstructionKind.STOP, InstructionKind.RESET):
-            robots = [result.robot_id] if result.robot_id else list(self._estops)
-            for robot in robots:
-                if result.kind == InstructionKind.STOP:
-                    self._cancel(robot)
-                self._estop(utterance, robot, engage=result.kind == InstructionKind.STOP)
+        elif result.kind == InstructionKind.RESET:
+            self._estop(utterance, robots, engage=False)
         else:
-            cancelled = self._cancel(result.robot_id)
-            text = "cancelled the running skill" if cancelled else "nothing was running"
-            self._say(utterance, result.robot_id, TrainerFeedback.LEVEL_INFO, text)
+            for robot in robots:
+                cancelled = self._cancel(robot)
+                text = "cancelled the running skill" if cancelled else "nothing was running"
+                self._say(utterance, robot, TrainerFeedback.LEVEL_INFO, f"{robot}: {text}")
 
     def _publish_instruction(self, utterance: Utterance, parsed: ParsedInstruction) -> Instruction:
         msg = Instruction(
@@ -139,9 +153,31 @@ class InstructionParserNode(Node):
     ) -> None:
         robot = parsed.robot_id
         client = self._skills[robot]
-        if not client.wait_for_server(timeout_sec=ANSWER_TIMEOUT_S):
+        if not client.server_is_ready():
+            # Wait off the executor: a dead robot must not hold a thread a stop may need.
+            threading.Thread(
+                target=self._send_when_ready,
+                args=(utterance, parsed, instruction),
+                name=f"skill_{robot}",
+                daemon=True,
+            ).start()
+            return
+        self._send_goal(utterance, parsed, instruction)
+
+    def _send_when_ready(
+        self, utterance: Utterance, parsed: ParsedInstruction, instruction: Instruction
+    ) -> None:
+        robot = parsed.robot_id
+        if not self._skills[robot].wait_for_server(timeout_sec=ANSWER_TIMEOUT_S):
             self._say(utterance, robot, TrainerFeedback.LEVEL_ERROR, f"{robot} is not answering")
             return
+        self._send_goal(utterance, parsed, instruction)
+
+    def _send_goal(
+        self, utterance: Utterance, parsed: ParsedInstruction, instruction: Instruction
+    ) -> None:
+        robot = parsed.robot_id
+        client = self._skills[robot]
         goal = ExecuteSkill.Goal(
             skill=parsed.skill,
             parameters=instruction.parameters,
@@ -197,21 +233,77 @@ class InstructionParserNode(Node):
         handle.cancel_goal_async()
         return True
 
-    def _estop(self, utterance: Utterance, robot: str, engage: bool) -> None:
+    def _estop(self, utterance: Utterance, robots: Sequence[str], engage: bool) -> None:
+        """Ask every robot of ``robots`` at once to engage (or release) its e-stop."""
+        start = time.monotonic()
+        round_ = EstopRound(robots, engage, ESTOP_CONFIRM_TIMEOUT_S)
+        request = SetBool.Request(data=engage)
+        late = []
+        for robot in robots:
+            client = self._estops[robot]
+            if client.service_is_ready():
+                self._call_estop(utterance, round_, robot, client, request, start)
+            else:
+                late.append(robot)
+        for robot in late:  # after every discovered robot was called
+            threading.Thread(
+                target=self._call_estop_when_ready,
+                args=(utterance, round_, robot, request, start),
+                name=f"estop_{robot}",
+                daemon=True,
+            ).start()
+        self._after(ESTOP_CONFIRM_TIMEOUT_S, lambda: self._report(utterance, round_.expire()))
+
+    def _call_estop_when_ready(
+        self,
+        utterance: Utterance,
+        round_: EstopRound,
+        robot: str,
+        request: SetBool.Request,
+        start: float,
+    ) -> None:
         client = self._estops[robot]
-        if not client.wait_for_service(timeout_sec=ANSWER_TIMEOUT_S):
-            text = f"e-stop service of {robot} is not answering"
-            self._say(utterance, robot, TrainerFeedback.LEVEL_ERROR, text)
+        if client.wait_for_service(timeout_sec=ANSWER_TIMEOUT_S):
+            self._call_estop(utterance, round_, robot, client, request, start)
             return
-        future = client.call_async(SetBool.Request(data=engage))
-        future.add_done_callback(
-            lambda f: self._say(
-                utterance,
-                robot,
-                TrainerFeedback.LEVEL_INFO,
-                f.result().message,  # type: ignore[attr-defined]
-            )
-        )
+        why = f"its service /{robot}/estop did not appear within {ANSWER_TIMEOUT_S:g} s"
+        self._report(utterance, round_.fail(robot, why, time.monotonic() - start))
+
+    def _call_estop(
+        self,
+        utterance: Utterance,
+        round_: EstopRound,
+        robot: str,
+        client: Client,
+        request: SetBool.Request,
+        start: float,
+    ) -> None:
+        def answered(future: Future) -> None:
+            elapsed = time.monotonic() - start
+            error = future.exception()
+            if error is not None:
+                reports = round_.fail(robot, f"the call failed: {error}", elapsed)
+            else:
+                response: SetBool.Response = future.result()
+                reports = round_.answer(robot, response.success, response.message, elapsed)
+            self._report(utterance, reports)
+
+        client.call_async(request).add_done_callback(answered)
+
+    def _report(self, utterance: Utterance, reports: Sequence[EstopReport]) -> None:
+        for report in reports:
+            self._say(utterance, report.robot_id, int(report.level), report.text)
+
+    def _after(self, delay_s: float, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once, ``delay_s`` from now, on the executor."""
+        timers = []
+
+        def fire() -> None:
+            timers[0].cancel()
+            self.destroy_timer(timers[0])
+            callback()
+
+        timers.append(self.create_timer(delay_s, fire, callback_group=self._group))
 
 
 def main(args: Sequence[str] | None = None) -> int:
