@@ -114,10 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print the resolved session as JSON")
     check.set_defaults(func=cmd_session_check)
 
+    from academy_instructions.parse_cli import add_commands as add_parse
     from academy_instructions.say import add_command as add_say
     from academy_pool.cli import add_commands as add_pool
 
     add_say(commands)
+    add_parse(commands)
     add_pool(commands)
     return parser
 

@@ -38,11 +38,10 @@ from academy_instructions.parser import (
     InstructionParser,
     ParsedInstruction,
     Rejection,
-    StationObject,
 )
+from academy_instructions.station_objects import load_station_objects
 from academy_interfaces.action import ExecuteSkill
 from academy_interfaces.msg import Instruction, SkillOutcome, TrainerFeedback, Utterance
-from academy_sim.station_config import load_station
 from academy_skills.ros_conversions import parameters_to_msg
 from academy_skills.skill_library import outcome_name
 
@@ -73,8 +72,7 @@ class InstructionParserNode(Node):
                 "parameter 'robot_ids' is required: the robots this parser may command, "
                 "e.g. [robot_1]"
             )
-        station = load_station(Path(required_string(self, "station_file")))
-        objects = [StationObject(o.name, o.color, o.kind) for o in station.objects]
+        objects = load_station_objects(Path(required_string(self, "station_file")))
         default = self.get_parameter("default_robot").get_parameter_value().string_value
         self.parser = InstructionParser(robots, objects, default)
         group = self._group = ReentrantCallbackGroup()

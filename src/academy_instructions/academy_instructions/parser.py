@@ -187,23 +187,27 @@ class InstructionParser:
                 FeedbackLevel.REJECTED,
                 "a skill goes to one robot at a time; say e.g. 'robot one, lift the red cube'",
             )
-        if robot is None:
-            if not self.default_robot:
-                return Rejection(
-                    FeedbackLevel.CLARIFY,
-                    "which robot? say e.g. 'robot one, ...'; robots here: "
-                    + ", ".join(self.robots),
-                )
-            robot = self.default_robot
-        return self._skill(robot, phrase)
+        if robot is None and not self.default_robot:
+            # What cannot be done by any robot is refused before asking which robot should.
+            refused = self._skill(self.robots[0] if self.robots else "", phrase)
+            if isinstance(refused, Rejection):
+                return refused
+            return Rejection(
+                FeedbackLevel.CLARIFY,
+                "which robot? say e.g. 'robot one, ...'; robots here: " + ", ".join(self.robots),
+            )
+        return self._skill(robot or self.default_robot, phrase)
 
     # -- pieces ---------------------------------------------------------------------------------
     def _stop(self, folded: str, word: str) -> ParsedInstruction:
-        """The e-stop for a text with a stop word: to the one robot it names, else to all."""
-        everyone = f"'{word}': stopping every robot"
+        """The e-stop for a text with a stop word: to the one robot it names, else to all.
+
+        ``reason`` says which stop word was heard and, for a stop to all, why.
+        """
+        heard = f"heard '{word}'"
         if len(folded) > MAX_TEXT_LENGTH:  # bounded work: an over-long text's address is not read
             return ParsedInstruction(
-                InstructionKind.STOP, "", reason=f"{everyone} (the text is over-long)"
+                InstructionKind.STOP, "", reason=f"{heard}; the text is over-long"
             )
         tokens = re.findall(r"[^\W_]+", folded)
         named: set[str] = set()
@@ -213,17 +217,16 @@ class InstructionParser:
                 if number is not None:
                     named.add(f"robot_{number}")
         if any(f" {e} " in f" {' '.join(tokens)} " for e in EVERYONE_WORDS):
-            return ParsedInstruction(InstructionKind.STOP, "", reason=everyone)
-        if len(named) == 1 and (robot := next(iter(named))) in self.robots:
-            return ParsedInstruction(InstructionKind.STOP, robot, reason=f"'{word}': {robot}")
-        if named:
-            why = (
-                f"there is no {next(iter(named))} here"
-                if len(named) == 1
-                else f"{' and '.join(sorted(named))} named"
-            )
-            return ParsedInstruction(InstructionKind.STOP, "", reason=f"{everyone} ({why})")
-        return ParsedInstruction(InstructionKind.STOP, "", reason=f"{everyone} (no robot named)")
+            why = "addressed to everyone"
+        elif len(named) == 1 and (robot := next(iter(named))) in self.robots:
+            return ParsedInstruction(InstructionKind.STOP, robot, reason=heard)
+        elif len(named) == 1:
+            why = f"there is no {next(iter(named))} here"
+        elif named:
+            why = f"{' and '.join(sorted(named))} named"
+        else:
+            why = "no robot named"
+        return ParsedInstruction(InstructionKind.STOP, "", reason=f"{heard}; {why}")
 
     def _address(self, words: list[str]) -> tuple[str | Rejection | None, list[str]]:
         """The robot a text starts with: an id, ``_EVERYONE``, None (unaddressed) or why not."""

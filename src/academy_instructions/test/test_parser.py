@@ -110,3 +110,10 @@ def test_two_objects_of_one_kind_need_a_colour() -> None:
     assert isinstance(result, Rejection) and result.level == FeedbackLevel.CLARIFY
     assert "the red cube or the green cube" in result.text
     assert parser.parse("grasp the green cube") == skill("robot_1", "grasp", object="green_cube")
+
+
+def test_what_no_robot_can_do_is_refused_before_asking_which_robot() -> None:
+    parser = InstructionParser(["robot_1", "robot_2"], OBJECTS)
+    result = parser.parse("dance")
+    assert isinstance(result, Rejection) and result.level == FeedbackLevel.REJECTED
+    assert "I don't know how to 'dance'" in result.text

@@ -81,10 +81,10 @@ def test_any_stop_word_stops(parser: InstructionParser, text: str, robot: str) -
 def test_a_stop_says_why_it_goes_to_everyone(parser: InstructionParser) -> None:
     unknown = parser.parse("robot nine, halt")
     assert isinstance(unknown, ParsedInstruction)
-    assert unknown.reason == "'halt': stopping every robot (there is no robot_9 here)"
+    assert unknown.reason == "heard 'halt'; there is no robot_9 here"
     several = parser.parse("robot one stop robot two")
     assert isinstance(several, ParsedInstruction)
-    assert several.reason == "'stop': stopping every robot (robot_1 and robot_2 named)"
+    assert several.reason == "heard 'stop'; robot_1 and robot_2 named"
 
 
 NOT_STOPS = [
