@@ -37,6 +37,7 @@ class NodeLaunch(NamedTuple):
     respawn: bool
     respawn_delay: float
     ends_session: bool
+    lifecycle: bool  # declared as launch_ros' LifecycleNode (a lifecycle manager drives it)
 
 
 def node_launches(session_file: Path, check_executables: bool = True) -> list[NodeLaunch]:
@@ -58,6 +59,7 @@ def node_launches(session_file: Path, check_executables: bool = True) -> list[No
                 respawn=spec.respawn,
                 respawn_delay=spec.respawn_delay,
                 ends_session=spec.on_exit == "shutdown" or (spec.required and not spec.respawn),
+                lifecycle=spec.lifecycle,
             )
         )
     return launches
@@ -66,24 +68,47 @@ def node_launches(session_file: Path, check_executables: bool = True) -> list[No
 def _nodes(context, *args, **kwargs):  # type: ignore[no-untyped-def]
     from launch.actions import Shutdown
     from launch.substitutions import LaunchConfiguration
-    from launch_ros.actions import Node
+    from launch_ros.actions import LifecycleNode, Node
 
     session_file = Path(LaunchConfiguration("session").perform(context))
-    return [
-        Node(
-            package=node.package,
-            executable=node.executable,
-            name=node.name,
-            namespace=node.namespace,
-            parameters=node.parameters,
-            arguments=node.arguments,
-            respawn=node.respawn,
-            respawn_delay=node.respawn_delay,
-            output="screen",
-            on_exit=Shutdown(reason=f"{node.name} exited") if node.ends_session else None,
+    actions = []
+    for node in node_launches(session_file):
+        # launch_ros' LifecycleNode needs a namespace argument ("" for the root).
+        kind, extra = (
+            (LifecycleNode, {"namespace": node.namespace or ""})
+            if node.lifecycle
+            else (
+                Node,
+                {"namespace": node.namespace},
+            )
         )
-        for node in node_launches(session_file)
+        actions.append(
+            kind(
+                package=node.package,
+                executable=node.executable,
+                name=node.name,
+                parameters=node.parameters,
+                arguments=node.arguments,
+                respawn=node.respawn,
+                respawn_delay=node.respawn_delay,
+                output="screen",
+                on_exit=Shutdown(reason=f"{node.name} exited") if node.ends_session else None,
+                **extra,
+            )
+        )
+    lifecycle_names = [
+        f"{n.namespace or ''}/{n.name}" for n in node_launches(session_file) if n.lifecycle
     ]
+    if lifecycle_names:
+        # The stand-in runner configures and activates these itself; under ros2 launch a
+        # lifecycle manager (e.g. nav2_lifecycle_manager with node_names) or `ros2 lifecycle set`
+        # does it. Said once, so that nobody wonders why a recorder does not record.
+        from launch.actions import LogInfo
+
+        actions.append(
+            LogInfo(msg="lifecycle nodes to configure and activate: " + ", ".join(lifecycle_names))
+        )
+    return actions
 
 
 def generate_launch_description():  # type: ignore[no-untyped-def]

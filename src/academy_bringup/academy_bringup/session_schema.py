@@ -36,6 +36,7 @@ class SessionSettings(_Strict):
     ros_domain_id: Annotated[int, Field(ge=0, le=232)] | None = None  # None = inherit env
     grace_period: Annotated[float, Field(gt=0, le=600)] = 10.0  # s between signal and SIGKILL
     ready_timeout: Annotated[float, Field(gt=0, le=600)] = 30.0  # s for a node to be ready
+    transition_timeout: Annotated[float, Field(gt=0, le=600)] = 10.0  # s per lifecycle transition
     log_dir: str = "log/sessions"  # relative to the current directory
 
 
@@ -63,6 +64,9 @@ class NodeSpec(_Strict):
     max_respawns: Annotated[int, Field(ge=0, le=1000)] = 5
     on_exit: Literal["fail", "shutdown"] = "fail"  # shutdown: its exit ends the session
     wait_ready: bool = True  # wait until it is ready (on the graph, <node>/ready) before the next
+    # A managed node (rclpy.lifecycle; launch_ros' LifecycleNode): the runner configures and
+    # activates it after start, and deactivates it before forwarding a stop signal.
+    lifecycle: bool = False
 
 
 class SessionFile(_Strict):
@@ -288,6 +292,12 @@ def parse_session(
                 "give it another name or namespace",
             )
         seen_names.setdefault(fqn, index)
+        if node.lifecycle and node.respawn:
+            problem(
+                f"{where}.respawn",
+                True,
+                "a lifecycle node cannot respawn here (nothing would configure it again)",
+            )
         if node.respawn and node.on_exit == "shutdown":
             problem(f"{where}.respawn", True, "a node with on_exit: shutdown cannot respawn")
         resolved.append(resolved_node)

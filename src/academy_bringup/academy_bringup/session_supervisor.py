@@ -13,8 +13,14 @@ ROS-free: whether a node is ready on the ROS graph is asked through a :class:`Gr
   ``max_respawns``; a ``required`` node that dies otherwise ends the session with an
   error naming it;
 * ``on_exit: shutdown`` ends the session when that node exits (its exit code becomes ours);
-* on SIGINT/SIGTERM the signal is forwarded to every node, then after ``grace_period`` seconds
-  what is left is SIGKILLed (the whole process group), so nothing is left behind.
+* a node marked ``lifecycle: true`` (an ``rclpy.lifecycle`` node, launch_ros' ``LifecycleNode``)
+  is ready when it offers ``<node>/change_state``; the runner then asks it to ``configure`` and
+  ``activate`` (each within ``transition_timeout``) before starting the next node; a refused or
+  unanswered transition ends the session with an error naming the node (exit code 1);
+* on SIGINT/SIGTERM, lifecycle nodes are first asked to ``deactivate`` (reverse start order,
+  within the grace period, so e.g. the recorder finalises its episode), then the signal is
+  forwarded to every node, then after ``grace_period`` seconds what is left is SIGKILLed (the
+  whole process group), so nothing is left behind.
 """
 
 from __future__ import annotations
@@ -47,6 +53,17 @@ class GraphProbe(Protocol):
     def is_ready(self, namespace: str, name: str) -> bool: ...
 
 
+class LifecycleDriver(Protocol):
+    """Drives lifecycle nodes' transitions (lifecycle_msgs services), by fully qualified name."""
+
+    def is_available(self, node: str) -> bool: ...
+
+    def change_state(self, node: str, transition: str, timeout: float) -> str | None:
+        """Ask for ``transition`` (configure, activate, deactivate, cleanup); None on success,
+        else why it failed."""
+        ...
+
+
 class NodeState(enum.Enum):
     """Lifecycle of a supervised process."""
 
@@ -69,6 +86,7 @@ class ManagedNode:
     respawn_at: float = 0.0
     exit_code: int | None = None
     pids: list[int] = field(default_factory=list)  # every pid it ever had (tests check them)
+    active: bool = False  # a lifecycle node the runner activated (and must deactivate)
     _reader: threading.Thread | None = None
 
 
@@ -83,8 +101,10 @@ class SessionSupervisor:
         env: dict[str, str] | None = None,
         out: IO[str] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        lifecycle: LifecycleDriver | None = None,
     ) -> None:
         self.session = session
+        self.lifecycle = lifecycle
         self.log_dir = log_dir
         self.graph = graph
         self.env = dict(os.environ if env is None else env)
@@ -159,6 +179,7 @@ class SessionSupervisor:
                 f"node '{managed.node.name}': cannot start {cmd[0]}: {error.strerror}"
             ) from error
         managed.process = process
+        managed.active = False
         managed.pids.append(process.pid)
         managed.state = NodeState.RUNNING
         managed.exit_code = None
@@ -170,6 +191,9 @@ class SessionSupervisor:
         self.say(f"started {managed.node.fully_qualified_name} (pid {process.pid})")
 
     def _wait_ready(self, managed: ManagedNode) -> None:
+        if managed.node.spec.lifecycle:
+            self._bring_up(managed)
+            return
         if self.graph is None or not managed.node.spec.wait_ready:
             return
         deadline = self.clock() + self.session.settings.ready_timeout
@@ -193,6 +217,56 @@ class SessionSupervisor:
             f"{self.session.settings.ready_timeout:g} s (session.ready_timeout; "
             f"see {managed.log_path})"
         )
+
+    def _bring_up(self, managed: ManagedNode) -> None:
+        """Wait for a lifecycle node's services, then configure and activate it."""
+        node = managed.node
+        fqn = node.fully_qualified_name
+        if self.lifecycle is None:
+            raise SessionStartError(
+                f"node '{fqn}' is marked lifecycle: true but this runner has no lifecycle client"
+            )
+        settings = self.session.settings
+        deadline = self.clock() + settings.ready_timeout
+        while not self.lifecycle.is_available(fqn):
+            if self._stop_signal is not None:
+                return
+            assert managed.process is not None
+            if managed.process.poll() is not None:
+                self.say(f"{fqn} exited before it offered {fqn}/change_state")
+                return
+            if self.clock() >= deadline:
+                raise SessionStartError(
+                    f"lifecycle node '{fqn}' did not offer {fqn}/change_state within "
+                    f"{settings.ready_timeout:g} s (session.ready_timeout; see {managed.log_path})"
+                )
+            time.sleep(POLL_S)
+        for transition in ("configure", "activate"):
+            error = self.lifecycle.change_state(fqn, transition, settings.transition_timeout)
+            if error is not None:
+                raise SessionStartError(
+                    f"lifecycle node '{fqn}': {error} (session.transition_timeout "
+                    f"{settings.transition_timeout:g} s; see {managed.log_path})"
+                )
+        managed.active = True
+        self.say(f"{fqn} is active (configured, activated)")
+
+    def _deactivate_all(self, live: list[ManagedNode], deadline: float) -> None:
+        """Deactivate the active lifecycle nodes among ``live``, in reverse start order."""
+        if self.lifecycle is None:
+            return
+        for managed in reversed(live):
+            if not managed.active:
+                continue
+            managed.active = False
+            fqn = managed.node.fully_qualified_name
+            # Half of what is left, so that the signal still has time to end the process.
+            timeout = max(0.1, (deadline - self.clock()) / 2)
+            error = self.lifecycle.change_state(fqn, "deactivate", timeout)
+            if error is None:
+                self.say(f"{fqn} deactivated")
+            else:
+                self.say(f"warning: lifecycle node '{fqn}': {error}; stopping it anyway")
 
     # ---------------------------------------------------------------- signals
     def request_stop(self, signum: int) -> None:
@@ -261,6 +335,7 @@ class SessionSupervisor:
         if managed._reader is not None:
             managed._reader.join(timeout=2.0)  # flush its last lines before we report
         managed.state = NodeState.EXITED
+        managed.active = False
         managed.exit_code = code
         if spec.on_exit == "shutdown":
             self.say(
@@ -284,16 +359,18 @@ class SessionSupervisor:
         return None
 
     def stop_all(self, signum: int) -> bool:
-        """Forward ``signum`` to every live node, SIGKILL stragglers after the grace period.
+        """Deactivate lifecycle nodes, forward ``signum`` to every live node, SIGKILL stragglers
+        after the grace period (which the deactivations count against).
 
         Returns:
             True if some node had to be SIGKILLed.
         """
         live = [m for m in self.nodes if m.process is not None and m.process.poll() is None]
+        deadline = self.clock() + self.session.settings.grace_period
+        self._deactivate_all(live, deadline)
         for managed in reversed(live):  # stop in reverse start order, as launch does
             assert managed.process is not None
             self._signal_group(managed.process, signum)
-        deadline = self.clock() + self.session.settings.grace_period
         while self.clock() < deadline and any(m.process.poll() is None for m in live if m.process):
             time.sleep(POLL_S)
         killed = False

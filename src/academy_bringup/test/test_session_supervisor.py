@@ -155,3 +155,47 @@ def test_command_line_follows_ros2_run_conventions(tmp_path: Path) -> None:
     assert "__node:=worker" in cmd and "__ns:=/robot_2" in cmd
     params = Path(cmd[cmd.index("--params-file") + 1]).read_text()
     assert "/robot_2/worker:" in params and "rate: 50.0" in params and "robot_id: robot_2" in params
+
+
+class FakeLifecycle:
+    """Records transitions; ``refuse`` names one to fail."""
+
+    def __init__(self, refuse: str = "") -> None:
+        self.calls: list[tuple[str, str]] = []
+        self.refuse = refuse
+
+    def is_available(self, node: str) -> bool:
+        return True
+
+    def change_state(self, node: str, transition: str, timeout: float) -> str | None:
+        self.calls.append((node, transition))
+        return f"{transition} failed" if transition == self.refuse else None
+
+
+def test_lifecycle_nodes_are_activated_then_deactivated_before_the_signal(tmp_path: Path) -> None:
+    marker = tmp_path / "got_signal"
+    script(tmp_path, "managed", f"trap 'echo signal > {marker}; exit 0' INT\nsleep 60 & wait\n")
+    script(tmp_path, "plain", "exec sleep 60\n")
+    sup, out = supervisor(tmp_path, [node("managed", lifecycle=True), node("plain")])
+    driver = FakeLifecycle()
+    sup.lifecycle = driver
+    stop_later(sup, 1.0)
+    assert sup.run() == 0
+    assert driver.calls == [
+        ("/managed", "configure"),
+        ("/managed", "activate"),
+        ("/managed", "deactivate"),
+    ]
+    text = out.getvalue()
+    assert text.index("/managed is active") < text.index("started /plain")  # then the next
+    assert text.index("/managed deactivated") < text.index("all nodes stopped")
+    assert marker.read_text().strip() == "signal"  # the signal still followed
+
+
+def test_a_refused_transition_fails_the_session_naming_the_node(tmp_path: Path) -> None:
+    script(tmp_path, "managed", "exec sleep 60\n")
+    sup, out = supervisor(tmp_path, [node("managed", lifecycle=True)])
+    sup.lifecycle = FakeLifecycle(refuse="activate")
+    assert sup.run() == 1
+    assert "lifecycle node '/managed': activate failed" in out.getvalue()
+    assert not any(pid_alive(pid) for m in sup.nodes for pid in m.pids)

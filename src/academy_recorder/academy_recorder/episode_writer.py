@@ -62,16 +62,22 @@ class SequenceGaps:
 
     DDS numbers each publisher's samples 1, 2, 3, ...; a jump from n to n + k means k - 1 samples
     never arrived (dropped by a full history, the network, or a slow reader). Tracked per
-    (topic, publisher); :meth:`restart` forgets the history, so an episode only counts gaps
-    between messages it received itself.
+    (topic, publisher) for as long as the recorder runs: the segmenter never restarts it at an
+    episode boundary, so a gap across a boundary is seen like any other
+    (``academy_recorder.segmenter`` decides which episode it belongs to). The first number seen
+    from a publisher is its baseline (what it sent before the recorder matched it is no loss).
     """
 
     def __init__(self) -> None:
         self._last: dict[tuple[str, bytes], int] = {}
 
     def restart(self) -> None:
-        """Forget every publisher's last sequence number (a new episode starts)."""
+        """Forget every publisher's last sequence number (the recorder lost track of them all)."""
         self._last.clear()
+
+    def last(self, topic: str, publisher: bytes) -> int | None:
+        """The highest number accounted for of ``publisher`` on ``topic`` (None: never seen)."""
+        return self._last.get((topic, publisher))
 
     def observe(self, topic: str, publisher: bytes, sequence: int | None) -> int:
         """Record one message; return how many messages before it were lost (0 if none)."""
@@ -83,6 +89,16 @@ class SequenceGaps:
         if last is None or sequence <= last:
             return 0
         return sequence - last - 1
+
+    def lost_before(self, topic: str, publisher: bytes, sequence: int) -> int:
+        """Account for every number below ``sequence`` (not ``sequence`` itself); return how many
+        of them were never seen. A later :meth:`observe` of ``sequence`` then returns 0."""
+        key = (topic, publisher)
+        last = self._last.get(key)
+        if last is not None and sequence - 1 <= last:
+            return 0
+        self._last[key] = max(sequence - 1, 0)
+        return 0 if last is None else sequence - 1 - last
 
 
 @dataclass

@@ -1,11 +1,23 @@
-"""``recorder`` node: one rosbag2 (MCAP) episode per skill attempt of one robot.
+"""``recorder`` lifecycle node: one rosbag2 (MCAP) episode per skill attempt of one robot.
 
 Subscribes (raw CDR, nothing deserialised) to the topics of ``topics_file`` and to
 ``skill_events``. ``ATTEMPT_START`` opens ``<output_dir>/<date>/<episode_id>/bag``; the instruction
-that caused the goal (from ``/trainer/instructions``) is written first; every message until the
-matching ``ATTEMPT_END`` goes into the bag; then the bag is finalised, ``episode.json`` written and
-an EpisodeInfo published on ``/academy/episodes``. Messages the middleware reports lost are
-counted per topic. On SIGINT/SIGTERM an open episode is finalised and marked interrupted.
+that caused the goal (from ``/trainer/instructions``) is written first; every message published
+until the matching ``ATTEMPT_END`` goes into the bag; then the bag is finalised, ``episode.json``
+written and an EpisodeInfo published on ``/academy/episodes``. Which message belongs to which
+episode, and how losses are counted per topic and publisher (``written + lost == published``),
+is :mod:`academy_recorder.segmenter`'s business; this node is the ROS glue around it.
+
+Lifecycle (``rclpy.lifecycle``; see ``academy_common.node_main`` for the contract):
+
+* **configure**: reads the parameters, loads ``topics_file`` and the robot model, creates
+  ``output_dir``, builds the type store and the segmenter; creates the EpisodeInfo publisher.
+  Fails (stays unconfigured, reason logged) on a bad parameter, topics file or model.
+* **activate**: creates the subscriptions and the segmenter's timer: recording starts.
+* **deactivate**: finalises the open episode (marked interrupted; an episode whose end was
+  received is finalised complete), destroys the subscriptions and the timer.
+* **cleanup**: releases what configure created. **shutdown**: deactivate's finalising, then
+  cleanup's releasing, from whatever state the node is in.
 """
 
 from __future__ import annotations
@@ -13,8 +25,8 @@ from __future__ import annotations
 import datetime
 import importlib
 import socket
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +34,16 @@ import yaml
 from ament_index_python.packages import get_package_share_directory
 from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.event_handler import SubscriptionEventCallbacks
-from rclpy.node import Node
+from rclpy.lifecycle import Node as LifecycleNode
+from rclpy.lifecycle import State, TransitionCallbackReturn
+from rclpy.publisher import Publisher
 from rclpy.qos import QoSProfile
 from rclpy.serialization import deserialize_message
+from rclpy.subscription import Subscription
+from rclpy.timer import Timer
 
 from academy_common.ids import new_id
-from academy_common.node_main import run_node
+from academy_common.node_main import run_lifecycle_node
 from academy_common.parameters import required_string
 from academy_common.qos import INSTRUCTIONS_QOS, RELIABLE_QOS
 from academy_description.model_registry import load_model
@@ -37,29 +53,43 @@ from academy_recorder.episode_record import (
     EpisodeRecord,
     InstructionRecord,
     MetricRecord,
+    PublisherStats,
+    RecorderError,
+    TopicStats,
 )
 from academy_recorder.episode_writer import (
     BAG_DIR,
     EpisodeRecording,
-    RecorderError,
-    SequenceGaps,
     TopicSpec,
     build_typestore,
     close_episode,
     open_episode,
+)
+from academy_recorder.segmenter import (
+    DEFAULT_GRACE_NS,
+    AttemptEvent,
+    CloseEpisode,
+    Decision,
+    EventKind,
+    LossOutsideEpisodes,
+    MissedAttemptStart,
+    OpenEpisode,
+    Sample,
+    Segmenter,
+    TopicTally,
+    WriteMessage,
 )
 from academy_skills.skill_library import outcome_name
 
 SKILL_EVENTS_TYPE = "academy_interfaces/msg/SkillEvent"
 INSTRUCTIONS_TOPIC = "/trainer/instructions"
 INSTRUCTION_TYPE = "academy_interfaces/msg/Instruction"
-
-
-@dataclass
-class _Open:
-    recording: EpisodeRecording
-    event: SkillEvent
-    instruction: Instruction | None
+#: How often the segmenter is told the time (ends closing episodes, settles kept-back messages).
+TICK_S = 0.05
+_EVENT_KINDS = {
+    SkillEvent.ATTEMPT_START: EventKind.ATTEMPT_START,
+    SkillEvent.ATTEMPT_END: EventKind.ATTEMPT_END,
+}
 
 
 def load_topics(path: Path) -> list[tuple[str, str]]:
@@ -80,8 +110,8 @@ def load_topics(path: Path) -> list[tuple[str, str]]:
     return topics
 
 
-class RecorderNode(Node):
-    """Segments one robot's telemetry into episodes, one per skill attempt."""
+class RecorderNode(LifecycleNode):
+    """Segments one robot's telemetry into episodes, one per skill attempt (see module docs)."""
 
     def __init__(self) -> None:
         super().__init__("recorder")
@@ -91,44 +121,114 @@ class RecorderNode(Node):
         self.declare_parameter("output_dir", "", describe(description="episodes root directory"))
         self.declare_parameter("topics_file", "", describe(description="YAML list of topics"))
         self.declare_parameter("trainer_id", "", describe(description="trainer on duty"))
-        robot_id = self.get_parameter("robot_id").get_parameter_value().string_value
-        self.robot_id = robot_id or self.get_namespace().strip("/") or "robot"
-        model = load_model(required_string(self, "robot_model"))
-        self.model_name, self.manufacturer = model.name, model.manufacturer
-        self.output_dir = Path(required_string(self, "output_dir"))
-        self.trainer_id = self.get_parameter("trainer_id").get_parameter_value().string_value
-        self.typestore = build_typestore([Path(get_package_share_directory("academy_interfaces"))])
-        self._instructions: dict[str, tuple[Instruction, bytes, int]] = {}
-        self._open: _Open | None = None
-        self._gaps = SequenceGaps()
+        self.declare_parameter(
+            "end_grace",
+            DEFAULT_GRACE_NS * 1e-9,
+            describe(
+                description="s: how long an ended episode waits for messages published before "
+                "its end (and a message waits for a start published before it)"
+            ),
+        )
         self.episodes_written = 0
-        self.attempts_missed = 0
         self.topics: list[TopicSpec] = []
-        for name, kind in load_topics(Path(required_string(self, "topics_file"))):
-            full = self.resolve_topic_name(name)
-            self.topics.append(TopicSpec(full, kind))
-            self._subscribe_raw(full, kind, self._on_message)
+        self.segmenter: Segmenter | None = None
+        self._recordings: dict[int, EpisodeRecording] = {}
+        self._recorded_subscriptions: list[Subscription] = []
+        self._tick_timer: Timer | None = None
+        self._episodes: Publisher | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def on_configure(self, state: State) -> TransitionCallbackReturn:
+        """Load parameters, topics and model; create the output directory and the segmenter."""
+        try:
+            robot_id = self.get_parameter("robot_id").get_parameter_value().string_value
+            self.robot_id = robot_id or self.get_namespace().strip("/") or "robot"
+            model = load_model(required_string(self, "robot_model"))
+            self.model_name, self.manufacturer = model.name, model.manufacturer
+            self.output_dir = Path(required_string(self, "output_dir"))
+            self.trainer_id = self.get_parameter("trainer_id").get_parameter_value().string_value
+            grace = self.get_parameter("end_grace").get_parameter_value().double_value
+            topics = load_topics(Path(required_string(self, "topics_file")))
+            self.output_dir.mkdir(parents=True, exist_ok=True)
+            share = Path(get_package_share_directory("academy_interfaces"))
+            self.typestore = build_typestore([share])
+        except Exception as error:  # every cause is the configuration's: say which, stay put
+            self.get_logger().error(f"configure failed: {error}")
+            return TransitionCallbackReturn.FAILURE
+        self._data_topics = [TopicSpec(self.resolve_topic_name(n), k) for n, k in topics]
         self.events_topic = self.resolve_topic_name("skill_events")
-        self.topics += [
+        self.topics = [
+            *self._data_topics,
             TopicSpec(self.events_topic, SKILL_EVENTS_TYPE),
             TopicSpec(INSTRUCTIONS_TOPIC, INSTRUCTION_TYPE),
         ]
+        self.segmenter = Segmenter(
+            [t.name for t in self._data_topics],
+            self.events_topic,
+            INSTRUCTIONS_TOPIC,
+            grace_ns=int(grace * 1e9),
+        )
+        self._episodes = self.create_publisher(EpisodeInfo, "/academy/episodes", RELIABLE_QOS)
+        self.get_logger().info(
+            f"configured: {len(self.topics)} topics of {self.robot_id} into {self.output_dir}"
+        )
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_activate(self, state: State) -> TransitionCallbackReturn:
+        """Subscribe to every recorded topic and start the segmenter's timer."""
+        for topic in self._data_topics:
+            self._subscribe_raw(topic.name, topic.type, self._on_message)
         # These two steer the segmentation, and are recorded as received (raw): re-serialising a
         # message with rclpy can append padding bytes that other CDR readers refuse.
         self._subscribe_raw(self.events_topic, SKILL_EVENTS_TYPE, self._on_event)
         self._subscribe_raw(
             INSTRUCTIONS_TOPIC, INSTRUCTION_TYPE, self._on_instruction, INSTRUCTIONS_QOS
         )
-        self._episodes = self.create_publisher(EpisodeInfo, "/academy/episodes", RELIABLE_QOS)
-        self.get_logger().info(
-            f"recording {len(self.topics)} topics of {self.robot_id} into {self.output_dir}"
-        )
+        self._tick_timer = self.create_timer(TICK_S, self._on_tick)
+        self.get_logger().info("active: recording")
+        return TransitionCallbackReturn.SUCCESS
 
+    def on_deactivate(self, state: State) -> TransitionCallbackReturn:
+        """Finalise the open episode (interrupted) and stop listening."""
+        self._stop("the recorder was deactivated")
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_cleanup(self, state: State) -> TransitionCallbackReturn:
+        """Release what configure created."""
+        self._release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_shutdown(self, state: State) -> TransitionCallbackReturn:
+        """Finalise what is open, then release everything (from any state)."""
+        self._stop("the recorder was shut down (SIGINT/SIGTERM)")
+        self._release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def _stop(self, why: str) -> None:
+        if self.segmenter is not None:
+            self._apply(self.segmenter.interrupt(why))
+        if not self.context.ok():
+            return  # after SIGINT rclpy shut the context down: destroy_node releases the rest
+        for subscription in self._recorded_subscriptions:
+            self.destroy_subscription(subscription)
+        self._recorded_subscriptions.clear()
+        if self._tick_timer is not None:
+            self.destroy_timer(self._tick_timer)
+            self._tick_timer = None
+
+    def _release(self) -> None:
+        if self._episodes is not None and self.context.ok():
+            self.destroy_publisher(self._episodes)
+            self._episodes = None
+        self.segmenter = None
+        self.topics = []
+
+    # ------------------------------------------------------------------ input
     def _subscribe_raw(
         self,
         topic: str,
         kind: str,
-        handler: Callable[[str, bytes, int], None],
+        handler: Callable[[Segmenter, Sample], list[Decision]],
         qos: QoSProfile = RELIABLE_QOS,
     ) -> None:
         package, _, name = kind.split("/")
@@ -136,7 +236,7 @@ class RecorderNode(Node):
         events = SubscriptionEventCallbacks(
             message_lost=lambda info, t=topic: self._on_lost(t, info.total_count_change)
         )
-        self.create_subscription(
+        subscription = self.create_subscription(
             msg_type,
             topic,
             lambda data, info, t=topic: self._receive(t, data, info, handler),
@@ -144,87 +244,116 @@ class RecorderNode(Node):
             raw=True,
             event_callbacks=events,
         )
+        self._recorded_subscriptions.append(subscription)
 
     def _receive(
-        self, topic: str, data: bytes, info: Any, handler: Callable[[str, bytes, int], None]
+        self,
+        topic: str,
+        data: bytes,
+        info: Any,
+        handler: Callable[[Segmenter, Sample], list[Decision]],
     ) -> None:
-        # Record when the middleware received it (as rosbag2 does); the node clock if unknown.
-        handler(topic, data, info.get("received_timestamp") or self._now_ns())
-        if self._open is not None:
-            gid = info.get("publisher_gid") or {}
-            publisher = bytes(gid.get("data", b"")) if isinstance(gid, dict) else b""
-            lost = self._gaps.observe(topic, publisher, info.get("publication_sequence_number"))
-            if lost:
-                self._open.recording.count_lost(topic, lost)
+        if self.segmenter is None:
+            return
+        # Stamped with the middleware's receive time (as rosbag2 does), the node clock if unknown;
+        # assigned to episodes by the publisher's write time (see academy_recorder.segmenter).
+        received = info.get("received_timestamp") or time.time_ns()
+        gid = info.get("publisher_gid") or {}
+        sample = Sample(
+            topic,
+            bytes(data),
+            received,
+            info.get("source_timestamp") or received,
+            bytes(gid.get("data", b"")) if isinstance(gid, dict) else b"",
+            info.get("publication_sequence_number") or None,
+        )
+        self._apply(handler(self.segmenter, sample))
 
-    def _now_ns(self) -> int:
-        return int(self.get_clock().now().nanoseconds)
+    @staticmethod
+    def _on_message(segmenter: Segmenter, sample: Sample) -> list[Decision]:
+        return segmenter.sample(sample)
 
-    def _on_message(self, topic: str, data: bytes, stamp: int) -> None:
-        if self._open is not None:
-            self._open.recording.write(topic, stamp, data)
+    @staticmethod
+    def _on_instruction(segmenter: Segmenter, sample: Sample) -> list[Decision]:
+        msg = deserialize_message(sample.data, Instruction)
+        return segmenter.instruction(msg.instruction_id, sample, msg)
+
+    @staticmethod
+    def _on_event(segmenter: Segmenter, sample: Sample) -> list[Decision]:
+        msg = deserialize_message(sample.data, SkillEvent)
+        event = AttemptEvent(
+            kind=_EVENT_KINDS.get(msg.event, EventKind.OTHER),
+            goal_id=msg.goal_id,
+            instruction_id=msg.instruction_id,
+            skill=msg.skill,
+            repetition=msg.repetition,
+            phase=msg.phase,
+            outcome=outcome_name(msg.outcome.value),
+            reason=msg.reason,
+            message=msg,
+        )
+        return segmenter.event(event, sample)
+
+    def _on_tick(self) -> None:
+        if self.segmenter is not None:
+            self._apply(self.segmenter.tick(time.time_ns()))
 
     def _on_lost(self, topic: str, count: int) -> None:
-        # Counted from sequence gaps (see _receive); the event only makes the loss visible now.
+        # Counted from sequence numbers (the segmenter); the event only makes the loss visible now.
         self.get_logger().warn(f"{topic}: middleware reports {count} message(s) lost")
 
-    def _on_instruction(self, topic: str, data: bytes, stamp: int) -> None:
-        msg = deserialize_message(data, Instruction)
-        self._instructions[msg.instruction_id] = (msg, data, stamp)
-        current = self._open
-        if (
-            current is not None
-            and current.instruction is None
-            and current.event.instruction_id == msg.instruction_id
-        ):  # it came in after the attempt started (another topic, no ordering across topics)
-            current.recording.write(INSTRUCTIONS_TOPIC, stamp, data)
-            current.instruction = msg
-        while len(self._instructions) > 1000:  # keep memory bounded on long sessions
-            self._instructions.pop(next(iter(self._instructions)))
-
-    def _on_event(self, topic: str, data: bytes, now: int) -> None:
-        msg = deserialize_message(data, SkillEvent)
-        if msg.event == SkillEvent.ATTEMPT_START:
-            if self._open is not None:
-                self._close("a new attempt started before this one ended", msg, complete=False)
-            self._start(msg, now)
-        if self._open is None:
-            if msg.event == SkillEvent.ATTEMPT_END:
-                # Its ATTEMPT_START never arrived (the recorder was not listening yet): say so,
-                # a missing episode must never go unnoticed.
-                self.attempts_missed += 1
-                self.get_logger().error(
-                    f"attempt {msg.repetition} of goal {msg.goal_id[:8]} ({msg.skill}) ended "
-                    f"unrecorded: its start was not received ({self.attempts_missed} missed)"
+    # ------------------------------------------------------------------ decisions
+    def _apply(self, decisions: list[Decision]) -> None:
+        for decision in decisions:
+            if isinstance(decision, WriteMessage):
+                self._recordings[decision.episode].write(
+                    decision.topic, decision.stamp_ns, decision.data
                 )
-            return
-        self._open.recording.write(self.events_topic, now, data)
-        if msg.event == SkillEvent.ATTEMPT_END and msg.goal_id == self._open.event.goal_id:
-            self._close("", msg, complete=True)
+            elif isinstance(decision, OpenEpisode):
+                date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")
+                episode_id = f"{self.robot_id}-{new_id()}"
+                self._recordings[decision.episode] = open_episode(
+                    self.output_dir,
+                    date,
+                    episode_id,
+                    self.topics,
+                    self.typestore,
+                    decision.start_ns,
+                )
+                self.get_logger().info(
+                    f"episode {episode_id} opened: {decision.start.skill} "
+                    f"#{decision.start.repetition}"
+                )
+            elif isinstance(decision, CloseEpisode):
+                self._close(decision)
+            elif isinstance(decision, MissedAttemptStart):
+                end = decision.end
+                self.get_logger().error(
+                    f"attempt {end.repetition} of goal {end.goal_id[:8]} ({end.skill}) ended "
+                    f"unrecorded: its start was not received ({decision.missed} missed)"
+                )
+            elif isinstance(decision, LossOutsideEpisodes):
+                after = (
+                    f" (after episode {decision.after_episode} was finalised: its tail was not "
+                    "checked within end_grace)"
+                    if decision.after_episode is not None
+                    else ""
+                )
+                self.get_logger().warn(
+                    f"{decision.topic}: {decision.lost} message(s) of publisher "
+                    f"{decision.publisher.hex()[:12]} lost between episodes{after}"
+                )
 
-    def _start(self, event: SkillEvent, now: int) -> None:
-        date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")
-        episode_id = f"{self.robot_id}-{new_id()}"
-        recording = open_episode(
-            self.output_dir, date, episode_id, self.topics, self.typestore, now
-        )
-        instruction = None
-        if event.instruction_id in self._instructions:
-            instruction, raw, stamp = self._instructions[event.instruction_id]
-            recording.write(INSTRUCTIONS_TOPIC, stamp, raw)
-        self._open = _Open(recording, event, instruction)
-        self._gaps.restart()
-
-    def _close(self, interruption: str, end: SkillEvent | None, complete: bool) -> None:
-        assert self._open is not None
-        current, self._open = self._open, None
-        start = current.event
-        outcome = outcome_name(end.outcome.value) if complete and end else "UNKNOWN"
-        reason = end.reason if complete and end else f"recording interrupted: {interruption}"
-        instruction = current.instruction
+    def _close(self, decision: CloseEpisode) -> None:
+        recording = self._recordings.pop(decision.episode)
+        start: SkillEvent = decision.start.message
+        end: SkillEvent | None = decision.end.message if decision.end is not None else None
+        complete = decision.complete
+        outcome, reason = decision.outcome, decision.reason
+        instruction: Instruction | None = decision.instruction
         record = EpisodeRecord(
             schema_version=EPISODE_SCHEMA_VERSION,
-            episode_id=current.recording.episode_id,
+            episode_id=recording.episode_id,
             robot_id=self.robot_id,
             model=self.model_name,
             manufacturer=self.manufacturer,
@@ -239,28 +368,28 @@ class RecorderNode(Node):
                 source="trainer" if instruction else "program",
                 trainer_id=(instruction.trainer_id if instruction else "") or self.trainer_id,
             ),
-            start_ns=current.recording.start_ns,
-            end_ns=current.recording.last_ns,
+            start_ns=recording.start_ns,
+            end_ns=recording.last_ns,
             outcome=outcome,
             failure_reason=reason,
-            ended_in_phase="",
+            ended_in_phase=decision.ended_in_phase,
             metrics=(
                 {m.name: MetricRecord(value=m.value, unit=m.unit) for m in end.metrics}
                 if complete and end
                 else {}
             ),
             complete=complete,
-            interrupted=end is None,
+            interrupted=decision.interrupted,
             host=socket.gethostname(),
             software={"academy": "0.1.0", "recorder": "academy_recorder/rosbags"},
             bag=BAG_DIR,
-            topics=current.recording.topic_stats(),
+            topics={name: topic_stats(tally) for name, tally in decision.topics.items()},
         )
-        path = close_episode(current.recording, record)
+        path = close_episode(recording, record)
         self.episodes_written += 1
         info = EpisodeInfo()
         info.header.stamp = self.get_clock().now().to_msg()
-        info.episode_id = current.recording.episode_id
+        info.episode_id = recording.episode_id
         info.robot_id, info.model, info.manufacturer = (
             self.robot_id,
             self.model_name,
@@ -270,22 +399,34 @@ class RecorderNode(Node):
         if end is not None and complete:
             info.outcome = end.outcome
         info.reason = reason
-        info.bag_path = str(current.recording.directory / "bag")
+        info.bag_path = str(recording.directory / BAG_DIR)
         info.metadata_path = str(path)
-        info.message_count = sum(c.written for c in current.recording.counts.values())
-        info.messages_lost = sum(c.lost for c in current.recording.counts.values())
+        info.message_count = record.message_count
+        info.messages_lost = sum(record.messages_lost.values())
         info.complete = complete
-        self._episodes.publish(info)
+        if self._episodes is not None and self.context.ok():
+            self._episodes.publish(info)
         self.get_logger().info(
             f"episode {info.episode_id}: {start.skill} #{start.repetition} {outcome} "
             f"({info.message_count} messages, {info.messages_lost} lost)"
         )
 
-    def destroy_node(self) -> None:
-        """Finalise an open episode (SIGINT/SIGTERM) before leaving."""
-        if self._open is not None:
-            self._close("the recorder was stopped (SIGINT/SIGTERM)", None, complete=False)
-        super().destroy_node()
+
+def topic_stats(tally: TopicTally) -> TopicStats:
+    """One topic's segmenter tally as the episode record's stats (per publisher GID, in hex)."""
+    publishers = {
+        gid.hex(): PublisherStats(published=t.published, written=t.received, lost=t.lost)
+        for gid, t in tally.publishers.items()
+        if gid
+    }
+    if len(publishers) != len(tally.publishers):
+        publishers = {}  # an unidentified publisher: the topic's totals alone
+    return TopicStats(
+        published=tally.published,
+        written=tally.received,
+        lost=tally.lost,
+        publishers=publishers,
+    )
 
 
 def _parameter_value(parameter: Any) -> object:
@@ -299,7 +440,7 @@ def _parameter_value(parameter: Any) -> object:
 
 def main(args: Sequence[str] | None = None) -> int:
     """Entry point of the ``recorder`` executable."""
-    return run_node(RecorderNode, args)
+    return run_lifecycle_node(RecorderNode, args)
 
 
 if __name__ == "__main__":
