@@ -69,19 +69,18 @@ def cmd_session_up(args: argparse.Namespace) -> int:
     if args.grace_period is not None:
         session.settings = session.settings.model_copy(update={"grace_period": args.grace_period})
     probe = RclpyGraphProbe(session.settings.ros_domain_id)
-    lifecycle = None
-    if any(node.spec.lifecycle for node in session.nodes):
-        from academy_common.node_main import LifecycleClient
+    # Always: a node is driven as a lifecycle node when marked so, or when it offers the
+    # lifecycle services instead of <node>/ready.
+    from academy_common.node_main import LifecycleClient
 
-        lifecycle = LifecycleClient(session.settings.ros_domain_id)
+    lifecycle = LifecycleClient(session.settings.ros_domain_id)
     supervisor = SessionSupervisor(session, log_dir, probe, lifecycle=lifecycle)
     supervisor.install_signal_handlers()
     supervisor.say(f"session '{session.settings.name}': logs in {log_dir}")
     try:
         return supervisor.run()
     finally:
-        if lifecycle is not None:
-            lifecycle.close()
+        lifecycle.close()
         probe.close()
 
 

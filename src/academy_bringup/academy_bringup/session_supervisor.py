@@ -13,7 +13,9 @@ ROS-free: whether a node is ready on the ROS graph is asked through a :class:`Gr
   ``max_respawns``; a ``required`` node that dies otherwise ends the session with an
   error naming it;
 * ``on_exit: shutdown`` ends the session when that node exits (its exit code becomes ours);
-* a node marked ``lifecycle: true`` (an ``rclpy.lifecycle`` node, launch_ros' ``LifecycleNode``)
+* a lifecycle node (an ``rclpy.lifecycle`` node, launch_ros' ``LifecycleNode``): one marked
+  ``lifecycle: true``, or one that offers ``<node>/change_state`` instead of ``<node>/ready``
+  (being managed is a fact of the executable, so a session file need not repeat it)
   is ready when it offers ``<node>/change_state``; the runner then asks it to ``configure`` and
   ``activate`` (each within ``transition_timeout``) before starting the next node; a refused or
   unanswered transition ends the session with an error naming the node (exit code 1);
@@ -204,6 +206,13 @@ class SessionSupervisor:
                 return
             if self.graph.is_ready(namespace, node.name):
                 self.say(f"{node.fully_qualified_name} is ready")
+                return
+            if self.lifecycle is not None and self.lifecycle.is_available(
+                node.fully_qualified_name
+            ):
+                # A managed node the session file did not mark: being one is a fact of the
+                # executable, so it is brought up all the same (it never offers <node>/ready).
+                self._bring_up(managed)
                 return
             assert managed.process is not None
             if managed.process.poll() is not None:

@@ -172,6 +172,10 @@ class FakeLifecycle:
         return f"{transition} failed" if transition == self.refuse else None
 
 
+#: What the runner asks of a managed node over a whole session.
+FULL_CYCLE = [("/managed", "configure"), ("/managed", "activate"), ("/managed", "deactivate")]
+
+
 def test_lifecycle_nodes_are_activated_then_deactivated_before_the_signal(tmp_path: Path) -> None:
     marker = tmp_path / "got_signal"
     script(tmp_path, "managed", f"trap 'echo signal > {marker}; exit 0' INT\nsleep 60 & wait\n")
@@ -181,11 +185,7 @@ def test_lifecycle_nodes_are_activated_then_deactivated_before_the_signal(tmp_pa
     sup.lifecycle = driver
     stop_later(sup, 1.0)
     assert sup.run() == 0
-    assert driver.calls == [
-        ("/managed", "configure"),
-        ("/managed", "activate"),
-        ("/managed", "deactivate"),
-    ]
+    assert driver.calls == FULL_CYCLE
     text = out.getvalue()
     assert text.index("/managed is active") < text.index("started /plain")  # then the next
     assert text.index("/managed deactivated") < text.index("all nodes stopped")
@@ -198,4 +198,38 @@ def test_a_refused_transition_fails_the_session_naming_the_node(tmp_path: Path) 
     sup.lifecycle = FakeLifecycle(refuse="activate")
     assert sup.run() == 1
     assert "lifecycle node '/managed': activate failed" in out.getvalue()
+    assert not any(pid_alive(pid) for m in sup.nodes for pid in m.pids)
+
+
+class NeverReady:
+    """A graph on which no node ever offers ``<node>/ready`` (a lifecycle node never does)."""
+
+    def is_ready(self, namespace: str, name: str) -> bool:
+        return False
+
+
+def test_an_unmarked_node_offering_lifecycle_services_is_brought_up(tmp_path: Path) -> None:
+    # Being managed is a fact of the executable: a session file that does not say
+    # `lifecycle: true` must still get the node configured and activated, not time out.
+    script(tmp_path, "managed", "exec sleep 60\n")
+    sup, _out = supervisor(tmp_path, [node("managed")], ready_timeout=5.0)
+    sup.graph = NeverReady()
+    sup.lifecycle = driver = FakeLifecycle()
+    stop_later(sup, 1.0)
+    assert sup.run() == 0
+    assert driver.calls == FULL_CYCLE
+
+
+def test_twin_a_node_neither_ready_nor_managed_times_out_naming_it(tmp_path: Path) -> None:
+    script(tmp_path, "silent", "exec sleep 60\n")
+    sup, out = supervisor(tmp_path, [node("silent")], ready_timeout=1.0)
+    sup.graph = NeverReady()
+
+    class Unavailable(FakeLifecycle):
+        def is_available(self, node: str) -> bool:
+            return False
+
+    sup.lifecycle = Unavailable()
+    assert sup.run() == 1
+    assert "node '/silent' was not ready" in out.getvalue()
     assert not any(pid_alive(pid) for m in sup.nodes for pid in m.pids)
