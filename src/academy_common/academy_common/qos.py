@@ -28,6 +28,16 @@ RELIABLE_QOS: QoSProfile = QoSProfile(
     durability=DurabilityPolicy.VOLATILE,
 )
 
+#: The newest state a controller acts on (a skill reading joint_states or station/state): it
+#: matches reliable publishers, but keeps only the last sample, so a reader that falls behind
+#: (a busy host) acts on the present, never on a backlog (depth 100 at 100 Hz is 1 s old).
+LATEST_QOS: QoSProfile = QoSProfile(
+    history=HistoryPolicy.KEEP_LAST,
+    depth=1,
+    reliability=ReliabilityPolicy.RELIABLE,
+    durability=DurabilityPolicy.VOLATILE,
+)
+
 #: Trainer instructions: reliable like every command, and transient local (last 100) so that a
 #: node that matched the parser late (a recorder starting up) still gets the instruction that
 #: caused the goal it records. Volatile reliable subscribers are compatible with it.
@@ -45,4 +55,13 @@ LATCHED_QOS: QoSProfile = QoSProfile(
     depth=1,
     reliability=ReliabilityPolicy.RELIABLE,
     durability=DurabilityPolicy.TRANSIENT_LOCAL,
+)
+
+#: Simulation time (``/clock``): one message per control cycle; only the newest matters and a
+#: slow subscriber must never slow the simulation down. Best effort, depth 1 (as Gazebo's bridge).
+CLOCK_QOS: QoSProfile = QoSProfile(
+    history=HistoryPolicy.KEEP_LAST,
+    depth=1,
+    reliability=ReliabilityPolicy.BEST_EFFORT,
+    durability=DurabilityPolicy.VOLATILE,
 )

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from academy_common.interface_constants import GripperErrorCode, TrajectoryErrorCode
 from academy_control.controller_config import (
     JOINT_TRAJECTORY_CONTROLLER,
     PARALLEL_GRIPPER_CONTROLLER,
@@ -30,7 +31,12 @@ from academy_control.controllers import (
     ParallelGripperController,
     TrajectoryGoal,
 )
-from academy_control.errors import ControlError, HardwareError
+from academy_control.errors import (
+    ControlError,
+    EStopEngagedError,
+    HardwareError,
+    InvalidJointsError,
+)
 from academy_control.trajectory import TrajectoryPoint, validate_trajectory
 from academy_description.urdf_model import JointLimits
 
@@ -85,8 +91,25 @@ def load_hardware(plugin: str, **kwargs: Any) -> HardwareInterface:
     return hardware
 
 
-#: Starts every reason a goal ends or is refused because of the e-stop (clients match on it).
+#: Starts every reason a goal ends or is refused because of the e-stop (for people to read;
+#: clients decide on the typed ESTOPPED code).
 ESTOP_REASON = "e-stop engaged"
+
+
+def trajectory_error_code(error: ControlError) -> TrajectoryErrorCode:
+    """The FollowJointTrajectory code for a goal refused with ``error``."""
+    if isinstance(error, EStopEngagedError):
+        return TrajectoryErrorCode.ESTOPPED
+    if isinstance(error, InvalidJointsError):
+        return TrajectoryErrorCode.INVALID_JOINTS
+    return TrajectoryErrorCode.INVALID_GOAL
+
+
+def gripper_error_code(error: ControlError) -> GripperErrorCode:
+    """The GripperCommand code for a command refused with ``error``."""
+    if isinstance(error, EStopEngagedError):
+        return GripperErrorCode.ESTOPPED
+    return GripperErrorCode.INVALID_GOAL
 
 
 class LoopStatistics:
@@ -163,7 +186,7 @@ class ControllerManager:
         state = self.hardware.read()
         self.state = state
         for jtc in self.trajectory_controllers.values():
-            jtc.update(self.time, state.positions, self.commands)
+            jtc.update(self.time, state.positions, state.velocities, self.commands)
         for gripper in self.gripper_controllers.values():
             gripper.update(
                 self.time, state.positions, state.velocities, state.efforts, self.commands
@@ -184,11 +207,13 @@ class ControllerManager:
         """Validate a trajectory and hand it to ``controller``.
 
         Raises:
-            InvalidTrajectoryError: malformed (``InvalidJointsError`` for joint-name problems).
-            ControlError: the e-stop is engaged.
+            InvalidTrajectoryError: malformed, or faster than the URDF's velocity limits from
+                where the joints are commanded now (``InvalidJointsError`` for joint names).
+            EStopEngagedError: the e-stop is engaged.
         """
         jtc = self.trajectory_controllers[controller]
-        trajectory = validate_trajectory(joint_names, points, jtc.joints, self.limits)
+        start = dict(zip(jtc.joints, jtc.desired.tolist(), strict=True))
+        trajectory = validate_trajectory(joint_names, points, jtc.joints, self.limits, start)
         self._check_estop()
         return jtc.accept(trajectory, self.time, self.state.positions)
 
@@ -202,11 +227,18 @@ class ControllerManager:
         return goal
 
     def engage_estop(self, reason: str = ESTOP_REASON) -> None:
-        """Stop every motion now: abort goals, hold the measured positions, latch."""
+        """Stop every motion now: end goals ESTOPPED, hold the arms where they are, latch.
+
+        Grippers keep squeezing what they hold (see :meth:`ParallelGripperController.halt`).
+        """
         self.estopped = True
-        for controller in self._controllers():
-            controller.halt(self.state.positions, reason)
+        for jtc in self.trajectory_controllers.values():
+            jtc.halt(self.state.positions, TrajectoryErrorCode.ESTOPPED, reason)
+        for gripper in self.gripper_controllers.values():
+            gripper.halt(self.state.positions, GripperErrorCode.ESTOPPED, reason)
         self.commands = self.state.positions.copy()
+        for gripper in self.gripper_controllers.values():
+            self.commands[gripper.indices] = gripper.target / 2.0
 
     def reset_estop(self) -> None:
         """Release the latch: controllers keep holding and accept goals again."""
@@ -214,4 +246,6 @@ class ControllerManager:
 
     def _check_estop(self) -> None:
         if self.estopped:
-            raise ControlError(f"{ESTOP_REASON}: no motion until it is reset (estop, data: false)")
+            raise EStopEngagedError(
+                f"{ESTOP_REASON}: no motion until it is reset (estop, data: false)"
+            )

@@ -14,6 +14,12 @@ Interfaces (relative names, so the robot namespace applies):
 - ``<controller>/commanded_trajectory``: every command a controller accepted, for the recorder
   (rosbag2 cannot record action goals here);
 - ``estop`` (std_srvs/SetBool): true stops every motion and latches, false releases;
+- ``estop_engaged`` (std_msgs/Bool, latched): the e-stop's state, for clients deciding whether a
+  goal that ended was stopped by it (they also get the typed ESTOPPED result code);
+- ``/clock`` (rosgraph_msgs/Clock) when ``publish_clock`` is true: the simulation's time, one
+  message per control cycle, so that nodes with ``use_sim_time`` measure holds and timeouts in
+  simulated seconds (the session runner remaps it to ``/<robot_id>/clock`` per robot, since every
+  robot's station is its own simulation);
 - whatever ROS interfaces the hardware plugin offers (``create_ros_interfaces``): in simulation
   ``station/state`` (StationState) and ``station/reset`` (ResetStation).
 """
@@ -32,17 +38,26 @@ from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.action.server import ServerGoalHandle
 from rclpy.callback_groups import ReentrantCallbackGroup
 from rclpy.node import Node
+from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import JointState
+from std_msgs.msg import Bool
 from std_srvs.srv import SetBool
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 
+from academy_common.interface_constants import GripperErrorCode, TrajectoryErrorCode
 from academy_common.node_main import run_node
 from academy_common.parameters import required_string
-from academy_common.qos import RELIABLE_QOS
+from academy_common.qos import CLOCK_QOS, LATCHED_QOS, RELIABLE_QOS
 from academy_control.controller_config import load_controllers
-from academy_control.controller_manager import ControllerManager, LoopStatistics, load_hardware
-from academy_control.controllers import GoalState, TrajectoryErrorCode, TrajectoryGoal
-from academy_control.errors import ControlError, InvalidJointsError
+from academy_control.controller_manager import (
+    ControllerManager,
+    LoopStatistics,
+    gripper_error_code,
+    load_hardware,
+    trajectory_error_code,
+)
+from academy_control.controllers import GoalState, TrajectoryGoal
+from academy_control.errors import ControlError
 from academy_control.trajectory import TrajectoryPoint
 from academy_description.model_registry import load_model
 from academy_interfaces.action import FollowJointTrajectory, GripperCommand
@@ -86,6 +101,11 @@ class ControllerManagerNode(Node):
         )
         self.declare_parameter("real_time", True, describe(description="pace to wall clock"))
         self.declare_parameter(
+            "publish_clock",
+            True,
+            describe(description="publish the simulation time on /clock (one per cycle)"),
+        )
+        self.declare_parameter(
             "station_state_rate",
             10.0,
             describe(description="Hz of the hardware's own state topic (station/state in sim)"),
@@ -128,6 +148,14 @@ class ControllerManagerNode(Node):
         for name in self.manager.gripper_controllers:
             self._serve(name, GripperCommand, "gripper_cmd", self._grip)
         self.create_service(SetBool, "estop", self._estop, callback_group=group)
+        self._estop_state = self.create_publisher(Bool, "estop_engaged", LATCHED_QOS)
+        self._estop_state.publish(Bool(data=False))
+        self._clock_pub = (
+            self.create_publisher(Clock, "/clock", CLOCK_QOS)
+            if self.get_parameter("publish_clock").value
+            else None
+        )
+        self._clock_msg = Clock()
         create_ros_interfaces = getattr(hardware, "create_ros_interfaces", None)
         self.hardware_io = (
             create_ros_interfaces(self, self.manager.lock, group) if create_ros_interfaces else None
@@ -174,11 +202,15 @@ class ControllerManagerNode(Node):
             with self.manager.lock:
                 state = self.manager.update()
                 cycle = self.manager.updates
-            if cycle % self._joint_state_every == 0:
-                self._publish_joint_states(state.positions, state.velocities, state.efforts)
-            if self.hardware_io is not None and cycle % self._station_every == 0:
-                with self.manager.lock:
-                    self.hardware_io.publish_state()
+                sim_time = self.manager.time
+            try:
+                self._publish_cycle(
+                    cycle, sim_time, state.positions, state.velocities, state.efforts
+                )
+            except Exception:
+                if not self.context.ok():
+                    return  # a signal shut the context down: stopping, not a fault
+                raise
             if not self.real_time:
                 continue
             next_time += period
@@ -187,6 +219,24 @@ class ControllerManagerNode(Node):
                 time.sleep(delay)
             elif delay < -10 * period:
                 next_time = time.perf_counter()  # far behind: restart the schedule
+
+    def _publish_cycle(
+        self,
+        cycle: int,
+        sim_time: float,
+        positions: np.ndarray,
+        velocities: np.ndarray,
+        efforts: np.ndarray,
+    ) -> None:
+        if self._clock_pub is not None:
+            nanos = round(sim_time * 1e9)
+            self._clock_msg.clock.sec, self._clock_msg.clock.nanosec = divmod(nanos, 1_000_000_000)
+            self._clock_pub.publish(self._clock_msg)
+        if cycle % self._joint_state_every == 0:
+            self._publish_joint_states(positions, velocities, efforts)
+        if self.hardware_io is not None and cycle % self._station_every == 0:
+            with self.manager.lock:
+                self.hardware_io.publish_state()
 
     def _publish_joint_states(
         self, positions: np.ndarray, velocities: np.ndarray, efforts: np.ndarray
@@ -218,19 +268,16 @@ class ControllerManagerNode(Node):
         try:
             goal = self._accept_trajectory(controller, handle.request.trajectory)
         except ControlError as error:
-            code = (
-                TrajectoryErrorCode.INVALID_JOINTS
-                if isinstance(error, InvalidJointsError)
-                else TrajectoryErrorCode.INVALID_GOAL
-            )
+            code = trajectory_error_code(error)
             return self._end(handle, result, int(code), f"rejected: {error}", GoalState.ABORTED)
         jtc = self.manager.trajectory_controllers[controller]
         feedback = FollowJointTrajectory.Feedback(joint_names=list(goal.trajectory.joint_names))
         while not goal.done.wait(GOAL_POLL_S):
             with self.manager.lock:
                 if handle.is_cancel_requested:
-                    jtc.halt(self.manager.state.positions, "canceled")
+                    jtc.halt(self.manager.state.positions, TrajectoryErrorCode.CANCELED, "canceled")
                     handle.canceled()
+                    result.error_code = int(TrajectoryErrorCode.CANCELED)
                     result.error_string = "canceled"
                     return result
                 desired = jtc.desired[goal.indices]
@@ -267,6 +314,8 @@ class ControllerManagerNode(Node):
                 goal = self.manager.grip(controller, request.position, request.max_effort)
         except ControlError as error:
             self.get_logger().error(f"{controller}: {error}")
+            result.error_code = int(gripper_error_code(error))
+            result.error_string = f"rejected: {error}"
             handle.abort()
             return result
         gripper = self.manager.gripper_controllers[controller]
@@ -277,15 +326,19 @@ class ControllerManagerNode(Node):
         while not goal.done.wait(GOAL_POLL_S):
             if handle.is_cancel_requested:
                 with self.manager.lock:
-                    gripper.halt(self.manager.state.positions, "canceled")
-                handle.canceled()
-                return result
+                    gripper.halt(
+                        self.manager.state.positions, GripperErrorCode.CANCELED, "canceled"
+                    )
+        result.error_code = goal.error_code
+        result.error_string = goal.reason
         result.position = goal.position
         result.effort = goal.effort
         result.stalled = goal.stalled
         result.reached_goal = goal.reached_goal
         if goal.state == GoalState.SUCCEEDED:
             handle.succeed()
+        elif goal.error_code == GripperErrorCode.CANCELED and handle.is_cancel_requested:
+            handle.canceled()
         else:
             handle.abort()
         return result
@@ -299,6 +352,7 @@ class ControllerManagerNode(Node):
             else:
                 self.manager.reset_estop()
                 response.message = "e-stop released"
+            self._estop_state.publish(Bool(data=self.manager.estopped))
         response.success = True
         self.get_logger().warn(response.message)
         return response

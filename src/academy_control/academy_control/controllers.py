@@ -2,7 +2,10 @@
 
 Each controller owns some of the hardware's joints and, on every ``update``, writes position
 commands for them. Goals (trajectories, gripper commands) are :class:`Goal` objects the ROS layer
-waits on; they end exactly once with a code and a reason.
+waits on; they end exactly once with a typed code (:class:`TrajectoryErrorCode` /
+:class:`GripperErrorCode`, the values of the action results) and a reason. Clients decide on the
+code, never on the text: a preempted goal ends PREEMPTED, a cancelled one CANCELED, one halted by
+the e-stop ESTOPPED.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from enum import Enum
 
 import numpy as np
 
-from academy_common.interface_constants import TrajectoryErrorCode
+from academy_common.interface_constants import GripperErrorCode, TrajectoryErrorCode
 from academy_control.controller_config import GripperControllerConfig, TrajectoryControllerConfig
 from academy_control.trajectory import Trajectory, anchored, evaluate
 
@@ -31,7 +34,7 @@ class Goal:
     """A goal a controller is executing; ``done`` is set once it has ended."""
 
     state: GoalState = GoalState.ACTIVE
-    error_code: int = 0
+    error_code: int = 0  # a TrajectoryErrorCode or GripperErrorCode value
     reason: str = ""
     done: threading.Event = field(default_factory=threading.Event)
 
@@ -102,25 +105,30 @@ class JointTrajectoryController:
         )
         if self.active is not None:
             self.active.finish(
-                GoalState.ABORTED,
-                TrajectoryErrorCode.INVALID_GOAL,
-                "preempted by a newer trajectory",
+                GoalState.ABORTED, TrajectoryErrorCode.PREEMPTED, "preempted by a newer trajectory"
             )
         # Joints the new goal leaves out hold where they are being commanded now.
         self.hold = self.desired.copy()
         self.active = goal
         return goal
 
-    def halt(self, positions: np.ndarray, reason: str) -> None:
-        """Abort the active goal with ``reason`` and hold the measured positions."""
+    def halt(self, positions: np.ndarray, code: TrajectoryErrorCode, reason: str) -> None:
+        """End the active goal with ``code`` and ``reason``; hold the measured positions."""
         if self.active is not None:
-            self.active.finish(GoalState.ABORTED, TrajectoryErrorCode.INVALID_GOAL, reason)
+            self.active.finish(GoalState.ABORTED, code, reason)
             self.active = None
         self.hold = positions[self.indices].copy()
         self.desired = self.hold.copy()
 
-    def update(self, now: float, positions: np.ndarray, commands: np.ndarray) -> None:
-        """Write this cycle's position commands; advance and judge the active goal."""
+    def update(
+        self, now: float, positions: np.ndarray, velocities: np.ndarray, commands: np.ndarray
+    ) -> None:
+        """Write this cycle's position commands; advance and judge the active goal.
+
+        A goal succeeds once, after its last point, every joint is within its goal tolerance
+        *and* has stopped (speed <= ``stopped_velocity_tolerance``); if that has not happened
+        ``goal_time`` s after the last point it ends GOAL_TOLERANCE_VIOLATED.
+        """
         actual = positions[self.indices]
         desired = self.hold.copy()
         goal = self.active
@@ -135,7 +143,7 @@ class JointTrajectoryController:
                 worst = int(np.argmax(np.where(checked, error - path_tol, -np.inf)))
                 joint = goal.trajectory.joint_names[worst]
                 self.active = None  # finished below with the violation, not by halt()
-                self.halt(positions, "")
+                self.halt(positions, TrajectoryErrorCode.PATH_TOLERANCE_VIOLATED, "")
                 goal.finish(
                     GoalState.ABORTED,
                     TrajectoryErrorCode.PATH_TOLERANCE_VIOLATED,
@@ -147,19 +155,32 @@ class JointTrajectoryController:
             if elapsed >= goal.trajectory.duration:
                 goal_error = np.abs(goal.trajectory.goal - actual[goal.indices])
                 within = goal_error <= self.goal_tolerance[goal.indices]
-                if np.all(within):
+                speed = np.abs(velocities[self.indices][goal.indices])
+                stopped_tolerance = self.config.constraints.stopped_velocity_tolerance
+                stopped = speed <= stopped_tolerance
+                if np.all(within) and np.all(stopped):
                     goal.finish(GoalState.SUCCEEDED)
                     self.hold = desired.copy()
                     self.active = None
                 elif elapsed > goal.trajectory.duration + self.config.constraints.goal_time:
-                    worst = int(np.argmax(goal_error - self.goal_tolerance[goal.indices]))
-                    joint = goal.trajectory.joint_names[worst]
+                    names = goal.trajectory.joint_names
+                    late = self.config.constraints.goal_time
+                    if not np.all(within):
+                        worst = int(np.argmax(goal_error - self.goal_tolerance[goal.indices]))
+                        reason = (
+                            f"{names[worst]} ended {goal_error[worst]:.3f} from its goal "
+                            f"(tolerance {self.goal_tolerance[goal.indices][worst]:.3f}) "
+                            f"{late:.2f} s after the last point"
+                        )
+                    else:
+                        worst = int(np.argmax(speed))
+                        reason = (
+                            f"{names[worst]} was still moving at {speed[worst]:.3f}/s "
+                            f"(stopped_velocity_tolerance {stopped_tolerance:.3f}) "
+                            f"{late:.2f} s after the last point"
+                        )
                     goal.finish(
-                        GoalState.ABORTED,
-                        TrajectoryErrorCode.GOAL_TOLERANCE_VIOLATED,
-                        f"{joint} ended {goal_error[worst]:.3f} from its goal (tolerance "
-                        f"{self.goal_tolerance[goal.indices][worst]:.3f}) "
-                        f"{self.config.constraints.goal_time:.2f} s after the last point",
+                        GoalState.ABORTED, TrajectoryErrorCode.GOAL_TOLERANCE_VIOLATED, reason
                     )
                     self.hold = desired.copy()
                     self.active = None
@@ -199,17 +220,26 @@ class ParallelGripperController:
             last_motion_time=now,
         )
         if self.active is not None:
-            self.active.finish(GoalState.ABORTED, -1, "preempted by a newer gripper command")
+            self.active.finish(
+                GoalState.ABORTED,
+                GripperErrorCode.PREEMPTED,
+                "preempted by a newer gripper command",
+            )
         self.active = goal
         self.target = goal.width
         return goal
 
-    def halt(self, positions: np.ndarray, reason: str) -> None:
-        """Abort the active goal and keep the jaws where they are."""
+    def halt(self, positions: np.ndarray, code: GripperErrorCode, reason: str) -> None:
+        """End the active goal with ``code``; stop opening, but keep holding what is held.
+
+        Jaws that were opening stop where they are. Jaws closing on (or squeezing) an object keep
+        their target, so the force limit keeps pressing: a stopped robot must not drop what it
+        holds (setting the target to the measured opening would drop the squeeze to ~0 N).
+        """
         if self.active is not None:
-            self.active.finish(GoalState.ABORTED, -1, reason)
+            self.active.finish(GoalState.ABORTED, code, reason)
             self.active = None
-        self.target = float(positions[self.indices].sum())
+        self.target = min(self.target, float(positions[self.indices].sum()))
 
     def update(
         self,

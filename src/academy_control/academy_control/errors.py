@@ -17,6 +17,10 @@ class InvalidJointsError(InvalidTrajectoryError):
     """The trajectory names joints the controller does not drive (or names one twice)."""
 
 
+class EStopEngagedError(ControlError):
+    """A goal was refused because the e-stop is engaged (latched until reset)."""
+
+
 class InvalidControllerConfigError(ProblemsError, ControlError):
     """A controller configuration file is invalid; ``problems`` holds one line per problem."""
 

@@ -2,8 +2,8 @@
 
 A trajectory is checked completely before a controller accepts it; :func:`validate_trajectory`
 returns the first reason it is malformed (NaN/Inf, unknown or duplicate joints, out-of-limit
-positions, non-increasing times, ragged points), so nothing non-finite or out of range can ever
-reach the hardware.
+positions, velocities above the URDF's limits, non-increasing times, ragged points), so nothing
+non-finite, out of range or too fast can ever reach the hardware.
 """
 
 from __future__ import annotations
@@ -52,12 +52,20 @@ def validate_trajectory(
     points: Sequence[TrajectoryPoint],
     controller_joints: Sequence[str],
     limits: Mapping[str, JointLimits],
+    start_positions: Mapping[str, float] | None = None,
     position_margin: float = 1e-6,
+    velocity_margin: float = 1e-6,
 ) -> Trajectory:
     """Check a trajectory message's content and return it as a :class:`Trajectory`.
 
+    Velocities are checked against each joint's URDF ``velocity`` limit (0 = none given): the
+    velocities a point states, and the mean velocity of every segment, i.e. position change over
+    time between consecutive points; segment 0 runs from ``start_positions`` (where the joints
+    are commanded when the goal arrives; omit to skip that segment) to point 0. The mean is a
+    lower bound of the peak speed, so a trajectory refused here could never have been followed.
+
     Raises:
-        InvalidTrajectoryError: with the reason, naming the joint, point and value at fault.
+        InvalidTrajectoryError: with the reason, naming the joint, point or segment and value.
     """
     names = tuple(joint_names)
     if not names:
@@ -108,6 +116,12 @@ def validate_trajectory(
                 raise InvalidTrajectoryError(
                     f"point {index}: {name} velocity {value} is not finite"
                 )
+            top = limits[name].velocity
+            if top > 0 and abs(value) > top + velocity_margin:
+                raise InvalidTrajectoryError(
+                    f"point {index}: {name} velocity {value:.6g}/s exceeds its limit {top:.6g}/s"
+                )
+    _check_segment_velocities(names, points, limits, start_positions, velocity_margin)
     return Trajectory(
         joint_names=names,
         times=np.array([p.time_from_start for p in points]),
@@ -116,6 +130,33 @@ def validate_trajectory(
             np.array([p.velocities for p in points], dtype=float) if with_velocities else None
         ),
     )
+
+
+def _check_segment_velocities(
+    names: tuple[str, ...],
+    points: Sequence[TrajectoryPoint],
+    limits: Mapping[str, JointLimits],
+    start_positions: Mapping[str, float] | None,
+    margin: float,
+) -> None:
+    previous_time = 0.0
+    previous: tuple[float, ...] | None = None
+    if start_positions is not None:
+        previous = tuple(float(start_positions[n]) for n in names)
+    for index, point in enumerate(points):
+        if previous is not None:
+            span = point.time_from_start - previous_time
+            for name, a, b in zip(names, previous, point.positions, strict=True):
+                limit = limits[name].velocity
+                speed = abs(b - a) / span
+                if limit > 0 and speed > limit + margin:
+                    origin = "the current position" if index == 0 else f"point {index - 1}"
+                    raise InvalidTrajectoryError(
+                        f"segment {index} ({origin} -> point {index}): {name} would move at "
+                        f"{speed:.6g}/s, above its velocity limit {limit:.6g}/s; give it at "
+                        f"least {abs(b - a) / limit:.3f} s"
+                    )
+        previous_time, previous = point.time_from_start, point.positions
 
 
 def anchored(trajectory: Trajectory, start_positions: np.ndarray) -> Trajectory:

@@ -12,9 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from academy_common.interface_constants import GripperErrorCode, TrajectoryErrorCode
 from academy_control.controller_config import load_controllers
-from academy_control.controller_manager import ControllerManager, load_hardware
-from academy_control.controllers import GoalState
+from academy_control.controller_manager import (
+    ControllerManager,
+    gripper_error_code,
+    load_hardware,
+    trajectory_error_code,
+)
 from academy_control.errors import ControlError
 from academy_control.trajectory import TrajectoryPoint
 from academy_description.model_registry import RobotModel
@@ -104,28 +109,34 @@ class InProcessRobot:
         try:
             goal = self.manager.follow(TRAJECTORY_CONTROLLER, names, [point])
         except ControlError as error:
-            return MotionResult(False, str(error), self.manager.estopped)
+            return MotionResult(trajectory_error_code(error), str(error))
         while not goal.done.is_set():
             if stop():
                 self.manager.trajectory_controllers[TRAJECTORY_CONTROLLER].halt(
-                    self.manager.state.positions, "canceled"
+                    self.manager.state.positions, TrajectoryErrorCode.CANCELED, "canceled"
                 )
-                return MotionResult(False, "canceled", self.manager.estopped)
+                break
             self.manager.update()
-        ok = goal.state == GoalState.SUCCEEDED
-        return MotionResult(ok, goal.reason, self.manager.estopped)
+        return MotionResult(TrajectoryErrorCode(goal.error_code), goal.reason)
 
-    def grip(self, gripper: str, width: float, max_effort: float) -> GripResult:
+    def grip(
+        self, gripper: str, width: float, max_effort: float, stop: Callable[[], bool]
+    ) -> GripResult:
         controller = f"{gripper}_controller"
         try:
             goal = self.manager.grip(controller, width, max_effort)
         except ControlError as error:
-            return GripResult(False, 0.0, 0.0, False, False, str(error))
+            return GripResult(gripper_error_code(error), 0.0, 0.0, False, False, str(error))
         while not goal.done.is_set():
+            if stop():
+                self.manager.gripper_controllers[controller].halt(
+                    self.manager.state.positions, GripperErrorCode.CANCELED, "canceled"
+                )
+                break
             self.manager.update()
         reason = "stalled" if goal.stalled else ("reached" if goal.reached_goal else goal.reason)
         return GripResult(
-            goal.state == GoalState.SUCCEEDED,
+            GripperErrorCode(goal.error_code),
             goal.position,
             goal.effort,
             goal.stalled,

@@ -25,6 +25,7 @@ from typing import Protocol
 
 import numpy as np
 
+from academy_common.interface_constants import GripperErrorCode, TrajectoryErrorCode
 from academy_skills.errors import SkillsError
 from academy_skills.kinematics import ArmKinematics, IkSolution, grasp_yaw
 from academy_skills.skill_library import (
@@ -55,6 +56,9 @@ IN_HAND_TOLERANCE = 0.03
 LIFT_FRACTION = 0.9
 #: Slowest allowed move (s) whatever the speed asked, so the servos can follow.
 MIN_MOVE_S = 0.6
+#: Fraction of a joint's URDF velocity limit a planned move may use (the controller refuses
+#: trajectories above the limit; the margin absorbs the gap between measured and commanded).
+VELOCITY_LIMIT_FRACTION = 0.8
 #: Wait after a lift before the hold is measured (s): > two station/state periods at 10 Hz.
 SETTLE_S = 0.3
 #: IK orientation weight when lifting (the approach uses 0.5): position first, some tilt allowed.
@@ -93,23 +97,43 @@ class StationObservation:
 
 @dataclass(frozen=True)
 class MotionResult:
-    """How a commanded motion ended."""
+    """How a commanded motion ended: the controller's typed code, and its reason to read."""
 
-    ok: bool
+    code: TrajectoryErrorCode
     reason: str = ""
-    estopped: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.code == TrajectoryErrorCode.SUCCESSFUL
 
 
 @dataclass(frozen=True)
 class GripResult:
-    """How a gripper command ended (control_msgs' GripperCommand result)."""
+    """How a gripper command ended (control_msgs' GripperCommand result plus a typed code)."""
 
-    ok: bool
+    code: GripperErrorCode
     position: float  # m, final opening
     effort: float  # N
     stalled: bool
     reached_goal: bool
     reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.code == GripperErrorCode.SUCCESSFUL
+
+
+def outcome_for_code(code: TrajectoryErrorCode | GripperErrorCode) -> SkillOutcome:
+    """The attempt outcome when a motion or grip ends with ``code`` (anything but SUCCESSFUL).
+
+    Decided on the typed code, never on the text: the e-stop gives ESTOPPED, a cancel or a
+    preemption CANCELED, anything else (tolerance violated, refused, hardware fault) ABORTED.
+    """
+    if code.name == "ESTOPPED":
+        return SkillOutcome.ESTOPPED
+    if code.name in ("CANCELED", "PREEMPTED"):
+        return SkillOutcome.CANCELED
+    return SkillOutcome.ABORTED
 
 
 class RobotIO(Protocol):
@@ -133,7 +157,9 @@ class RobotIO(Protocol):
         """Move ``joints`` to positions over ``duration`` s; blocks; ``stop()`` cancels."""
         ...
 
-    def grip(self, gripper: str, width: float, max_effort: float) -> GripResult:
+    def grip(
+        self, gripper: str, width: float, max_effort: float, stop: Callable[[], bool]
+    ) -> GripResult:
         """Move ``gripper``'s jaws to ``width`` m with at most ``max_effort`` N; blocks."""
         ...
 
@@ -278,7 +304,7 @@ class ManipulationSkill:
         speed = float(params["speed"])
         width = float(params["grip_width"])
         ctx.phase("open_gripper", 0.1)
-        opened = self._grip(plan.gripper, width, 0.0)
+        opened = self._grip(ctx, plan.gripper, width, 0.0)
         needed = plan.obj.grip_width + GRASP_WIDTH_TOLERANCE
         if opened.position < needed:
             metrics["jaw_opening"] = (opened.position, "m")
@@ -298,7 +324,7 @@ class ManipulationSkill:
             self._retreat(ctx, plan, speed, None)
             return result or AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
         ctx.phase("close_gripper", 0.45)
-        grip = self._grip(plan.gripper, 0.0, float(params["grip_force"]))
+        grip = self._grip(ctx, plan.gripper, 0.0, float(params["grip_force"]))
         ctx.sleep(0.2)
         result = self._judge_grasp(plan, grip, metrics)
         if self.depth == 2 or result is not None:
@@ -327,7 +353,10 @@ class ManipulationSkill:
         ctx.phase("hold", 0.75)
         result = self._judge_lift(ctx, plan, height, float(params["hold_time"]), metrics)
         ctx.phase("place", 0.9)
-        self._move(ctx, plan.at.positions, speed)
+        # Put back only what is still in the jaws: lowering an empty hand onto an object that
+        # slipped to the table would push into it, and that abort would hide the verdict.
+        if self._in_hand_distance(plan)[0] <= PAD_HALF_LENGTH + plan.obj.size[2] / 2:
+            self._move(ctx, plan.at.positions, speed)
         self._retreat(ctx, plan, speed, width)
         return result or AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
 
@@ -472,17 +501,41 @@ class ManipulationSkill:
         current = self.io.joint_positions()
         start = self.kinematics.grasp_point(arm, current)
         end = self.kinematics.grasp_point(arm, {**current, **joints})
-        duration = max(MIN_MOVE_S, float(np.linalg.norm(end - start)) / speed)
+        duration = max(
+            MIN_MOVE_S,
+            float(np.linalg.norm(end - start)) / speed,
+            self._joint_limited_duration(current, joints),
+        )
         result = self.io.move(joints, duration, lambda: ctx.stop_requested() is not None)
         if not result.ok:
             self._check_stop(ctx)
-            outcome = SkillOutcome.ESTOPPED if result.estopped else SkillOutcome.ABORTED
-            raise _AttemptEnd(outcome, f"motion failed: {result.reason}")
+            raise _AttemptEnd(
+                outcome_for_code(result.code),
+                f"motion failed ({result.code.name}): {result.reason}",
+            )
 
-    def _grip(self, gripper: str, width: float, effort: float) -> GripResult:
-        result = self.io.grip(gripper, width, effort)
+    def _joint_limited_duration(
+        self, current: Mapping[str, float], joints: Mapping[str, float]
+    ) -> float:
+        """Shortest time (s) that keeps every joint under its share of the URDF velocity limit."""
+        limits = self.kinematics.robot.urdf.limits
+        longest = 0.0
+        for name, target in joints.items():
+            velocity = limits[name].velocity
+            if velocity > 0:
+                travel = abs(target - current[name])
+                longest = max(longest, travel / (VELOCITY_LIMIT_FRACTION * velocity))
+        return longest
+
+    def _grip(self, ctx: SkillContext, gripper: str, width: float, effort: float) -> GripResult:
+        self._check_stop(ctx)
+        result = self.io.grip(gripper, width, effort, lambda: ctx.stop_requested() is not None)
         if not result.ok:
-            raise _AttemptEnd(SkillOutcome.ABORTED, f"gripper {gripper} failed: {result.reason}")
+            self._check_stop(ctx)
+            raise _AttemptEnd(
+                outcome_for_code(result.code),
+                f"gripper {gripper} failed ({result.code.name}): {result.reason}",
+            )
         return result
 
     def _retreat(
@@ -491,7 +544,7 @@ class ManipulationSkill:
         """Open the jaws to ``release_width`` (unless None), back up above, then go to ready."""
         if release_width is not None:
             ctx.phase("release", 0.95)
-            self._grip(plan.gripper, release_width, 0.0)
+            self._grip(ctx, plan.gripper, release_width, 0.0)
         ctx.phase("retreat", 0.97)
         self._move(ctx, plan.above.positions, speed)
         arm = self.kinematics.robot.arms[plan.arm_name]

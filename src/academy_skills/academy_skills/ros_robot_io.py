@@ -1,9 +1,12 @@
 """:class:`RobotIO` over the ROS graph: the skill executor's view of its robot.
 
-Joint states and the station's props come from subscriptions (latest message kept); motions go
-to the joint trajectory controller's ``follow_joint_trajectory`` action, jaws to
-``<gripper>_controller/gripper_cmd``, resets to ``station/reset``. Every call is bounded in time
-and raises :class:`RobotIOError` with what did not answer.
+Joint states, the station's props and the e-stop state (``estop_engaged``, latched) come from
+subscriptions (latest message kept); motions go to the joint trajectory controller's
+``follow_joint_trajectory`` action, jaws to ``<gripper>_controller/gripper_cmd``, resets to
+``station/reset``. Results carry the controllers' typed codes (ESTOPPED, CANCELED, ...). Every
+call is bounded in time and raises :class:`RobotIOError` with what did not answer: a motion's
+deadline runs on the node's clock (simulated time with ``use_sim_time``), with a wall-clock cap
+so that a stalled simulation is reported rather than waited for.
 """
 
 from __future__ import annotations
@@ -11,17 +14,19 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from builtin_interfaces.msg import Duration
 from rclpy.action import ActionClient
 from rclpy.callback_groups import CallbackGroup
 from rclpy.node import Node
 from sensor_msgs.msg import JointState
+from std_msgs.msg import Bool
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 
 from academy_common.futures import wait_for_future
-from academy_common.qos import RELIABLE_QOS
-from academy_control.controller_manager import ESTOP_REASON
+from academy_common.interface_constants import GripperErrorCode, TrajectoryErrorCode
+from academy_common.qos import LATCHED_QOS, LATEST_QOS
 from academy_interfaces.action import FollowJointTrajectory, GripperCommand
 from academy_interfaces.msg import StationState
 from academy_interfaces.srv import ResetStation
@@ -38,6 +43,11 @@ MOTION_SLACK_S = 5.0
 #: Answer time for services, goal acceptance and gripper motions (s).
 CALL_TIMEOUT_S = 5.0
 CANCEL_POLL_S = 0.01
+#: joint_states messages to wait for after a motion's result before the skill measures.
+FRESH_JOINT_STATES = 2
+#: Wall-clock cap of a wait, as a multiple of its timeout in node-clock seconds (plus
+#: CALL_TIMEOUT_S): generous, since a loaded host runs the simulation slower than real time.
+WALL_CAP_FACTOR = 10.0
 
 
 def station_from_msg(msg: StationState) -> StationObservation:
@@ -67,11 +77,17 @@ class RosRobotIO:
         self._lock = threading.Lock()
         self._joints: dict[str, float] = {}
         self._station: StationState | None = None
+        self._estop_engaged = False
+        self._joint_updates = 0  # joint_states messages heard so far
+        self._updated = threading.Condition(self._lock)
         node.create_subscription(
-            JointState, "joint_states", self._on_joint_states, RELIABLE_QOS, callback_group=group
+            JointState, "joint_states", self._on_joint_states, LATEST_QOS, callback_group=group
         )
         node.create_subscription(
-            StationState, "station/state", self._on_station, RELIABLE_QOS, callback_group=group
+            StationState, "station/state", self._on_station, LATEST_QOS, callback_group=group
+        )
+        node.create_subscription(
+            Bool, "estop_engaged", self._on_estop, LATCHED_QOS, callback_group=group
         )
         self._follow = ActionClient(
             node,
@@ -90,10 +106,33 @@ class RosRobotIO:
     def _on_joint_states(self, msg: JointState) -> None:
         with self._lock:
             self._joints = dict(zip(msg.name, msg.position, strict=False))
+            self._joint_updates += 1
+            self._updated.notify_all()
+
+    def _await_fresh_joint_states(self) -> None:
+        """Wait for joint states published after now (two more messages: one may have been on
+        its way already), so that what a skill measures after a motion is the motion's end."""
+        with self._lock:
+            wanted = self._joint_updates + FRESH_JOINT_STATES
+            if not self._updated.wait_for(
+                lambda: self._joint_updates >= wanted, timeout=CALL_TIMEOUT_S
+            ):
+                raise RobotIOError(
+                    f"no new joint_states within {CALL_TIMEOUT_S:g} s after a motion ended"
+                )
 
     def _on_station(self, msg: StationState) -> None:
         with self._lock:
             self._station = msg
+
+    def _on_estop(self, msg: Bool) -> None:
+        with self._lock:
+            self._estop_engaged = bool(msg.data)
+
+    def estop_engaged(self) -> bool:
+        """True while the controller manager reports its e-stop engaged (latched topic)."""
+        with self._lock:
+            return self._estop_engaged
 
     def ready(self) -> bool:
         """True once joint states and the station have been heard."""
@@ -141,22 +180,28 @@ class RosRobotIO:
         goal = FollowJointTrajectory.Goal(trajectory=trajectory)
         result = self._run_action(self._follow, goal, duration + MOTION_SLACK_S, stop)
         if result is None:
-            return MotionResult(False, "canceled")
-        ok = result.error_code == FollowJointTrajectory.Result.SUCCESSFUL
-        reason = result.error_string
-        return MotionResult(ok, reason, estopped=ESTOP_REASON in reason)
+            return MotionResult(TrajectoryErrorCode.CANCELED, "canceled by the skill")
+        code = _known(TrajectoryErrorCode, result.error_code, self._follow._action_name)
+        self._await_fresh_joint_states()
+        return MotionResult(code, result.error_string)
 
-    def grip(self, gripper: str, width: float, max_effort: float) -> GripResult:
+    def grip(
+        self, gripper: str, width: float, max_effort: float, stop: Callable[[], bool]
+    ) -> GripResult:
         client = self._grippers.get(gripper)
         if client is None:
             raise RobotIOError(f"no gripper {gripper!r}; known: {sorted(self._grippers)}")
         goal = GripperCommand.Goal(position=width, max_effort=max_effort)
-        result = self._run_action(client, goal, CALL_TIMEOUT_S, lambda: False)
+        result = self._run_action(client, goal, CALL_TIMEOUT_S, stop)
         if result is None:
-            return GripResult(False, 0.0, 0.0, False, False, "canceled or refused")
-        reason = "stalled" if result.stalled else ("reached" if result.reached_goal else "")
+            return GripResult(GripperErrorCode.CANCELED, 0.0, 0.0, False, False, "canceled")
+        code = _known(GripperErrorCode, result.error_code, client._action_name)
+        self._await_fresh_joint_states()
+        reason = result.error_string or (
+            "stalled" if result.stalled else ("reached" if result.reached_goal else "")
+        )
         return GripResult(
-            True, result.position, result.effort, result.stalled, result.reached_goal, reason
+            code, result.position, result.effort, result.stalled, result.reached_goal, reason
         )
 
     def _run_action(
@@ -174,13 +219,30 @@ class RosRobotIO:
         future = handle.get_result_async()
         finished = threading.Event()
         future.add_done_callback(lambda _: finished.set())
-        deadline = time.monotonic() + timeout
+        clock = self._node.get_clock()
+        deadline = clock.now().nanoseconds * 1e-9 + timeout
+        wall_deadline = time.monotonic() + WALL_CAP_FACTOR * timeout + CALL_TIMEOUT_S
         # Wake on the result at once; every CANCEL_POLL_S otherwise, to honour a stop request.
         while not finished.wait(CANCEL_POLL_S):
             if stop():
                 handle.cancel_goal_async()
+                # The server answers a cancel with its own typed result (e.g. ESTOPPED when
+                # the e-stop ended the goal first): prefer it, bounded in time.
+                if finished.wait(CALL_TIMEOUT_S):
+                    return future.result().result
                 return None
-            if time.monotonic() > deadline:
+            if clock.now().nanoseconds * 1e-9 > deadline or time.monotonic() > wall_deadline:
                 handle.cancel_goal_async()
                 raise RobotIOError(f"{name}: no result within {timeout:.1f} s")
         return future.result().result
+
+
+def _known(
+    enum: type[TrajectoryErrorCode] | type[GripperErrorCode], value: int, action: str
+) -> Any:
+    """``value`` as a member of ``enum``; an unknown code is a protocol error, not a success."""
+    try:
+        return enum(value)
+    except ValueError as error:
+        valid = ", ".join(f"{m.name} ({m.value})" for m in enum)
+        raise RobotIOError(f"{action}: unknown result code {value}; valid: {valid}") from error

@@ -61,6 +61,9 @@ class GoalResult:
 
 EventSink = Callable[[ExecutorEvent], None]
 
+#: Outcomes of attempts that ran to their judge (the others ended early, in some phase).
+_COMPLETED = (SkillOutcome.SUCCEEDED, SkillOutcome.FAILED, SkillOutcome.REJECTED)
+
 
 class _AttemptContext:
     """SkillContext for one attempt: forwards to the runtime and turns phases into events."""
@@ -78,6 +81,11 @@ class _AttemptContext:
 
     def sleep(self, seconds: float) -> None:
         self._run.runtime.sleep(seconds)
+
+    @property
+    def current_phase(self) -> str:
+        """The phase running now ("" between phases)."""
+        return self._phase
 
     def phase(self, name: str, progress: float) -> None:
         self.close_phase()
@@ -180,10 +188,14 @@ class GoalRun:
                 last = skill.run_attempt(ctx, params)
             except SkillsError as error:
                 last = AttemptResult(SkillOutcome.ABORTED, f"{type(error).__name__}: {error}")
+            last = self._with_stop(last)
+            # An attempt that ended early says in which phase (e.g. the e-stop during "lift").
+            ended_in = "" if last.outcome in _COMPLETED else ctx.current_phase
             ctx.close_phase()
             self.emit(
                 EventKind.ATTEMPT_END,
                 repetition,
+                phase=ended_in,
                 outcome=last.outcome,
                 reason=last.reason,
                 metrics=last.metrics,
@@ -198,6 +210,19 @@ class GoalRun:
                 break
             outcome = SkillOutcome.FAILED  # a failed attempt does not stop practice
         return self._finish(start, outcome, first_failure, attempts, successes, last.metrics)
+
+    def _with_stop(self, result: AttemptResult) -> AttemptResult:
+        """An attempt that did not succeed while the e-stop is engaged ended ESTOPPED.
+
+        The stop is decided from the runtime's typed state, whatever the skill concluded (a
+        motion the e-stop froze may look like a failed grasp to the skill's judge).
+        """
+        if result.outcome in (SkillOutcome.SUCCEEDED, SkillOutcome.ESTOPPED):
+            return result
+        if self.runtime.stop_requested() != SkillOutcome.ESTOPPED:
+            return result
+        reason = f"e-stop engaged ({result.reason})" if result.reason else "e-stop engaged"
+        return AttemptResult(SkillOutcome.ESTOPPED, reason, result.metrics)
 
     def _finish(
         self,

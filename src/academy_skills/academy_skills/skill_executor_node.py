@@ -29,7 +29,7 @@ from academy_interfaces.srv import ListSkills
 from academy_sim.station_config import load_station
 from academy_skills.errors import SkillsError
 from academy_skills.kinematics import ArmKinematics
-from academy_skills.manipulation import ManipulationSkill, manipulation_skills
+from academy_skills.manipulation import ManipulationSkill, RobotIOError, manipulation_skills
 from academy_skills.ros_conversions import (
     metrics_to_msg,
     parameters_from_msg,
@@ -40,12 +40,19 @@ from academy_skills.ros_robot_io import RosRobotIO
 from academy_skills.skill_executor import EventKind, ExecutorEvent, GoalRun
 from academy_skills.skill_library import SkillLibrary, SkillOutcome, default_library
 
-#: Granularity of sleeps inside skills: how fast a cancel or preemption is noticed.
+#: Granularity of sleeps inside skills (wall s): how fast a cancel or preemption is noticed.
 STOP_POLL_S = 0.005
+#: A sleep of ``s`` node-clock seconds gives up after ``SLEEP_WALL_CAP_FACTOR * s + 10`` wall
+#: seconds: a simulation whose clock stopped is a fault to report, not a reason to hang.
+SLEEP_WALL_CAP_FACTOR = 20.0
 
 
 class _GoalRuntime:
-    """Clock and stop requests of one goal."""
+    """Clock and stop requests of one goal.
+
+    Time is the node's clock: simulated time with ``use_sim_time`` (``/clock`` from the
+    simulation), so that holds and settles last simulated seconds however loaded the host is.
+    """
 
     def __init__(self, node: SkillExecutorNode, handle: ServerGoalHandle) -> None:
         self._node = node
@@ -56,16 +63,26 @@ class _GoalRuntime:
         return self._node.get_clock().now().nanoseconds * 1e-9
 
     def stop_requested(self) -> SkillOutcome | None:
+        io = getattr(self._node, "robot_io", None)
+        if io is not None and io.estop_engaged():
+            return SkillOutcome.ESTOPPED
         if self._handle.is_cancel_requested or self.preempted:
             return SkillOutcome.CANCELED
         return None
 
     def sleep(self, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
+        deadline = self.now() + seconds
+        wall_deadline = time.monotonic() + SLEEP_WALL_CAP_FACTOR * seconds + 10.0
         while self.stop_requested() is None:
-            left = deadline - time.monotonic()
+            left = deadline - self.now()
             if left <= 0:
                 return
+            if time.monotonic() > wall_deadline:
+                raise RobotIOError(
+                    f"the clock advanced less than {seconds:.2f} s in "
+                    f"{SLEEP_WALL_CAP_FACTOR * seconds + 10.0:.0f} s of wall time "
+                    "(is the simulation publishing /clock?)"
+                )
             time.sleep(min(STOP_POLL_S, left))
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import pytest
 import yaml
 
 from academy_description.model_registry import load_model
@@ -56,12 +55,6 @@ def test_the_heavy_props_are_what_the_station_says() -> None:
     assert props["soap_cube"].friction[0] < 0.1 < props["tungsten_block"].friction[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the lift's place step lowers the hand onto the block left on the table and that "
-    "motion aborts the attempt, hiding the verdict; needs the _execute change sent to the lead "
-    "(place only an object still in the jaws). Remove this marker with that change.",
-)
 def test_a_3_kg_block_slips_out_of_a_5_n_grip() -> None:
     # 2 pads x 5 N x friction 1.2 = 12 N of friction against 29 N of weight.
     result = lift("tungsten_block", grip_force=5.0)
