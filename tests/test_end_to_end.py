@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from narrow_station import narrow_station
 from rosbags.highlevel import AnyReader
 from rosbags.typesys import Stores, get_types_from_msg, get_typestore
 from session_harness import REPO
@@ -34,17 +35,9 @@ def session(tmp_path: Path, script: list[str], disabled: list[str]) -> dict:
     script_file.write_text(
         yaml.safe_dump({"trainer_id": "trainer_test", "robot_ids": ["robot_1"], "steps": steps})
     )
-    # The demo's station, with start poses narrowed to where both arms reach: this test checks
-    # the pipeline, so its attempts must be able to succeed (bench/skill_success.py measures
-    # success over the full range).
-    data = yaml.safe_load((REPO / "config/stations/tabletop.yaml").read_text())
-    for obj in data["objects"]:
-        obj["spawn_x"] = [0.31, 0.36]
-        side = 1 if obj["spawn_y"][0] > 0 else -1
-        obj["spawn_y"] = sorted([side * 0.18, side * 0.22])
-        obj["spawn_yaw"] = [0.0, 0.2]
-    station = str(tmp_path / "station.yaml")
-    Path(station).write_text(yaml.safe_dump(data))
+    # The pipeline is under test, so its attempts must be able to succeed: start poses where
+    # both arms reach (bench/skill_success.py measures success over the full range).
+    station = str(narrow_station(tmp_path))
     return {
         "session": {"name": "it_e2e", "grace_period": 10.0, "ready_timeout": 60.0},
         "robots": [{"id": "robot_1", "model": "aurora_h1"}],

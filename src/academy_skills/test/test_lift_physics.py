@@ -12,7 +12,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import yaml
+from narrow_station import CONTROLLERS, ROOT, narrow_station
 
 from academy_description.model_registry import load_model
 from academy_skills.in_process_robot import InProcessRobot
@@ -20,23 +20,10 @@ from academy_skills.kinematics import ArmKinematics
 from academy_skills.manipulation import LIFT_FRACTION, manipulation_skills
 from academy_skills.skill_library import AttemptResult, SkillLibrary, SkillOutcome
 
-ROOT = Path(__file__).resolve().parents[3]
 HEAVY = ROOT / "config" / "stations" / "tabletop_heavy.yaml"
-CONTROLLERS = ROOT / "config" / "controllers" / "aurora_h1.yaml"
 
 
-def narrow(directory: Path) -> Path:
-    data = yaml.safe_load(HEAVY.read_text())
-    for obj in data["objects"]:
-        obj["spawn_x"], obj["spawn_yaw"] = [0.31, 0.36], [0.0, 0.2]
-        side = 1 if obj["spawn_y"][0] > 0 else -1
-        obj["spawn_y"] = sorted([side * 0.18, side * 0.22])
-    path = directory / "narrow_heavy_station.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
-
-
-NARROW = narrow(Path(tempfile.mkdtemp(prefix="academy_heavy_station_")))
+NARROW = narrow_station(Path(tempfile.mkdtemp(prefix="academy_heavy_station_")), HEAVY)
 
 
 def lift(obj: str, grip_force: float, height: float = 0.10, seed: int = 11) -> AttemptResult:

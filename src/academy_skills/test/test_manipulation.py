@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-import yaml
+from narrow_station import CONTROLLERS, TABLETOP, narrow_station
 
 from academy_description.model_registry import load_model
 from academy_skills.in_process_robot import InProcessRobot
@@ -15,28 +15,13 @@ from academy_skills.kinematics import ArmKinematics
 from academy_skills.manipulation import manipulation_skills
 from academy_skills.skill_library import AttemptResult, SkillLibrary, SkillOutcome
 
-ROOT = Path(__file__).resolve().parents[3]
-STATION = ROOT / "config" / "stations" / "tabletop.yaml"
-CONTROLLERS = ROOT / "config" / "controllers" / "aurora_h1.yaml"
+STATION = TABLETOP
 FINGERS = (
     "left_finger_a_joint",
     "left_finger_b_joint",
     "right_finger_a_joint",
     "right_finger_b_joint",
 )
-
-
-def narrow_station(directory: Path) -> Path:
-    """The demo station with start poses where both arms reach, so that a failure in these
-    tests comes from the fault a test injects, never from an unlucky start pose."""
-    data = yaml.safe_load(STATION.read_text())
-    for obj in data["objects"]:
-        obj["spawn_x"], obj["spawn_yaw"] = [0.31, 0.36], [0.0, 0.2]
-        side = 1 if obj["spawn_y"][0] > 0 else -1
-        obj["spawn_y"] = sorted([side * 0.18, side * 0.22])
-    path = directory / "narrow_station.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
 
 
 NARROW = narrow_station(Path(tempfile.mkdtemp(prefix="academy_station_")))
