@@ -12,12 +12,15 @@ from builtin_interfaces.msg import Duration
 from geometry_msgs.msg import Pose
 from rclpy.action import ActionClient
 from ros_client import spinning_node
+from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import JointState
 from session_harness import REPO, node_session
+from std_msgs.msg import Bool
 from std_srvs.srv import SetBool
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 
 from academy_common.futures import wait_for_future
+from academy_common.qos import CLOCK_QOS, LATCHED_QOS
 from academy_interfaces.action import FollowJointTrajectory
 from academy_interfaces.srv import ResetStation
 
@@ -62,6 +65,15 @@ def run(client: ActionClient, request: FollowJointTrajectory.Goal, timeout: floa
     return wait_for_future(handle.get_result_async(), timeout).result
 
 
+def wait_until(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return bool(condition())
+
+
 MALFORMED = [
     (["right_elbow"], [(1.0, [math.nan])], "not finite"),
     (["right_elbow"], [(1.0, [math.inf])], "not finite"),
@@ -100,6 +112,18 @@ def test_malformed_trajectories_are_rejected_and_estop_holds(start_session) -> N
                 latest.update(zip(msg.name, msg.position, strict=False))
 
         node.create_subscription(JointState, "/robot_1/joint_states", on_joints, 10)
+        estop_state: list[bool] = []
+        node.create_subscription(
+            Bool, "/robot_1/estop_engaged", lambda m: estop_state.append(m.data), LATCHED_QOS
+        )
+        clock: list[float] = []
+        node.create_subscription(
+            Clock,
+            "/clock",
+            lambda m: clock.append(m.clock.sec + m.clock.nanosec * 1e-9),
+            CLOCK_QOS,
+        )
+        assert wait_until(lambda: estop_state == [False], 5.0), estop_state  # latched
         estop = node.create_client(SetBool, "/robot_1/estop")
         assert estop.wait_for_service(timeout_sec=10)
         handle = wait_for_future(
@@ -109,7 +133,8 @@ def test_malformed_trajectories_are_rejected_and_estop_holds(start_session) -> N
         answer = wait_for_future(estop.call_async(SetBool.Request(data=True)), 5.0)
         assert answer.success
         aborted = wait_for_future(handle.get_result_async(), 5.0).result
-        assert "e-stop" in aborted.error_string
+        assert aborted.error_code == FollowJointTrajectory.Result.ESTOPPED, aborted.error_string
+        assert wait_until(lambda: estop_state and estop_state[-1] is True, 5.0)
         time.sleep(0.2)
         with lock:
             held = latest["right_shoulder_pitch"]
@@ -118,10 +143,38 @@ def test_malformed_trajectories_are_rejected_and_estop_holds(start_session) -> N
             assert latest["right_shoulder_pitch"] == pytest.approx(held, abs=0.005)
         assert held > -1.4  # stopped on the way, not at the goal
         refused = run(client, goal(["right_elbow"], (0.5, [-1.0])))
+        assert refused.error_code == FollowJointTrajectory.Result.ESTOPPED, refused.error_string
         assert "e-stop engaged" in refused.error_string
         wait_for_future(estop.call_async(SetBool.Request(data=False)), 5.0)
+        assert wait_until(lambda: estop_state[-1] is False, 5.0)
         resumed = run(client, goal(["right_elbow"], (0.5, [-1.0])))
         assert resumed.error_code == FollowJointTrajectory.Result.SUCCESSFUL
+
+        # Cancel and preemption have their own codes (a cancel is not a success).
+        slow = wait_for_future(
+            client.send_goal_async(goal(["right_shoulder_pitch"], (3.0, [-1.0]))), 5.0
+        )
+        time.sleep(0.5)
+        wait_for_future(slow.cancel_goal_async(), 5.0)
+        canceled = wait_for_future(slow.get_result_async(), 5.0).result
+        assert canceled.error_code == FollowJointTrajectory.Result.CANCELED
+        first = wait_for_future(
+            client.send_goal_async(goal(["right_shoulder_pitch"], (3.0, [-1.3]))), 5.0
+        )
+        time.sleep(0.3)
+        second = run(client, goal(["right_shoulder_pitch"], (3.0, [-0.5])))
+        preempted = wait_for_future(first.get_result_async(), 5.0).result
+        assert preempted.error_code == FollowJointTrajectory.Result.PREEMPTED
+        assert second.error_code == FollowJointTrajectory.Result.SUCCESSFUL, second.error_string
+
+        # URDF velocity limits: too fast a motion is refused naming joint, segment and speed.
+        fast = run(client, goal(["right_shoulder_pitch"], (0.05, [-1.5])))
+        assert fast.error_code == FollowJointTrajectory.Result.INVALID_GOAL
+        assert "right_shoulder_pitch" in fast.error_string
+        assert "segment 0" in fast.error_string and "limit" in fast.error_string
+
+        # The simulation's time is on /clock and advances.
+        assert wait_until(lambda: len(clock) >= 2 and clock[-1] > clock[0], 5.0)
 
         # Station reset: a prop goes exactly where a test asks (used for out-of-reach twins).
         reset = node.create_client(ResetStation, "/robot_1/station/reset")
