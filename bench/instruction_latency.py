@@ -41,7 +41,7 @@ def session_file(directory: Path, domain_id: int) -> Path:
                             "station_file": station}},
             {"name": "skill_executor", "package": "academy_skills",
              "executable": "skill_executor", "robot": "robot_1",
-             "parameters": {"station_file": station}},
+             "parameters": {"station_file": station, "use_sim_time": True}},
             {"name": "instruction_parser", "package": "academy_instructions",
              "executable": "instruction_parser",
              "parameters": {"robot_ids": ["robot_1"], "station_file": station}},

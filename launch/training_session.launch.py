@@ -34,6 +34,7 @@ class NodeLaunch(NamedTuple):
     namespace: str | None
     parameters: list[Any]  # a parameters file (path) and/or a mapping, as launch_ros takes them
     arguments: list[str]
+    remappings: list[tuple[str, str]]
     respawn: bool
     respawn_delay: float
     ends_session: bool
@@ -56,6 +57,7 @@ def node_launches(session_file: Path, check_executables: bool = True) -> list[No
                 namespace=node.namespace or None,
                 parameters=[p for p in (params_file, params) if p],
                 arguments=list(spec.arguments),
+                remappings=node.remappings,
                 respawn=spec.respawn,
                 respawn_delay=spec.respawn_delay,
                 ends_session=spec.on_exit == "shutdown" or (spec.required and not spec.respawn),
@@ -89,6 +91,7 @@ def _nodes(context, *args, **kwargs):  # type: ignore[no-untyped-def]
                 name=node.name,
                 parameters=node.parameters,
                 arguments=node.arguments,
+                remappings=node.remappings,
                 respawn=node.respawn,
                 respawn_delay=node.respawn_delay,
                 output="screen",

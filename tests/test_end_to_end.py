@@ -48,7 +48,7 @@ def session(tmp_path: Path, script: list[str], disabled: list[str]) -> dict:
                             "station_file": station, "seed": 21,
                             "disabled_joints": disabled or [""]}},
             {"name": "skill_executor", "package": "academy_skills", "executable": "skill_executor",
-             "robot": "robot_1", "parameters": {"station_file": station}},
+             "robot": "robot_1", "parameters": {"station_file": station, "use_sim_time": True}},
             {"name": "recorder", "package": "academy_recorder", "executable": "recorder",
              "robot": "robot_1",
              "parameters": {"output_dir": str(tmp_path / "episodes"),

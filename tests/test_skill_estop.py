@@ -48,7 +48,7 @@ def skill_session(station: str) -> dict:
             "package": "academy_skills",
             "executable": "skill_executor",
             "robot": "robot_1",
-            "parameters": {"station_file": station},
+            "parameters": {"station_file": station, "use_sim_time": True},
         },
     )
 

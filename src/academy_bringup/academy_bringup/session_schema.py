@@ -9,16 +9,19 @@ files, duplicate ids, unknown executables), so a trainer fixes a file in one go.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
 
 from academy_bringup.errors import SessionValidationError
+from academy_common.problems import validation_problems
 
-SnakeName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+SNAKE_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+SnakeName = Annotated[str, Field(pattern=SNAKE_NAME_PATTERN, max_length=64)]
 Namespace = Annotated[str, Field(pattern=r"^(/[a-z][a-z0-9_]*)*$|^$", max_length=128)]
 ParamScalar = bool | int | float | str
 ParamValue = ParamScalar | list[bool] | list[int] | list[float] | list[str]
@@ -99,6 +102,18 @@ class ResolvedNode:
     def fully_qualified_name(self) -> str:
         return f"{self.namespace}/{self.name}"
 
+    @property
+    def remappings(self) -> list[tuple[str, str]]:
+        """Topic remappings (from, to) the node starts with.
+
+        Every robot's station is its own simulation with its own time: a robot's nodes use
+        ``/<robot>/clock`` for ``/clock`` (the controller manager publishes there, and nodes with
+        ``use_sim_time`` read it), so robots never share one clock.
+        """
+        if self.spec.robot is None:
+            return []
+        return [("/clock", f"{self.namespace}/clock")]
+
 
 class Session:
     """A validated session: settings, robots and resolved nodes."""
@@ -142,64 +157,11 @@ def _installed_executables(package: str) -> list[str]:
     return []
 
 
-def _describe_valid(error: Mapping[str, Any], model_keys: Iterable[str]) -> str:
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    if kind == "extra_forbidden":
-        return "unknown key; valid keys: " + ", ".join(model_keys)
-    if kind == "missing":
-        return "missing required key"
-    if kind == "string_pattern_mismatch":
-        return (
-            "must be snake_case (lowercase letters, digits, _; starting with a letter)"
-            if ("a-z0-9_" in str(ctx.get("pattern", "")) and "/" not in str(ctx.get("pattern", "")))
-            else f"must match {ctx.get('pattern')}"
-        )
-    if kind == "literal_error":
-        return f"must be one of {ctx.get('expected')}"
-    return str(error["msg"]).lower()
-
-
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The pydantic model that owns the key at ``loc`` (to list its valid keys)."""
-    model: type[BaseModel] = SessionFile
-    for part in loc[:-1]:
-        if isinstance(part, int):
-            continue
-        field = model.model_fields.get(str(part))
-        if field is None:
-            return None
-        annotation = field.annotation
-        inner = getattr(annotation, "__args__", (annotation,))
-        found = next((t for t in inner if isinstance(t, type) and issubclass(t, BaseModel)), None)
-        if found is None:
-            return None
-        model = found
-    return model
-
-
-def _format_loc(loc: Iterable[Any]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif str(part) in {"function-after", "union", "str", "dict[str,union]"} or "[" in str(part):
-            continue  # pydantic's union branch markers say nothing to a user
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "(top level)"
-
-
-def _value_at(data: Any, loc: Iterable[Any]) -> Any:
-    current = data
-    for part in loc:
-        if (isinstance(current, dict) and part in current) or (
-            isinstance(current, list) and isinstance(part, int) and part < len(current)
-        ):
-            current = current[part]
-        else:
-            return None
-    return current
+def _describe_session_error(error: ErrorDetails) -> str | None:
+    """Session wording for a name that is not snake_case (None: the general wording)."""
+    if (error.get("ctx") or {}).get("pattern") == SNAKE_NAME_PATTERN:
+        return "must be snake_case (lowercase letters, digits, _; starting with a letter)"
+    return None
 
 
 def parse_session(
@@ -217,22 +179,8 @@ def parse_session(
     try:
         model = SessionFile.model_validate(data)
     except ValidationError as error:
-        seen: set[tuple[str, str]] = set()
-        for item in error.errors():
-            loc = tuple(item["loc"])
-            key = _format_loc(loc)
-            owner = _model_at(loc)
-            keys = list(owner.model_fields) if owner else []
-            valid = _describe_valid(item, keys)
-            if (key, valid) in seen:  # a union reports each branch; one line per key is enough
-                continue
-            seen.add((key, valid))
-            value = item.get("input") if item["type"] != "missing" else None
-            if item["type"] == "missing":
-                problems.append(f"{path}: {key}: {valid}")
-            else:
-                problem(key, value if value is not None else _value_at(data, loc), valid)
-        raise SessionValidationError(problems) from None
+        lines = validation_problems(error, SessionFile, _describe_session_error)
+        raise SessionValidationError([f"{path}: {line}" for line in lines]) from None
 
     robot_ids: list[str] = [robot.id for robot in model.robots]
     robot_models = {robot.id: robot.model for robot in model.robots}

@@ -155,6 +155,8 @@ class SessionSupervisor:
         ]
         if node.namespace:
             cmd += ["-r", f"__ns:={node.namespace}"]
+        for source, target in node.remappings:
+            cmd += ["-r", f"{source}:={target}"]
         params = {k: v for k, v in node.parameters.items() if k != "__params_file__"}
         if "__params_file__" in node.parameters:
             cmd += ["--params-file", str(node.parameters["__params_file__"])]

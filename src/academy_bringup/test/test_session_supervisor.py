@@ -153,6 +153,8 @@ def test_command_line_follows_ros2_run_conventions(tmp_path: Path) -> None:
     cmd = sup.command(sup.nodes[0])
     assert cmd[:3] == [str(tmp_path / "bin" / "worker"), "-v", "--ros-args"]
     assert "__node:=worker" in cmd and "__ns:=/robot_2" in cmd
+    # Each robot's simulation has its own time: /clock is the robot's.
+    assert cmd[cmd.index("/clock:=/robot_2/clock") - 1] == "-r"
     params = Path(cmd[cmd.index("--params-file") + 1]).read_text()
     assert "/robot_2/worker:" in params and "rate: 50.0" in params and "robot_id: robot_2" in params
 
@@ -233,3 +235,9 @@ def test_twin_a_node_neither_ready_nor_managed_times_out_naming_it(tmp_path: Pat
     assert sup.run() == 1
     assert "node '/silent' was not ready" in out.getvalue()
     assert not any(pid_alive(pid) for m in sup.nodes for pid in m.pids)
+
+
+def test_twin_a_node_of_no_robot_keeps_the_global_clock(tmp_path: Path) -> None:
+    script(tmp_path, "parser", "exec sleep 60\n")
+    sup, _out = supervisor(tmp_path, [node("parser")])
+    assert not any("/clock:=" in arg for arg in sup.command(sup.nodes[0]))

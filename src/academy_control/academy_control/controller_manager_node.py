@@ -101,6 +101,14 @@ class ControllerManagerNode(Node):
         )
         self.declare_parameter("real_time", True, describe(description="pace to wall clock"))
         self.declare_parameter(
+            "real_time_factor",
+            1.0,
+            describe(
+                description="simulated s per wall s when real_time (< 1: slower than real time, "
+                "as on an overloaded host)"
+            ),
+        )
+        self.declare_parameter(
             "publish_clock",
             True,
             describe(description="publish the simulation time on /clock (one per cycle)"),
@@ -127,6 +135,10 @@ class ControllerManagerNode(Node):
         )
         self.manager = ControllerManager(hardware, config, robot.urdf.limits)
         self.real_time = bool(self.get_parameter("real_time").value)
+        factor = float(self.get_parameter("real_time_factor").value)
+        if not 0.0 < factor <= 100.0:
+            raise ControlError(f"parameter real_time_factor: {factor}: must be in (0, 100]")
+        self.real_time_factor = factor
         group = ReentrantCallbackGroup()
 
         broadcaster_rates = [getattr(c, "publish_rate", 0.0) for c in config.controllers.values()]
@@ -195,7 +207,7 @@ class ControllerManagerNode(Node):
 
     # -- control loop -------------------------------------------------------------------------
     def _control_loop(self) -> None:
-        period = self.manager.period
+        period = self.manager.period / self.real_time_factor  # wall s per cycle
         next_time = time.perf_counter()
         while self._running:
             self.loop_statistics.tick(time.perf_counter())
