@@ -15,7 +15,7 @@ demo: setup  ## headless training session, then ingest its episodes into the poo
 	@$(ACTIVATE) && academy session up config/sessions/demo.yaml \
 	  && academy pool ingest var/episodes && academy pool summary
 
-lint: setup  ## ruff (lint + format check) and mypy on the ROS-free modules
+lint: setup  ## ruff (lint + format check) and mypy (strict; the modules pyproject.toml lists)
 	@$(ACTIVATE) && ruff check . && ruff format --check . && mypy
 
 unit: setup  ## unit tests only (no ROS graph)

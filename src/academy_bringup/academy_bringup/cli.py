@@ -3,6 +3,7 @@
 ``academy session up FILE``     start a session's nodes and supervise them (``ros2 launch``)
 ``academy session check FILE``  validate a session file and exit
 ``academy say "TEXT"``          speak to the robots as a trainer (typed text)
+``academy parse "TEXT"``        what the instruction parser would do with TEXT (offline)
 ``academy pool ingest DIR``     copy finished episodes into the local pool (idempotent)
 ``academy pool ls|summary``     list / summarise the pool's episodes
 """

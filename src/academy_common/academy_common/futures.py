@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from concurrent.futures import CancelledError
+from typing import TypeVar, cast
 
 from rclpy.task import Future
 
+T = TypeVar("T")
 
-def wait_for_future(future: Future, timeout: float) -> Any:
+
+def wait_for_future(future: Future[T], timeout: float) -> T:
     """Block until ``future`` is done and return its result.
 
     The node must be spun by an executor in another thread (blocking inside the executor's own
@@ -16,10 +19,16 @@ def wait_for_future(future: Future, timeout: float) -> Any:
 
     Raises:
         TimeoutError: after ``timeout`` seconds (the future is cancelled).
+        CancelledError: something else cancelled ``future`` (it has no result).
+        Exception: whatever the call behind ``future`` raised.
     """
     done = threading.Event()
     future.add_done_callback(lambda _: done.set())
     if not done.wait(timeout):
         future.cancel()
         raise TimeoutError(f"no answer within {timeout:g} s")
-    return future.result()
+    if future.cancelled():
+        raise CancelledError("the future was cancelled before it had a result")
+    # Finished and not cancelled: result() holds the call's T (rclpy types it T | None because
+    # an unfinished or cancelled future returns None).
+    return cast(T, future.result())

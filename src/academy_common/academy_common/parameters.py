@@ -16,7 +16,7 @@ def required_string(node: Node, name: str) -> str:
         MissingParameterError: it is empty; the message names the node, the parameter and its
             description (what would be valid).
     """
-    value = node.get_parameter(name).get_parameter_value().string_value
+    value: str = node.get_parameter(name).get_parameter_value().string_value
     if not value:
         described = node.describe_parameter(name).description or "a non-empty string"
         raise MissingParameterError(

@@ -97,7 +97,7 @@ class EstopRound:
             if robot not in self._answers
         ]
         answered = [self._answers[r] for r in self.robots if r in self._answers]
-        # Errors first: a trainer (or `academy say`, which stops at the first answer) hears
-        # about a robot that may still be moving before the ones that are safe.
+        # Errors first: a trainer hears about a robot that may still be moving before the ones
+        # that are safe.
         reports = silent + answered
         return sorted(reports, key=lambda r: r.level != FeedbackLevel.ERROR)

@@ -19,14 +19,15 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from rcl_interfaces.msg import ParameterDescriptor
-from rclpy.action import ActionClient
-from rclpy.action.client import ClientGoalHandle
+from rcl_interfaces.msg import ParameterDescriptor  # type: ignore[import-untyped]
+from rclpy.action.client import ActionClient, ClientGoalHandle
 from rclpy.callback_groups import ReentrantCallbackGroup
 from rclpy.client import Client
 from rclpy.node import Node
 from rclpy.task import Future
-from std_srvs.srv import SetBool
+from rclpy.timer import Timer
+from rclpy.type_support import GetResultServiceResponse
+from std_srvs.srv import SetBool  # type: ignore[import-untyped]
 
 from academy_common.ids import new_id
 from academy_common.interface_constants import InstructionKind
@@ -52,6 +53,10 @@ ANSWER_TIMEOUT_S = 5.0
 #: a robot that has not confirmed may still be moving.
 ESTOP_CONFIRM_TIMEOUT_S = 1.0
 
+SkillClient = ActionClient[ExecuteSkill.Goal, ExecuteSkill.Result, ExecuteSkill.Feedback]
+SkillGoalHandle = ClientGoalHandle[ExecuteSkill.Goal, ExecuteSkill.Result, ExecuteSkill.Feedback]
+EstopClient = Client[SetBool.Request, SetBool.Response]
+
 
 class InstructionParserNode(Node):
     """Parses trainer text and dispatches it to the robots of a station."""
@@ -76,14 +81,14 @@ class InstructionParserNode(Node):
         default = self.get_parameter("default_robot").get_parameter_value().string_value
         self.parser = InstructionParser(robots, objects, default)
         group = self._group = ReentrantCallbackGroup()
-        self._skills = {
+        self._skills: dict[str, SkillClient] = {
             r: ActionClient(self, ExecuteSkill, f"/{r}/execute_skill", callback_group=group)
             for r in robots
         }
-        self._estops = {
+        self._estops: dict[str, EstopClient] = {
             r: self.create_client(SetBool, f"/{r}/estop", callback_group=group) for r in robots
         }
-        self._goals: dict[str, ClientGoalHandle] = {}
+        self._goals: dict[str, SkillGoalHandle] = {}
         self._lock = threading.Lock()
         self._instructions = self.create_publisher(
             Instruction, "/trainer/instructions", INSTRUCTIONS_QOS
@@ -191,9 +196,16 @@ class InstructionParserNode(Node):
         future.add_done_callback(lambda f: self._on_goal_response(utterance, robot, parsed, f))
 
     def _on_goal_response(
-        self, utterance: Utterance, robot: str, parsed: ParsedInstruction, future: object
+        self,
+        utterance: Utterance,
+        robot: str,
+        parsed: ParsedInstruction,
+        future: Future[SkillGoalHandle],
     ) -> None:
-        handle: ClientGoalHandle = future.result()  # type: ignore[attr-defined]
+        handle = future.result()  # None only if the request was cancelled (e.g. at shutdown)
+        if handle is None:
+            self._say(utterance, robot, TrainerFeedback.LEVEL_ERROR, "the goal was never answered")
+            return
         if not handle.accepted:
             self._say(utterance, robot, TrainerFeedback.LEVEL_ERROR, "the robot refused the goal")
             return
@@ -208,13 +220,17 @@ class InstructionParserNode(Node):
         utterance: Utterance,
         robot: str,
         parsed: ParsedInstruction,
-        handle: ClientGoalHandle,
-        future: object,
+        handle: SkillGoalHandle,
+        future: Future[GetResultServiceResponse[ExecuteSkill.Result]],
     ) -> None:
         with self._lock:
             if self._goals.get(robot) is handle:
                 del self._goals[robot]
-        result: ExecuteSkill.Result = future.result().result  # type: ignore[attr-defined]
+        response = future.result()  # None only if the request was cancelled (e.g. at shutdown)
+        if response is None:
+            self._say(utterance, robot, TrainerFeedback.LEVEL_ERROR, "the goal's result was lost")
+            return
+        result: ExecuteSkill.Result = response.result
         outcome = outcome_name(result.outcome.value)
         summary = f"{parsed.skill}: {result.successes}/{result.attempts} succeeded"
         if result.outcome.value == SkillOutcome.SUCCEEDED:
@@ -272,11 +288,11 @@ class InstructionParserNode(Node):
         utterance: Utterance,
         round_: EstopRound,
         robot: str,
-        client: Client,
+        client: EstopClient,
         request: SetBool.Request,
         start: float,
     ) -> None:
-        def answered(future: Future) -> None:
+        def answered(future: Future[SetBool.Response]) -> None:
             elapsed = time.monotonic() - start
             error = future.exception()
             if error is not None:
@@ -294,7 +310,7 @@ class InstructionParserNode(Node):
 
     def _after(self, delay_s: float, callback: Callable[[], None]) -> None:
         """Run ``callback`` once, ``delay_s`` from now, on the executor."""
-        timers = []
+        timers: list[Timer] = []
 
         def fire() -> None:
             timers[0].cancel()

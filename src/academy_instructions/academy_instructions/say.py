@@ -40,7 +40,9 @@ def cmd_say(args: argparse.Namespace) -> int:
             conversation = channel.say(args.text)
             finished = conversation.finished.wait(args.timeout if args.wait else 2.0)
             if args.wait and not finished:
-                print(f"no final answer within {args.timeout:g} s")
+                missing = conversation.awaiting
+                why = f" (none from {', '.join(missing)})" if missing else ""
+                print(f"no final answer within {args.timeout:g} s{why}")
                 return 1
             failed = conversation.rejected or any(
                 f.level == TrainerFeedback.LEVEL_ERROR for f in conversation.feedback
@@ -64,7 +66,11 @@ def add_command(commands: Any) -> None:
     say.add_argument("text", help='what the trainer says, e.g. "robot one, lift the red cube"')
     say.add_argument("--trainer", default="trainer_cli", help="trainer id (default trainer_cli)")
     say.add_argument(
-        "--robot", action="append", default=None, help="robot ids to follow (default robot_1)"
+        "--robot",
+        action="append",
+        default=None,
+        help="robot id to follow, once per robot (default robot_1); a stop, reset or cancel for "
+        "everyone waits for the answer of each",
     )
     say.add_argument("--wait", action="store_true", help="wait until the skill goal ends")
     say.add_argument("--timeout", type=float, default=300.0, help="seconds to wait (--wait)")

@@ -3,7 +3,7 @@
 ``script_file`` (YAML)::
 
     trainer_id: trainer_demo
-    robot_ids: [robot_1]
+    robot_ids: [robot_1]  # every robot of the station: a stop for everyone waits for each
     steps:
       - say: "robot one, reach for the red cube three times"
         timeout: 120      # s for this step to finish
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
-from rcl_interfaces.msg import ParameterDescriptor
+from rcl_interfaces.msg import ParameterDescriptor  # type: ignore[import-untyped]
 from rclpy.node import Node
 
 from academy_common.node_main import request_exit, run_node
@@ -83,7 +83,9 @@ class ScriptedTrainerNode(Node):
             self.get_logger().info(f"-> {self.trainer_id}: {text!r}")
             conversation = self.channel.say(text, Utterance.SOURCE_SCRIPT)
             if not conversation.finished.wait(timeout):
-                self.get_logger().error(f"{text!r} did not finish within {timeout:g} s")
+                missing = conversation.awaiting
+                why = f"; no answer from {', '.join(missing)}" if missing else ""
+                self.get_logger().error(f"{text!r} did not finish within {timeout:g} s{why}")
                 request_exit(self, 1)
                 return
         self.get_logger().info(f"script done: {len(self.steps)} utterances")

@@ -2,8 +2,11 @@
 
 Used by the scripted trainer node and by ``academy say``. An utterance is *finished* when the
 parser rejected it or asked back (``/trainer/feedback``), when the skill goal it caused ended
-(``GOAL_END`` on ``/<robot>/skill_events`` with its instruction id), or — for stop, reset and
-cancel — when the robot's answer arrives on ``/trainer/feedback``.
+(``GOAL_END`` on ``/<robot>/skill_events`` with its instruction id) or failed (an ERROR
+feedback), or — for stop, reset and cancel — when every robot it addresses answered on
+``/trainer/feedback``: the robot it names or, addressed to everyone, each robot the channel
+follows (``robot_ids``; so list every robot of the station). The rule is
+:class:`~academy_instructions.conversation_state.ConversationState`'s.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from dataclasses import dataclass, field
 from rclpy.node import Node
 
 from academy_common.ids import new_id
+from academy_common.interface_constants import FeedbackLevel, InstructionKind
 from academy_common.qos import RELIABLE_QOS
+from academy_instructions.conversation_state import ConversationState
 from academy_interfaces.msg import Instruction, SkillEvent, TrainerFeedback, Utterance
 
 
@@ -26,6 +31,7 @@ class Conversation:
 
     utterance_id: str
     text: str
+    state: ConversationState
     instruction: Instruction | None = None
     feedback: list[TrainerFeedback] = field(default_factory=list)
     goal_end: SkillEvent | None = None
@@ -40,9 +46,18 @@ class Conversation:
             for f in self.feedback
         )
 
+    @property
+    def awaiting(self) -> tuple[str, ...]:
+        """Robots whose answer to a stop, reset or cancel has not arrived yet."""
+        return self.state.awaiting
+
 
 class TrainerChannel:
-    """Talks to the instruction parser on behalf of one trainer."""
+    """Talks to the instruction parser on behalf of one trainer.
+
+    ``robot_ids`` are the robots it follows: their skill events, and the answers a stop, reset
+    or cancel for everyone waits for.
+    """
 
     def __init__(
         self,
@@ -53,6 +68,7 @@ class TrainerChannel:
     ) -> None:
         self._node = node
         self.trainer_id = trainer_id
+        self.robot_ids = tuple(robot_ids)
         self._lock = threading.Lock()
         self._by_utterance: dict[str, Conversation] = {}
         self._by_instruction: dict[str, Conversation] = {}
@@ -89,7 +105,7 @@ class TrainerChannel:
             confidence=1.0,
         )
         msg.header.stamp = self._node.get_clock().now().to_msg()
-        conversation = Conversation(msg.utterance_id, text)
+        conversation = Conversation(msg.utterance_id, text, ConversationState(self.robot_ids))
         with self._lock:
             self._by_utterance[msg.utterance_id] = conversation
         self._publisher.publish(msg)
@@ -98,18 +114,14 @@ class TrainerChannel:
     def _on_feedback(self, msg: TrainerFeedback) -> None:
         with self._lock:
             conversation = self._by_utterance.get(msg.utterance_id)
-        if conversation is None:
-            return
-        conversation.feedback.append(msg)
+            if conversation is None:
+                return
+            conversation.feedback.append(msg)
+            finished = conversation.state.on_feedback(msg.robot_id, FeedbackLevel(msg.level))
         if self._on_feedback_hook is not None:
-            self._on_feedback_hook(msg)
-        instruction = conversation.instruction
-        if conversation.rejected or (
-            instruction is not None and instruction.kind != Instruction.KIND_EXECUTE_SKILL
-        ):
+            self._on_feedback_hook(msg)  # before finishing: a caller may exit once it finished
+        if finished:
             conversation.finished.set()
-        if msg.level == TrainerFeedback.LEVEL_ERROR:
-            conversation.finished.set()  # the goal ended badly or could not start
 
     def _on_instruction(self, msg: Instruction) -> None:
         with self._lock:
@@ -118,16 +130,21 @@ class TrainerChannel:
                 return
             conversation.instruction = msg
             self._by_instruction[msg.instruction_id] = conversation
-        if msg.kind != Instruction.KIND_EXECUTE_SKILL and conversation.feedback:
-            conversation.finished.set()  # the robot's answer came before the instruction
+            # Finished already if the robots' answers came before the instruction.
+            finished = conversation.state.on_instruction(InstructionKind(msg.kind), msg.robot_id)
+        if finished:
+            conversation.finished.set()
 
     def _on_event(self, msg: SkillEvent) -> None:
+        finished = False
         with self._lock:
             conversation = self._by_instruction.get(msg.instruction_id)
-        if conversation is None:
-            return
-        if msg.event == SkillEvent.ATTEMPT_END:
-            conversation.attempts.append(msg)
-        elif msg.event == SkillEvent.GOAL_END:
-            conversation.goal_end = msg
+            if conversation is None:
+                return
+            if msg.event == SkillEvent.ATTEMPT_END:
+                conversation.attempts.append(msg)
+            elif msg.event == SkillEvent.GOAL_END:
+                conversation.goal_end = msg
+                finished = conversation.state.on_goal_end()
+        if finished:
             conversation.finished.set()

@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     AfterValidator,
@@ -29,13 +29,13 @@ from pydantic import (
     computed_field,
     model_validator,
 )
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
 from academy_common.interface_constants import SkillOutcome
-from academy_common.problems import ProblemsError
+from academy_common.problems import ProblemsError, validation_problems
 
 #: Version of the ``episode.json`` schema; bump it when a field is added, removed or re-defined.
-EPISODE_SCHEMA_VERSION = 2
+EPISODE_SCHEMA_VERSION: Final = 2
 EPISODE_FILE = "episode.json"
 #: Largest value an SQLite INTEGER (signed 64-bit) holds: the catalog stores counts and times.
 SQLITE_INTEGER_MAX = 2**63 - 1
@@ -362,75 +362,16 @@ def parse_episode_record(data: Any, source: str) -> EpisodeRecord:
     try:
         return EpisodeRecord.model_validate(data)
     except ValidationError as error:
-        raise InvalidEpisodeRecordError(source, validation_problems(error, EpisodeRecord)) from None
+        problems = validation_problems(error, EpisodeRecord, _describe_bounds)
+        raise InvalidEpisodeRecordError(source, problems) from None
 
 
-def validation_problems(error: ValidationError, model: type[BaseModel]) -> list[str]:
-    """One ``field: value: what would be valid`` line per problem of a pydantic ``error``.
-
-    The same lines as the session files' (``academy_bringup.session_schema``): unknown keys
-    list the valid ones, pydantic's union branch markers are left out, one line per key.
-    """
-    problems: list[str] = []
-    seen: set[tuple[str, str]] = set()
-    for item in error.errors():
-        loc = tuple(item["loc"])
-        key = _format_loc(loc)
-        valid = _describe_valid(item, _valid_keys(model, loc))
-        if (key, valid) in seen:  # a union reports each branch; one line per key is enough
-            continue
-        seen.add((key, valid))
-        if item["type"] == "missing":
-            problems.append(f"{key}: {valid}")
-        else:
-            problems.append(f"{key}: {item.get('input')!r}: {valid}")
-    return problems
-
-
-def _describe_valid(error: Mapping[str, Any], valid_keys: Iterable[str]) -> str:
-    kind = error["type"]
+def _describe_bounds(error: ErrorDetails) -> str | None:
+    """The range of a Count or Nanoseconds (the only bounded integers here), None for others."""
     ctx = error.get("ctx") or {}
-    if kind == "extra_forbidden":
-        return "unknown key; valid keys: " + ", ".join(valid_keys)
-    if kind == "missing":
-        return "missing required key"
-    if kind == "literal_error":
-        return f"must be one of {ctx.get('expected')}"
-    if kind == "string_pattern_mismatch":
-        return f"must match {ctx.get('pattern')}"
-    if (kind, ctx.get("le"), ctx.get("ge")) in {
+    if (error["type"], ctx.get("le"), ctx.get("ge")) in {
         ("less_than_equal", SQLITE_INTEGER_MAX, None),
         ("greater_than_equal", None, 0),
-    }:  # a Count or Nanoseconds (the only bounded integers here)
+    }:
         return f"must be an integer from 0 to {SQLITE_INTEGER_MAX} (SQLite INTEGER)"
-    return str(error["msg"]) if ctx.get("valid") else str(error["msg"]).lower()
-
-
-def _format_loc(loc: Iterable[Any]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif "[" in str(part) or str(part) in {"function-after", "function-wrap", "union"}:
-            continue  # pydantic's union branch markers say nothing to a user
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "(top level)"
-
-
-def _valid_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """Keys of the model that owns the key at ``loc`` (to list them for an unknown key)."""
-    current: Any = model
-    for part in loc[:-1]:
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            field = current.model_fields.get(str(part))
-            if field is None:
-                return []
-            current = field.annotation
-        elif get_origin(current) is dict:
-            current = get_args(current)[1]  # ``part`` is a key of the mapping
-        else:
-            return []
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    return []
+    return None

@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 from ament_index_python.packages import get_package_share_directory
-from rcl_interfaces.msg import ParameterDescriptor
+from rcl_interfaces.msg import ParameterDescriptor, ParameterType  # type: ignore[import-untyped]
 from rclpy.event_handler import SubscriptionEventCallbacks
 from rclpy.lifecycle import Node as LifecycleNode
 from rclpy.lifecycle import State, TransitionCallbackReturn
@@ -53,6 +53,7 @@ from academy_recorder.episode_record import (
     EpisodeRecord,
     InstructionRecord,
     MetricRecord,
+    ParameterValue,
     PublisherStats,
     RecorderError,
     TopicStats,
@@ -133,9 +134,9 @@ class RecorderNode(LifecycleNode):
         self.topics: list[TopicSpec] = []
         self.segmenter: Segmenter | None = None
         self._recordings: dict[int, EpisodeRecording] = {}
-        self._recorded_subscriptions: list[Subscription] = []
+        self._recorded_subscriptions: list[Subscription[Any]] = []  # raw: serialized bytes
         self._tick_timer: Timer | None = None
-        self._episodes: Publisher | None = None
+        self._episodes: Publisher[EpisodeInfo] | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def on_configure(self, state: State) -> TransitionCallbackReturn:
@@ -234,12 +235,12 @@ class RecorderNode(LifecycleNode):
         package, _, name = kind.split("/")
         msg_type = getattr(importlib.import_module(f"{package}.msg"), name)
         events = SubscriptionEventCallbacks(
-            message_lost=lambda info, t=topic: self._on_lost(t, info.total_count_change)
+            message_lost=lambda info: self._on_lost(topic, info.total_count_change)
         )
         subscription = self.create_subscription(
             msg_type,
             topic,
-            lambda data, info, t=topic: self._receive(t, data, info, handler),
+            lambda data, info: self._receive(topic, data, info, handler),
             qos,
             raw=True,
             event_callbacks=events,
@@ -429,13 +430,20 @@ def topic_stats(tally: TopicTally) -> TopicStats:
     )
 
 
-def _parameter_value(parameter: Any) -> object:
-    value = parameter.value
-    for field_name in ("string_value", "double_value", "integer_value", "bool_value"):
-        kind = {"bool_value": 1, "integer_value": 2, "double_value": 3, "string_value": 4}
-        if value.type == kind[field_name]:
-            return getattr(value, field_name)
-    return None
+#: The field of ``rcl_interfaces/msg/ParameterValue`` that holds each scalar parameter type.
+_SCALAR_FIELDS = {
+    ParameterType.PARAMETER_BOOL: "bool_value",
+    ParameterType.PARAMETER_INTEGER: "integer_value",
+    ParameterType.PARAMETER_DOUBLE: "double_value",
+    ParameterType.PARAMETER_STRING: "string_value",
+}
+
+
+def _parameter_value(parameter: Any) -> ParameterValue:
+    """The scalar an ``rcl_interfaces/msg/Parameter`` holds (None if unset or an array)."""
+    field_name = _SCALAR_FIELDS.get(parameter.value.type)
+    scalar: ParameterValue = getattr(parameter.value, field_name) if field_name else None
+    return scalar
 
 
 def main(args: Sequence[str] | None = None) -> int:
