@@ -105,3 +105,37 @@ def node_session(name: str, *nodes: dict, grace_period: float = 5.0) -> dict:
         "robots": [{"id": "robot_1", "model": "aurora_h1"}],
         "nodes": list(nodes),
     }
+
+
+def controller_node(station: str, **parameters: object) -> dict:
+    """robot_1's controller_manager node (aurora_h1 controllers, ``station``, seed 3)."""
+    return {
+        "name": "controller_manager",
+        "package": "academy_control",
+        "executable": "controller_manager",
+        "robot": "robot_1",
+        "parameters": {
+            "controllers_file": str(REPO / "config/controllers/aurora_h1.yaml"),
+            "station_file": station,
+            "seed": 3,
+            **parameters,
+        },
+    }
+
+
+def robot_session(
+    name: str, station: str, controller: dict | None = None, executor: dict | None = None
+) -> dict:
+    """robot_1's controller_manager and skill_executor (``use_sim_time``), each with extra
+    ``parameters`` when given."""
+    return node_session(
+        name,
+        controller_node(station, **(controller or {})),
+        {
+            "name": "skill_executor",
+            "package": "academy_skills",
+            "executable": "skill_executor",
+            "robot": "robot_1",
+            "parameters": {"station_file": station, "use_sim_time": True, **(executor or {})},
+        },
+    )

@@ -14,7 +14,7 @@ from rclpy.action import ActionClient
 from ros_client import spinning_node
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import JointState
-from session_harness import REPO, node_session
+from session_harness import REPO, controller_node, node_session
 from std_msgs.msg import Bool
 from std_srvs.srv import SetBool
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
@@ -31,18 +31,7 @@ ACTION = "/robot_1/joint_trajectory_controller/follow_joint_trajectory"
 
 def controller_session() -> dict:
     return node_session(
-        "it_control",
-        {
-            "name": "controller_manager",
-            "package": "academy_control",
-            "executable": "controller_manager",
-            "robot": "robot_1",
-            "parameters": {
-                "controllers_file": str(REPO / "config/controllers/aurora_h1.yaml"),
-                "station_file": str(REPO / "config/stations/tabletop.yaml"),
-                "seed": 5,
-            },
-        },
+        "it_control", controller_node(str(REPO / "config/stations/tabletop.yaml"), seed=5)
     )
 
 
@@ -119,7 +108,7 @@ def test_malformed_trajectories_are_rejected_and_estop_holds(start_session) -> N
         clock: list[float] = []
         node.create_subscription(
             Clock,
-            "/clock",
+            "/robot_1/clock",  # each robot's simulation has its own clock
             lambda m: clock.append(m.clock.sec + m.clock.nanosec * 1e-9),
             CLOCK_QOS,
         )
@@ -173,7 +162,7 @@ def test_malformed_trajectories_are_rejected_and_estop_holds(start_session) -> N
         assert "right_shoulder_pitch" in fast.error_string
         assert "segment 0" in fast.error_string and "limit" in fast.error_string
 
-        # The simulation's time is on /clock and advances.
+        # The simulation's time is on the robot's /clock and advances.
         assert wait_until(lambda: len(clock) >= 2 and clock[-1] > clock[0], 5.0)
 
         # Station reset: a prop goes exactly where a test asks (used for out-of-reach twins).

@@ -10,11 +10,11 @@ from __future__ import annotations
 import threading
 
 import pytest
-from narrow_station import CONTROLLERS, narrow_station
+from narrow_station import narrow_station
 from rclpy.action import ActionClient
 from ros_client import spinning_node
 from rosgraph_msgs.msg import Clock
-from session_harness import node_session
+from session_harness import robot_session
 
 from academy_common.futures import wait_for_future
 from academy_common.qos import CLOCK_QOS, RELIABLE_QOS
@@ -28,27 +28,11 @@ HOLD_S = 1.0
 
 
 def sim_session(station: str, use_sim_time: bool) -> dict:
-    return node_session(
+    return robot_session(
         "it_sim_time",
-        {
-            "name": "controller_manager",
-            "package": "academy_control",
-            "executable": "controller_manager",
-            "robot": "robot_1",
-            "parameters": {
-                "controllers_file": str(CONTROLLERS),
-                "station_file": station,
-                "seed": 3,
-                "real_time_factor": 0.5,
-            },
-        },
-        {
-            "name": "skill_executor",
-            "package": "academy_skills",
-            "executable": "skill_executor",
-            "robot": "robot_1",
-            "parameters": {"station_file": station, "use_sim_time": use_sim_time},
-        },
+        station,
+        controller={"real_time_factor": 0.5},
+        executor={"use_sim_time": use_sim_time},
     )
 
 

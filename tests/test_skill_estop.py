@@ -10,15 +10,15 @@ import threading
 import time
 
 import pytest
-from narrow_station import CONTROLLERS, narrow_station
+from narrow_station import narrow_station
 from rclpy.action import ActionClient
 from ros_client import spinning_node
-from session_harness import node_session
+from session_harness import robot_session
 from std_srvs.srv import SetBool
 
 from academy_common.futures import wait_for_future
 from academy_common.qos import RELIABLE_QOS
-from academy_interfaces.action import ExecuteSkill
+from academy_interfaces.action import ExecuteSkill, GripperCommand
 from academy_interfaces.msg import SkillEvent, SkillOutcome
 from academy_skills.ros_conversions import parameters_to_msg
 
@@ -30,27 +30,7 @@ PHASES = ("open_gripper", "descend", "hold")
 
 
 def skill_session(station: str) -> dict:
-    return node_session(
-        "it_skill_estop",
-        {
-            "name": "controller_manager",
-            "package": "academy_control",
-            "executable": "controller_manager",
-            "robot": "robot_1",
-            "parameters": {
-                "controllers_file": str(CONTROLLERS),
-                "station_file": station,
-                "seed": 3,
-            },
-        },
-        {
-            "name": "skill_executor",
-            "package": "academy_skills",
-            "executable": "skill_executor",
-            "robot": "robot_1",
-            "parameters": {"station_file": station, "use_sim_time": True},
-        },
-    )
+    return robot_session("it_skill_estop", station)
 
 
 def lift_goal(repetitions: int) -> ExecuteSkill.Goal:
@@ -81,7 +61,16 @@ def test_estop_in_any_phase_ends_the_goal_estopped_in_that_phase(start_session, 
         node.create_subscription(SkillEvent, "/robot_1/skill_events", on_event, RELIABLE_QOS)
         client = ActionClient(node, ExecuteSkill, "/robot_1/execute_skill")
         assert client.wait_for_server(timeout_sec=20)
+        jaws = [
+            ActionClient(node, GripperCommand, f"/robot_1/{side}_gripper_controller/gripper_cmd")
+            for side in ("left", "right")
+        ]
         for phase in PHASES:
+            # Closed jaws take a while to open, so a stop sent at open_gripper lands inside it.
+            for gripper in jaws:
+                assert gripper.wait_for_server(timeout_sec=10)
+                closing = wait_for_future(gripper.send_goal_async(GripperCommand.Goal()), 5.0)
+                wait_for_future(closing.get_result_async(), 10.0)
             with lock:
                 events.clear()
             stop_in["phase"] = phase

@@ -100,6 +100,8 @@ def trajectory_error_code(error: ControlError) -> TrajectoryErrorCode:
     """The FollowJointTrajectory code for a goal refused with ``error``."""
     if isinstance(error, EStopEngagedError):
         return TrajectoryErrorCode.ESTOPPED
+    if isinstance(error, HardwareError):
+        return TrajectoryErrorCode.HARDWARE_FAULT
     if isinstance(error, InvalidJointsError):
         return TrajectoryErrorCode.INVALID_JOINTS
     return TrajectoryErrorCode.INVALID_GOAL
@@ -109,6 +111,8 @@ def gripper_error_code(error: ControlError) -> GripperErrorCode:
     """The GripperCommand code for a command refused with ``error``."""
     if isinstance(error, EStopEngagedError):
         return GripperErrorCode.ESTOPPED
+    if isinstance(error, HardwareError):
+        return GripperErrorCode.HARDWARE_FAULT
     return GripperErrorCode.INVALID_GOAL
 
 

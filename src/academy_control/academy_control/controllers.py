@@ -11,6 +11,7 @@ the e-stop ESTOPPED.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -19,6 +20,9 @@ import numpy as np
 from academy_common.interface_constants import GripperErrorCode, TrajectoryErrorCode
 from academy_control.controller_config import GripperControllerConfig, TrajectoryControllerConfig
 from academy_control.trajectory import Trajectory, anchored, evaluate
+
+#: Window (s) over which measured velocities are averaged to decide that joints have stopped.
+STOPPED_WINDOW_S = 0.05
 
 
 class GoalState(Enum):
@@ -88,6 +92,8 @@ class JointTrajectoryController:
         self.path_tolerance = np.array([config.tolerances(j).trajectory for j in self.joints])
         self.goal_tolerance = np.array([config.tolerances(j).goal for j in self.joints])
         self.desired = np.zeros(len(self.joints))
+        #: (time, measured velocities) of the last STOPPED_WINDOW_S, for the stopped rule.
+        self._recent: deque[tuple[float, np.ndarray]] = deque()
 
     def start(self, positions: np.ndarray) -> None:
         """Activate: hold the joints where they are."""
@@ -110,7 +116,16 @@ class JointTrajectoryController:
         # Joints the new goal leaves out hold where they are being commanded now.
         self.hold = self.desired.copy()
         self.active = goal
+        self._recent.clear()
         return goal
+
+    def _mean_speed(self, now: float, velocities: np.ndarray) -> np.ndarray:
+        """|mean measured velocity| of this controller's joints over the last STOPPED_WINDOW_S."""
+        self._recent.append((now, velocities[self.indices].copy()))
+        while now - self._recent[0][0] > STOPPED_WINDOW_S:
+            self._recent.popleft()
+        window = np.array([v for _, v in self._recent])
+        return np.asarray(np.abs(window.mean(axis=0)))
 
     def halt(self, positions: np.ndarray, code: TrajectoryErrorCode, reason: str) -> None:
         """End the active goal with ``code`` and ``reason``; hold the measured positions."""
@@ -127,7 +142,10 @@ class JointTrajectoryController:
 
         A goal succeeds once, after its last point, every joint is within its goal tolerance
         *and* has stopped (speed <= ``stopped_velocity_tolerance``); if that has not happened
-        ``goal_time`` s after the last point it ends GOAL_TOLERANCE_VIOLATED.
+        ``goal_time`` s after the last point it ends GOAL_TOLERANCE_VIOLATED. The speed is the
+        measured velocity averaged over the last ``STOPPED_WINDOW_S``: a stiff servo holding its
+        goal chatters at the control rate (e.g. +-0.17 rad/s around a still wrist, 1e-4 rad
+        apart), which is not motion.
         """
         actual = positions[self.indices]
         desired = self.hold.copy()
@@ -155,7 +173,7 @@ class JointTrajectoryController:
             if elapsed >= goal.trajectory.duration:
                 goal_error = np.abs(goal.trajectory.goal - actual[goal.indices])
                 within = goal_error <= self.goal_tolerance[goal.indices]
-                speed = np.abs(velocities[self.indices][goal.indices])
+                speed = self._mean_speed(now, velocities)[goal.indices]
                 stopped_tolerance = self.config.constraints.stopped_velocity_tolerance
                 stopped = speed <= stopped_tolerance
                 if np.all(within) and np.all(stopped):

@@ -105,7 +105,8 @@ class InProcessRobot:
         self, joints: Mapping[str, float], duration: float, stop: Callable[[], bool]
     ) -> MotionResult:
         names = list(joints)
-        point = TrajectoryPoint(duration, tuple(joints[n] for n in names))
+        # Arrive at rest (zero end velocities: a cubic, not a ramp), as RosRobotIO does.
+        point = TrajectoryPoint(duration, tuple(joints[n] for n in names), (0.0,) * len(names))
         try:
             goal = self.manager.follow(TRAJECTORY_CONTROLLER, names, [point])
         except ControlError as error:

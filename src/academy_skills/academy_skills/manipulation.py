@@ -59,8 +59,13 @@ MIN_MOVE_S = 0.6
 #: Fraction of a joint's URDF velocity limit a planned move may use (the controller refuses
 #: trajectories above the limit; the margin absorbs the gap between measured and commanded).
 VELOCITY_LIMIT_FRACTION = 0.8
+#: Peak over mean speed of a move: moves start and end at rest (a cubic from zero velocity to
+#: zero velocity, 1.5x its mean speed at mid-way), so the servos stop where the goal is.
+PEAK_TO_MEAN_SPEED = 1.5
 #: Wait after a lift before the hold is measured (s): > two station/state periods at 10 Hz.
 SETTLE_S = 0.3
+#: Height above its resting place at which a placed object is let go (m).
+PLACE_CLEARANCE = 0.005
 #: IK orientation weight when lifting (the approach uses 0.5): position first, some tilt allowed.
 LIFT_ORIENTATION_COST = 0.05
 
@@ -154,7 +159,8 @@ class RobotIO(Protocol):
     def move(
         self, joints: Mapping[str, float], duration: float, stop: Callable[[], bool]
     ) -> MotionResult:
-        """Move ``joints`` to positions over ``duration`` s; blocks; ``stop()`` cancels."""
+        """Move ``joints`` to positions over ``duration`` s, arriving at rest (zero end
+        velocities); blocks; ``stop()`` cancels."""
         ...
 
     def grip(
@@ -353,12 +359,31 @@ class ManipulationSkill:
         ctx.phase("hold", 0.75)
         result = self._judge_lift(ctx, plan, height, float(params["hold_time"]), metrics)
         ctx.phase("place", 0.9)
-        # Put back only what is still in the jaws: lowering an empty hand onto an object that
-        # slipped to the table would push into it, and that abort would hide the verdict.
-        if self._in_hand_distance(plan)[0] <= PAD_HALF_LENGTH + plan.obj.size[2] / 2:
-            self._move(ctx, plan.at.positions, speed)
+        self._place(ctx, plan, speed)
         self._retreat(ctx, plan, speed, width)
         return result or AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+
+    def _place(self, ctx: SkillContext, plan: _Plan, speed: float) -> None:
+        """Lower what the jaws still hold until it is just above where it rested.
+
+        The hand goes down by the object's own rise, not back to the grasp pose: an object that
+        slipped in the jaws would otherwise be pressed into the table, and the arm, blocked, would
+        never come to rest. An object no longer between the jaws is not placed: lowering an empty
+        hand onto it would push into it.
+        """
+        distance, obj = self._in_hand_distance(plan)
+        if distance > PAD_HALF_LENGTH + plan.obj.size[2] / 2:
+            return
+        rise = obj.position[2] - plan.obj.position[2] - PLACE_CLEARANCE
+        if rise <= 0:
+            return
+        hand = self._hand(plan)
+        target = (plan.target[0], plan.target[1], float(hand[2]) - rise)
+        arm = self.kinematics.robot.arms[plan.arm_name]
+        down = self.kinematics.solve(
+            arm, target, plan.yaw, self.io.joint_positions(), orientation_cost=LIFT_ORIENTATION_COST
+        )
+        self._move(ctx, down.positions, speed)
 
     # -- measurements --------------------------------------------------------------------------
     def _hand(self, plan: _Plan) -> np.ndarray:
@@ -517,14 +542,16 @@ class ManipulationSkill:
     def _joint_limited_duration(
         self, current: Mapping[str, float], joints: Mapping[str, float]
     ) -> float:
-        """Shortest time (s) that keeps every joint under its share of the URDF velocity limit."""
+        """Shortest time (s) that keeps every joint's peak speed under its share of the URDF
+        velocity limit."""
         limits = self.kinematics.robot.urdf.limits
         longest = 0.0
         for name, target in joints.items():
             velocity = limits[name].velocity
             if velocity > 0:
                 travel = abs(target - current[name])
-                longest = max(longest, travel / (VELOCITY_LIMIT_FRACTION * velocity))
+                peak = PEAK_TO_MEAN_SPEED * travel
+                longest = max(longest, peak / (VELOCITY_LIMIT_FRACTION * velocity))
         return longest
 
     def _grip(self, ctx: SkillContext, gripper: str, width: float, effort: float) -> GripResult:

@@ -124,6 +124,7 @@ class RosRobotIO:
     def _on_station(self, msg: StationState) -> None:
         with self._lock:
             self._station = msg
+            self._updated.notify_all()
 
     def _on_estop(self, msg: Bool) -> None:
         with self._lock:
@@ -141,14 +142,23 @@ class RosRobotIO:
 
     def joint_positions(self) -> dict[str, float]:
         with self._lock:
-            if not self._joints:
-                raise RobotIOError("no joint_states received yet (is the controller_manager up?)")
+            # Just after start-up the first message may still be on its way: wait, bounded.
+            if not self._updated.wait_for(lambda: bool(self._joints), timeout=CALL_TIMEOUT_S):
+                raise RobotIOError(
+                    f"no joint_states received within {CALL_TIMEOUT_S:g} s "
+                    "(is the controller_manager up?)"
+                )
             return dict(self._joints)
 
     def station(self) -> StationObservation:
         with self._lock:
-            if self._station is None:
-                raise RobotIOError("no station/state received yet (is the simulator up?)")
+            if not self._updated.wait_for(
+                lambda: self._station is not None, timeout=CALL_TIMEOUT_S
+            ):
+                raise RobotIOError(
+                    f"no station/state received within {CALL_TIMEOUT_S:g} s (is the simulator up?)"
+                )
+            assert self._station is not None
             return station_from_msg(self._station)
 
     def reset_station(self) -> StationObservation:
@@ -174,6 +184,7 @@ class RosRobotIO:
         trajectory.points = [
             JointTrajectoryPoint(
                 positions=[float(v) for v in joints.values()],
+                velocities=[0.0] * len(joints),  # arrive at rest: a cubic, not a ramp
                 time_from_start=Duration(sec=seconds, nanosec=int((duration - seconds) * 1e9)),
             )
         ]
