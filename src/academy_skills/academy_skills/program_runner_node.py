@@ -11,7 +11,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from rcl_interfaces.msg import ParameterDescriptor
+from rcl_interfaces.msg import ParameterDescriptor  # type: ignore[import-untyped]
 from rclpy.node import Node
 
 from academy_common.node_main import request_exit, run_node

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from builtin_interfaces.msg import Duration
-from rcl_interfaces.msg import Parameter, ParameterType, ParameterValue
+from builtin_interfaces.msg import Duration  # type: ignore[import-untyped]
+from rcl_interfaces.msg import Parameter, ParameterType, ParameterValue  # type: ignore[import-untyped]
 
 from academy_interfaces.msg import Metric
 from academy_skills.errors import SkillParameterError

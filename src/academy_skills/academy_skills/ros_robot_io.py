@@ -14,15 +14,19 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from enum import IntEnum
+from typing import TypeVar, cast
 
-from builtin_interfaces.msg import Duration
-from rclpy.action import ActionClient
+from builtin_interfaces.msg import Duration  # type: ignore[import-untyped]
+from rclpy.action.client import ActionClient
 from rclpy.callback_groups import CallbackGroup
+from rclpy.client import Client
 from rclpy.node import Node
-from sensor_msgs.msg import JointState
-from std_msgs.msg import Bool
-from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
+from rclpy.task import Future
+from rclpy.type_support import GetResultServiceResponse, Msg
+from sensor_msgs.msg import JointState  # type: ignore[import-untyped]
+from std_msgs.msg import Bool  # type: ignore[import-untyped]
+from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint  # type: ignore[import-untyped]
 
 from academy_common.futures import wait_for_future
 from academy_common.interface_constants import GripperErrorCode, TrajectoryErrorCode
@@ -48,6 +52,17 @@ FRESH_JOINT_STATES = 2
 #: Wall-clock cap of a wait, as a multiple of its timeout in node-clock seconds (plus
 #: CALL_TIMEOUT_S): generous, since a loaded host runs the simulation slower than real time.
 WALL_CAP_FACTOR = 10.0
+
+GoalT = TypeVar("GoalT", bound=Msg)
+ResultT = TypeVar("ResultT", bound=Msg)
+FeedbackT = TypeVar("FeedbackT", bound=Msg)
+CodeT = TypeVar("CodeT", bound=IntEnum)
+
+FollowClient = ActionClient[
+    FollowJointTrajectory.Goal, FollowJointTrajectory.Result, FollowJointTrajectory.Feedback
+]
+GripperClient = ActionClient[GripperCommand.Goal, GripperCommand.Result, GripperCommand.Feedback]
+ResetClient = Client[ResetStation.Request, ResetStation.Response]
 
 
 def station_from_msg(msg: StationState) -> StationObservation:
@@ -89,19 +104,21 @@ class RosRobotIO:
         node.create_subscription(
             Bool, "estop_engaged", self._on_estop, LATCHED_QOS, callback_group=group
         )
-        self._follow = ActionClient(
+        self._follow: FollowClient = ActionClient(
             node,
             FollowJointTrajectory,
             f"{trajectory_controller}/follow_joint_trajectory",
             callback_group=group,
         )
-        self._grippers = {
+        self._grippers: dict[str, GripperClient] = {
             g: ActionClient(
                 node, GripperCommand, f"{g}_controller/gripper_cmd", callback_group=group
             )
             for g in grippers
         }
-        self._reset = node.create_client(ResetStation, "station/reset", callback_group=group)
+        self._reset: ResetClient = node.create_client(
+            ResetStation, "station/reset", callback_group=group
+        )
 
     def _on_joint_states(self, msg: JointState) -> None:
         with self._lock:
@@ -216,8 +233,12 @@ class RosRobotIO:
         )
 
     def _run_action(
-        self, client: ActionClient, goal: object, timeout: float, stop: Callable[[], bool]
-    ) -> object | None:
+        self,
+        client: ActionClient[GoalT, ResultT, FeedbackT],
+        goal: GoalT,
+        timeout: float,
+        stop: Callable[[], bool],
+    ) -> ResultT | None:
         name = client._action_name
         if not client.wait_for_server(timeout_sec=CALL_TIMEOUT_S):
             raise RobotIOError(f"action server {name} is not available")
@@ -240,17 +261,22 @@ class RosRobotIO:
                 # The server answers a cancel with its own typed result (e.g. ESTOPPED when
                 # the e-stop ended the goal first): prefer it, bounded in time.
                 if finished.wait(CALL_TIMEOUT_S):
-                    return future.result().result
+                    return _finished_result(future)
                 return None
             if clock.now().nanoseconds * 1e-9 > deadline or time.monotonic() > wall_deadline:
                 handle.cancel_goal_async()
                 raise RobotIOError(f"{name}: no result within {timeout:.1f} s")
-        return future.result().result
+        return _finished_result(future)
 
 
-def _known(
-    enum: type[TrajectoryErrorCode] | type[GripperErrorCode], value: int, action: str
-) -> Any:
+def _finished_result(future: Future[GetResultServiceResponse[ResultT]]) -> ResultT:
+    """The result carried by a done ``get_result_async`` future."""
+    # Called once the future is done; rclpy types result() T | None because an unfinished or
+    # cancelled future returns None.
+    return cast(GetResultServiceResponse[ResultT], future.result()).result
+
+
+def _known(enum: type[CodeT], value: int, action: str) -> CodeT:
     """``value`` as a member of ``enum``; an unknown code is a protocol error, not a success."""
     try:
         return enum(value)

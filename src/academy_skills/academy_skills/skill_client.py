@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar
 
-from rclpy.action import ActionClient
+from rclpy.action.client import ActionClient
 from rclpy.callback_groups import ReentrantCallbackGroup
 from rclpy.node import Node
 from rclpy.task import Future
@@ -22,6 +22,8 @@ from academy_interfaces.action import ExecuteSkill
 from academy_skills.errors import SkillsError
 from academy_skills.ros_conversions import parameters_to_msg
 from academy_skills.skill_library import ParamValue, SkillOutcome
+
+T = TypeVar("T")
 
 
 class SkillClientError(SkillsError):
@@ -42,6 +44,7 @@ class SkillGoalResult:
 
 
 FeedbackCallback = Callable[[ExecuteSkill.Feedback], None]
+ExecuteSkillClient = ActionClient[ExecuteSkill.Goal, ExecuteSkill.Result, ExecuteSkill.Feedback]
 
 
 def action_name(robot_id: str) -> str:
@@ -54,7 +57,7 @@ class SkillClient:
 
     def __init__(self, node: Node, robot_id: str = "") -> None:
         self.robot_id = robot_id
-        self._client = ActionClient(
+        self._client: ExecuteSkillClient = ActionClient(
             node, ExecuteSkill, action_name(robot_id), callback_group=ReentrantCallbackGroup()
         )
 
@@ -118,7 +121,7 @@ class SkillClient:
         self._client.destroy()
 
 
-def _wait(future: Future, timeout: float) -> Any:
+def _wait(future: Future[T], timeout: float) -> T:
     try:
         return wait_for_future(future, timeout)
     except TimeoutError:

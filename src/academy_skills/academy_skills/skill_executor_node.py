@@ -12,13 +12,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from rcl_interfaces.msg import ParameterDescriptor
-from rclpy.action import ActionServer, CancelResponse, GoalResponse
-from rclpy.action.server import ServerGoalHandle
+from rcl_interfaces.msg import ParameterDescriptor  # type: ignore[import-untyped]
+from rclpy.action.server import ActionServer, CancelResponse, GoalResponse, ServerGoalHandle
 from rclpy.callback_groups import ReentrantCallbackGroup
 from rclpy.node import Node
 
 from academy_common.ids import uuid_bytes_to_hex
+from academy_common.interface_constants import SkillEventKind as EventKind
 from academy_common.node_main import run_node
 from academy_common.qos import RELIABLE_QOS
 from academy_description.model_registry import load_model
@@ -37,7 +37,7 @@ from academy_skills.ros_conversions import (
     seconds_to_duration,
 )
 from academy_skills.ros_robot_io import RosRobotIO
-from academy_skills.skill_executor import EventKind, ExecutorEvent, GoalRun
+from academy_skills.skill_executor import ExecutorEvent, GoalRun
 from academy_skills.skill_library import SkillLibrary, SkillOutcome, default_library
 
 #: Granularity of sleeps inside skills (wall s): how fast a cancel or preemption is noticed.
@@ -45,6 +45,8 @@ STOP_POLL_S = 0.005
 #: A sleep of ``s`` node-clock seconds gives up after ``SLEEP_WALL_CAP_FACTOR * s + 10`` wall
 #: seconds: a simulation whose clock stopped is a fault to report, not a reason to hang.
 SLEEP_WALL_CAP_FACTOR = 20.0
+
+SkillGoalHandle = ServerGoalHandle[ExecuteSkill.Goal, ExecuteSkill.Result, ExecuteSkill.Feedback]
 
 
 class _GoalRuntime:
@@ -54,7 +56,7 @@ class _GoalRuntime:
     simulation), so that holds and settles last simulated seconds however loaded the host is.
     """
 
-    def __init__(self, node: SkillExecutorNode, handle: ServerGoalHandle) -> None:
+    def __init__(self, node: SkillExecutorNode, handle: SkillGoalHandle) -> None:
         self._node = node
         self._handle = handle
         self.preempted = False
@@ -158,7 +160,7 @@ class SkillExecutorNode(Node):
         response.descriptions = [self.library.get(n).description for n in response.skills]
         return response
 
-    def _execute(self, handle: ServerGoalHandle) -> ExecuteSkill.Result:
+    def _execute(self, handle: SkillGoalHandle) -> ExecuteSkill.Result:
         goal: ExecuteSkill.Goal = handle.request
         goal_id = uuid_bytes_to_hex(handle.goal_id.uuid)
         runtime = _GoalRuntime(self, handle)
