@@ -103,6 +103,8 @@ def node_run(seconds: float, real_time: bool) -> dict[str, object]:
     ]  # fmt: skip
     rclpy.init(args=args)
     node = ControllerManagerNode()
+    node.trigger_configure()  # a lifecycle node: hardware loaded, then the loop started
+    node.trigger_activate()
     executor = MultiThreadedExecutor(num_threads=2)
     executor.add_node(node)
     spinner = threading.Thread(target=executor.spin, daemon=True)

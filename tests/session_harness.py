@@ -10,6 +10,7 @@ import subprocess
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -139,3 +140,32 @@ def robot_session(
             "parameters": {"station_file": station, "use_sim_time": True, **(executor or {})},
         },
     )
+
+
+def start_alone(
+    package: str, executable: str, parameters: dict[str, object], namespace: str = "/robot_1"
+) -> subprocess.Popen[str]:
+    """One node as its own process (resolved like ``ros2 run``), outside any session runner:
+    for tests that drive its lifecycle themselves. Output is captured (text)."""
+    from academy_bringup.session_schema import resolve_executable
+
+    path = resolve_executable(package, executable)
+    assert path is not None, f"{package}/{executable} is not installed"
+    args = [str(path), "--ros-args", "-r", f"__ns:={namespace}"]
+    for key, value in parameters.items():
+        args += ["-p", f"{key}:={value}"]
+    return subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+def wait_lifecycle_available(client: Any, node: str, timeout: float = 30.0) -> None:
+    """Until ``node`` offers its lifecycle services (``client``: a LifecycleClient)."""
+    deadline = time.monotonic() + timeout
+    while not client.is_available(node):
+        assert time.monotonic() < deadline, f"{node} never offered its lifecycle services"
+        time.sleep(0.1)

@@ -6,7 +6,6 @@ deactivate do what its docstring says."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import time
@@ -17,7 +16,7 @@ import pytest
 from ros_client import spinning_node
 from rosbags.highlevel import AnyReader
 from sensor_msgs.msg import JointState
-from session_harness import REPO, node_session
+from session_harness import REPO, node_session, start_alone, wait_lifecycle_available
 
 from academy_common.node_main import LifecycleClient
 from academy_common.qos import RELIABLE_QOS
@@ -89,35 +88,15 @@ def test_sigint_mid_episode_finalises_the_bag(start_session, tmp_path: Path) -> 
 
 
 def _recorder_alone(tmp_path: Path, topics_file: Path) -> subprocess.Popen[str]:
-    from academy_bringup.session_schema import resolve_executable
-
-    executable = resolve_executable("academy_recorder", "recorder")
-    assert executable is not None
-    return subprocess.Popen(
-        [
-            str(executable),
-            "--ros-args",
-            "-r",
-            "__ns:=/robot_1",
-            "-p",
-            "robot_model:=aurora_h1",
-            "-p",
-            f"output_dir:={tmp_path / 'episodes'}",
-            "-p",
-            f"topics_file:={topics_file}",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    return start_alone(
+        "academy_recorder",
+        "recorder",
+        {
+            "robot_model": "aurora_h1",
+            "output_dir": tmp_path / "episodes",
+            "topics_file": topics_file,
+        },
     )
-
-
-def _wait_available(client: LifecycleClient, node: str) -> None:
-    deadline = time.monotonic() + 30
-    while not client.is_available(node):
-        assert time.monotonic() < deadline, f"{node} never offered its lifecycle services"
-        time.sleep(0.1)
 
 
 def test_configure_fails_on_a_bad_topics_file_and_stays_unconfigured(
@@ -126,7 +105,7 @@ def test_configure_fails_on_a_bad_topics_file_and_stays_unconfigured(
     process = _recorder_alone(tmp_path, tmp_path / "missing.yaml")
     client = LifecycleClient(domain_id)
     try:
-        _wait_available(client, "/robot_1/recorder")
+        wait_lifecycle_available(client, "/robot_1/recorder")
         error = client.change_state("/robot_1/recorder", "configure", 10.0)
         assert error is not None and "configure failed" in error
         assert client.get_state("/robot_1/recorder", 10.0) == "unconfigured"
@@ -151,7 +130,7 @@ def test_transitions_subscribe_finalise_and_release(domain_id: int, tmp_path: Pa
         with spinning_node("lifecycle_test") as node:
             events = node.create_publisher(SkillEvent, "/robot_1/skill_events", RELIABLE_QOS)
             states = node.create_publisher(JointState, "/robot_1/joint_states", RELIABLE_QOS)
-            _wait_available(client, "/robot_1/recorder")
+            wait_lifecycle_available(client, "/robot_1/recorder")
             assert client.change_state("/robot_1/recorder", "configure", 10.0) is None
             assert output.is_dir()
             time.sleep(0.5)

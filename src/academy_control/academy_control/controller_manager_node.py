@@ -1,9 +1,16 @@
 """``controller_manager`` node: one robot's hardware and controllers on the ROS graph.
 
-Loads the robot model from the registry, the hardware plugin its URDF's ``<ros2_control>`` block
-names (``academy_sim/MujocoSystem`` in simulation) and the controllers of ``controllers_file``;
-then runs read -> update -> write at ``update_rate`` on a dedicated thread, paced to the wall
-clock (``real_time: true``) or as fast as it can (``false``, for benchmarks).
+A lifecycle node (``rclpy.lifecycle``; it owns hardware), driven by the session runner:
+
+- ``configure`` loads the robot model from the registry, the hardware plugin its URDF's
+  ``<ros2_control>`` block names (``academy_sim/MujocoSystem`` in simulation) and the
+  controllers of ``controllers_file``, and creates the interfaces below; a bad parameter or file
+  fails the transition with the reason logged;
+- ``activate`` starts read -> update -> write at ``update_rate`` on a dedicated thread, paced to
+  the wall clock (``real_time: true``, times ``real_time_factor``) or as fast as it can
+  (``false``, for benchmarks), and accepts goals (refused while inactive);
+- ``deactivate`` ends running goals (CANCELED, "deactivated: holding position") and stops the
+  loop with the last position commands held; ``cleanup`` releases interfaces and hardware.
 
 Interfaces (relative names, so the robot namespace applies):
 
@@ -37,7 +44,8 @@ from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.action.server import ServerGoalHandle
 from rclpy.callback_groups import ReentrantCallbackGroup
-from rclpy.node import Node
+from rclpy.lifecycle import Node as LifecycleNode
+from rclpy.lifecycle import State, TransitionCallbackReturn
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import JointState
 from std_msgs.msg import Bool
@@ -45,7 +53,7 @@ from std_srvs.srv import SetBool
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 
 from academy_common.interface_constants import GripperErrorCode, TrajectoryErrorCode
-from academy_common.node_main import run_node
+from academy_common.node_main import run_lifecycle_node
 from academy_common.parameters import required_string
 from academy_common.qos import CLOCK_QOS, LATCHED_QOS, RELIABLE_QOS
 from academy_control.controller_config import load_controllers
@@ -78,8 +86,8 @@ def points_from_msg(msg: JointTrajectory) -> list[TrajectoryPoint]:
     ]
 
 
-class ControllerManagerNode(Node):
-    """Hardware + controllers of one robot, with their ROS interfaces."""
+class ControllerManagerNode(LifecycleNode):
+    """Hardware + controllers of one robot, with their ROS interfaces (a lifecycle node)."""
 
     def __init__(self) -> None:
         super().__init__("controller_manager")
@@ -118,6 +126,92 @@ class ControllerManagerNode(Node):
             10.0,
             describe(description="Hz of the hardware's own state topic (station/state in sim)"),
         )
+        self.active = False  # goals are accepted and the loop runs only while active
+        self._manager: ControllerManager | None = None
+        self._loop: threading.Thread | None = None
+        self._running = False
+        self._action_servers: list[ActionServer] = []
+        # Entities of the lifecycle machinery itself (change_state, ...): cleanup keeps these.
+        self._own_entities = self._entity_ids()
+
+    @property
+    def manager(self) -> ControllerManager:
+        """The hardware and controllers (from configure until cleanup)."""
+        if self._manager is None:
+            raise ControlError("the controller manager is not configured")
+        return self._manager
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def on_configure(self, state: State) -> TransitionCallbackReturn:
+        """Load model, hardware and controllers; create the ROS interfaces (loop not running)."""
+        try:
+            self._load()
+        except Exception as error:  # every cause is the configuration's: say which, stay put
+            self.get_logger().error(f"configure failed: {error}")
+            self._destroy_entities()
+            self._manager = None
+            return TransitionCallbackReturn.FAILURE
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_activate(self, state: State) -> TransitionCallbackReturn:
+        """Start the control loop and accept goals."""
+        self._running = True
+        self._loop = threading.Thread(target=self._control_loop, name="control_loop", daemon=True)
+        self._loop.start()
+        self.active = True
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_deactivate(self, state: State) -> TransitionCallbackReturn:
+        """Refuse new goals, end the running ones, hold position and stop the loop."""
+        self.active = False
+        manager = self._manager
+        if manager is not None:
+            with manager.lock:
+                positions = manager.state.positions
+                reason = "controller manager deactivated: holding position"
+                for jtc in manager.trajectory_controllers.values():
+                    jtc.halt(positions, TrajectoryErrorCode.CANCELED, reason)
+                for gripper in manager.gripper_controllers.values():
+                    gripper.halt(positions, GripperErrorCode.CANCELED, reason)
+        self._stop_loop()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_cleanup(self, state: State) -> TransitionCallbackReturn:
+        """Release what configure created (interfaces, hardware)."""
+        self._destroy_entities()
+        self._manager = None
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_shutdown(self, state: State) -> TransitionCallbackReturn:
+        self.active = False
+        self._stop_loop()
+        return TransitionCallbackReturn.SUCCESS
+
+    def _entity_ids(self) -> set[int]:
+        entities = [*self.publishers, *self.subscriptions, *self.services, *self.clients]
+        return {id(e) for e in entities}
+
+    def _destroy_entities(self) -> None:
+        for server in self._action_servers:
+            server.destroy()
+        self._action_servers.clear()
+        for publisher in list(self.publishers):
+            if id(publisher) not in self._own_entities:
+                self.destroy_publisher(publisher)
+        for subscription in list(self.subscriptions):
+            if id(subscription) not in self._own_entities:
+                self.destroy_subscription(subscription)
+        for service in list(self.services):
+            if id(service) not in self._own_entities:
+                self.destroy_service(service)
+
+    def _stop_loop(self) -> None:
+        self._running = False
+        if self._loop is not None and self._loop.is_alive():
+            self._loop.join(timeout=2.0)
+        self._loop = None
+
+    def _load(self) -> None:
         model_name = required_string(self, "robot_model")
         robot = load_model(model_name)
         self.robot = robot
@@ -133,7 +227,7 @@ class ControllerManagerNode(Node):
         config = load_controllers(
             Path(required_string(self, "controllers_file")), hardware.joint_names
         )
-        self.manager = ControllerManager(hardware, config, robot.urdf.limits)
+        self._manager = ControllerManager(hardware, config, robot.urdf.limits)
         self.real_time = bool(self.get_parameter("real_time").value)
         factor = float(self.get_parameter("real_time_factor").value)
         if not 0.0 < factor <= 100.0:
@@ -175,9 +269,6 @@ class ControllerManagerNode(Node):
         station_rate = float(self.get_parameter("station_state_rate").value)
         self._station_every = max(1, round(config.update_rate / station_rate))
         self.loop_statistics = LoopStatistics()
-        self._running = True
-        self._loop = threading.Thread(target=self._control_loop, name="control_loop", daemon=True)
-        self._loop.start()
         self.get_logger().info(
             f"{robot.manufacturer} {robot.name}: {len(hardware.joint_names)} joints on "
             f"{robot.urdf.hardware_plugin}; controllers {', '.join(config.types)} at "
@@ -195,15 +286,16 @@ class ControllerManagerNode(Node):
         self._commanded[controller] = self.create_publisher(
             JointTrajectory, f"{controller}/commanded_trajectory", RELIABLE_QOS
         )
-        ActionServer(
+        server = ActionServer(
             self,
             action_type,
             f"{controller}/{action}",
             execute_callback=lambda handle, c=controller: execute(c, handle),
-            goal_callback=lambda goal: GoalResponse.ACCEPT,
+            goal_callback=lambda goal: GoalResponse.ACCEPT if self.active else GoalResponse.REJECT,
             cancel_callback=lambda handle: CancelResponse.ACCEPT,
             callback_group=self._group,
         )
+        self._action_servers.append(server)
 
     # -- control loop -------------------------------------------------------------------------
     def _control_loop(self) -> None:
@@ -270,6 +362,9 @@ class ControllerManagerNode(Node):
         return goal
 
     def _on_trajectory_topic(self, controller: str, msg: JointTrajectory) -> None:
+        if not self.active:
+            self.get_logger().error(f"{controller}: trajectory ignored: not active")
+            return
         try:
             self._accept_trajectory(controller, msg)
         except ControlError as error:
@@ -371,15 +466,13 @@ class ControllerManagerNode(Node):
 
     def destroy_node(self) -> None:
         """Stop the control loop before the node goes away."""
-        self._running = False
-        if self._loop.is_alive():
-            self._loop.join(timeout=1.0)
+        self._stop_loop()
         super().destroy_node()
 
 
 def main(args: Sequence[str] | None = None) -> int:
     """Entry point of the ``controller_manager`` executable."""
-    return run_node(ControllerManagerNode, args, threads=4)
+    return run_lifecycle_node(ControllerManagerNode, args, threads=4)
 
 
 if __name__ == "__main__":
