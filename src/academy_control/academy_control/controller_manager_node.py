@@ -33,24 +33,25 @@ Interfaces (relative names, so the robot namespace applies):
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from array import array
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from rcl_interfaces.msg import ParameterDescriptor
-from rclpy.action import ActionServer, CancelResponse, GoalResponse
-from rclpy.action.server import ServerGoalHandle
+from rcl_interfaces.msg import ParameterDescriptor  # type: ignore[import-untyped]
+from rclpy.action.server import ActionServer, CancelResponse, GoalResponse, ServerGoalHandle
 from rclpy.callback_groups import ReentrantCallbackGroup
 from rclpy.lifecycle import Node as LifecycleNode
 from rclpy.lifecycle import State, TransitionCallbackReturn
-from rosgraph_msgs.msg import Clock
-from sensor_msgs.msg import JointState
-from std_msgs.msg import Bool
-from std_srvs.srv import SetBool
-from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
+from rosgraph_msgs.msg import Clock  # type: ignore[import-untyped]
+from sensor_msgs.msg import JointState  # type: ignore[import-untyped]
+from std_msgs.msg import Bool  # type: ignore[import-untyped]
+from std_srvs.srv import SetBool  # type: ignore[import-untyped]
+from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint  # type: ignore[import-untyped]
 
 from academy_common.interface_constants import GripperErrorCode, TrajectoryErrorCode
 from academy_common.node_main import run_lifecycle_node
@@ -69,6 +70,12 @@ from academy_control.errors import ControlError
 from academy_control.trajectory import TrajectoryPoint
 from academy_description.model_registry import load_model
 from academy_interfaces.action import FollowJointTrajectory, GripperCommand
+
+FollowHandle = ServerGoalHandle[
+    FollowJointTrajectory.Goal, FollowJointTrajectory.Result, FollowJointTrajectory.Feedback
+]
+GripHandle = ServerGoalHandle[GripperCommand.Goal, GripperCommand.Result, GripperCommand.Feedback]
+AnyGoalHandle = ServerGoalHandle[Any, Any, Any]
 
 #: How often an action callback checks its goal (s): bounds cancel latency and feedback rate.
 GOAL_POLL_S = 0.02
@@ -130,7 +137,7 @@ class ControllerManagerNode(LifecycleNode):
         self._manager: ControllerManager | None = None
         self._loop: threading.Thread | None = None
         self._running = False
-        self._action_servers: list[ActionServer] = []
+        self._action_servers: list[ActionServer[Any, Any, Any]] = []
         # Entities of the lifecycle machinery itself (change_state, ...): cleanup keeps these.
         self._own_entities = self._entity_ids()
 
@@ -280,7 +287,7 @@ class ControllerManagerNode(LifecycleNode):
         controller: str,
         action_type: type,
         action: str,
-        execute: Callable[[str, ServerGoalHandle], object],
+        execute: Callable[[str, AnyGoalHandle], Any],
     ) -> None:
         """Serve ``<controller>/<action>`` and publish ``<controller>/commanded_trajectory``."""
         self._commanded[controller] = self.create_publisher(
@@ -290,7 +297,7 @@ class ControllerManagerNode(LifecycleNode):
             self,
             action_type,
             f"{controller}/{action}",
-            execute_callback=lambda handle, c=controller: execute(c, handle),
+            execute_callback=functools.partial(execute, controller),
             goal_callback=lambda goal: GoalResponse.ACCEPT if self.active else GoalResponse.REJECT,
             cancel_callback=lambda handle: CancelResponse.ACCEPT,
             callback_group=self._group,
@@ -370,7 +377,7 @@ class ControllerManagerNode(LifecycleNode):
         except ControlError as error:
             self.get_logger().error(f"{controller}: trajectory rejected: {error}")
 
-    def _follow(self, controller: str, handle: ServerGoalHandle) -> FollowJointTrajectory.Result:
+    def _follow(self, controller: str, handle: FollowHandle) -> FollowJointTrajectory.Result:
         result = FollowJointTrajectory.Result()
         try:
             goal = self._accept_trajectory(controller, handle.request.trajectory)
@@ -378,6 +385,7 @@ class ControllerManagerNode(LifecycleNode):
             code = trajectory_error_code(error)
             return self._end(handle, result, int(code), f"rejected: {error}", GoalState.ABORTED)
         jtc = self.manager.trajectory_controllers[controller]
+        assert goal.trajectory is not None  # accepted goals carry their trajectory
         feedback = FollowJointTrajectory.Feedback(joint_names=list(goal.trajectory.joint_names))
         while not goal.done.wait(GOAL_POLL_S):
             with self.manager.lock:
@@ -398,7 +406,7 @@ class ControllerManagerNode(LifecycleNode):
 
     @staticmethod
     def _end(
-        handle: ServerGoalHandle,
+        handle: FollowHandle,
         result: FollowJointTrajectory.Result,
         code: int,
         reason: str,
@@ -413,7 +421,7 @@ class ControllerManagerNode(LifecycleNode):
         return result
 
     # -- gripper controllers ------------------------------------------------------------------
-    def _grip(self, controller: str, handle: ServerGoalHandle) -> GripperCommand.Result:
+    def _grip(self, controller: str, handle: GripHandle) -> GripperCommand.Result:
         request: GripperCommand.Goal = handle.request
         result = GripperCommand.Result()
         try:
