@@ -22,6 +22,7 @@ class RunningSession:
     """``academy session up`` in a subprocess, its output collected line by line."""
 
     def __init__(self, session_file: Path, log_dir: Path) -> None:
+        self.log_dir = log_dir
         self.process = subprocess.Popen(
             ["academy", "session", "up", str(session_file), "--log-dir", str(log_dir)],
             stdout=subprocess.PIPE,
@@ -64,6 +65,10 @@ class RunningSession:
 
     def text(self) -> str:
         return "\n".join(self.lines)
+
+    def tracebacks(self) -> list[str]:
+        """Every Python traceback in the session's node logs (see :func:`tracebacks`)."""
+        return tracebacks(self.log_dir)
 
     def child_pids(self) -> dict[str, list[int]]:
         pids: dict[str, list[int]] = {}
@@ -169,3 +174,17 @@ def wait_lifecycle_available(client: Any, node: str, timeout: float = 30.0) -> N
     while not client.is_available(node):
         assert time.monotonic() < deadline, f"{node} never offered its lifecycle services"
         time.sleep(0.1)
+
+
+def tracebacks(log_dir: Path) -> list[str]:
+    """``file: first lines`` of every Python traceback in the node logs under ``log_dir``.
+
+    A normal SIGINT/SIGTERM shutdown must print none: a traceback there is a defect.
+    """
+    found = []
+    for log in sorted(log_dir.rglob("*.log")):
+        lines = log.read_text(errors="replace").splitlines()
+        for index, line in enumerate(lines):
+            if "Traceback (most recent call last)" in line:
+                found.append(f"{log.name}: " + " | ".join(lines[index : index + 8]))
+    return found

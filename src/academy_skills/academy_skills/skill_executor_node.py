@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rcl_interfaces.msg import ParameterDescriptor  # type: ignore[import-untyped]
@@ -45,6 +45,8 @@ STOP_POLL_S = 0.005
 #: A sleep of ``s`` node-clock seconds gives up after ``SLEEP_WALL_CAP_FACTOR * s + 10`` wall
 #: seconds: a simulation whose clock stopped is a fault to report, not a reason to hang.
 SLEEP_WALL_CAP_FACTOR = 20.0
+#: How long shutdown waits for the running goal to end (s).
+SHUTDOWN_WAIT_S = 3.0
 
 SkillGoalHandle = ServerGoalHandle[ExecuteSkill.Goal, ExecuteSkill.Result, ExecuteSkill.Feedback]
 
@@ -65,6 +67,8 @@ class _GoalRuntime:
         return self._node.get_clock().now().nanoseconds * 1e-9
 
     def stop_requested(self) -> SkillOutcome | None:
+        if self._node.stopping:
+            return SkillOutcome.CANCELED  # the node is shutting down (SIGINT/SIGTERM)
         io = getattr(self._node, "robot_io", None)
         if io is not None and io.estop_engaged():
             return SkillOutcome.ESTOPPED
@@ -118,6 +122,7 @@ class SkillExecutorNode(Node):
         self._lock = threading.Lock()
         self._active: _GoalRuntime | None = None
         self._run_lock = threading.Lock()  # one goal executes at a time
+        self._stopping = threading.Event()
         group = ReentrantCallbackGroup()
         self.library = library or default_library()
         for skill in self._manipulation_skills(group):
@@ -178,12 +183,12 @@ class SkillExecutorNode(Node):
                 reject_reason = ""
 
             def sink(event: ExecutorEvent) -> None:
-                self._publish_event(event, goal_id, goal.instruction_id)
+                self._while_up(self._publish_event, event, goal_id, goal.instruction_id)
                 if event.kind in (EventKind.PHASE_START, EventKind.ATTEMPT_START):
                     feedback = ExecuteSkill.Feedback(
                         repetition=event.repetition, phase=event.phase, progress=event.progress
                     )
-                    handle.publish_feedback(feedback)
+                    self._while_up(handle.publish_feedback, feedback)
 
             run = GoalRun(self.library, goal.skill, raw, goal.repetitions, runtime, sink)
             if reject_reason:
@@ -207,16 +212,37 @@ class SkillExecutorNode(Node):
             if self._active is runtime:
                 self._active = None
         if outcome == SkillOutcome.SUCCEEDED:
-            handle.succeed()
+            self._while_up(handle.succeed)
         elif outcome == SkillOutcome.CANCELED and handle.is_cancel_requested:
-            handle.canceled()
+            self._while_up(handle.canceled)
         else:
-            handle.abort()
+            self._while_up(handle.abort)
         level = (
             self.get_logger().info if outcome == SkillOutcome.SUCCEEDED else self.get_logger().warn
         )
         level(f"goal {goal_id[:8]} '{goal.skill}': {outcome.name} {reason}".rstrip())
         return result
+
+    @property
+    def stopping(self) -> bool:
+        """True once shutdown began: running goals end CANCELED."""
+        return self._stopping.is_set() or not self.context.ok()
+
+    def _while_up(self, publish: Callable[..., object], *args: object) -> None:
+        """Call ``publish``; after shutdown began (the context is gone), drop it quietly: a goal
+        ending because of the shutdown has nobody left to tell."""
+        try:
+            publish(*args)
+        except Exception:
+            if not self.stopping:
+                raise
+
+    def destroy_node(self) -> None:
+        """End the running goal (CANCELED, bounded) before the node's handles go away."""
+        self._stopping.set()
+        if self._run_lock.acquire(timeout=SHUTDOWN_WAIT_S):
+            self._run_lock.release()
+        super().destroy_node()
 
     def _publish_event(self, event: ExecutorEvent, goal_id: str, instruction_id: str) -> None:
         msg = SkillEvent()
