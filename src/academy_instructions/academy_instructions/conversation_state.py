@@ -4,7 +4,10 @@ follows (ROS-free).
 An utterance is finished when
 
 * the parser refused it or asked back (a REJECTED or CLARIFY feedback), or
-* it became a skill goal and the goal ended (``GOAL_END``) or went wrong (an ERROR feedback), or
+* it became a skill goal that went wrong (an ERROR feedback), or ended (``GOAL_END``) and the
+  robot gave its final answer ("done, lift: 1/1 succeeded": its second answer, after "on it"),
+  or the channel stopped waiting for that answer (:meth:`ConversationState.stop_waiting`, a
+  grace after the goal's end: the answer may come before the event, or never), or
 * it became a stop, reset or cancel and every robot it addresses answered: the robot the
   instruction names or, addressed to everyone (``robot_id`` ""), each robot the trainer follows.
 
@@ -31,6 +34,8 @@ class ConversationState:
         self.kind: InstructionKind | None = None
         self.robot_id = ""
         self._answered: list[str] = []  # robots that answered, in order, each once
+        self._answers: dict[str, int] = {}  # how many answers each robot gave
+        self._stopped_waiting = False
         self._refused = False
         self._failed = False
         self._goal_ended = False
@@ -54,6 +59,13 @@ class ConversationState:
             self._failed = True
         if robot_id and robot_id not in self._answered:
             self._answered.append(robot_id)
+        if robot_id:
+            self._answers[robot_id] = self._answers.get(robot_id, 0) + 1
+        return self.finished
+
+    def stop_waiting(self) -> bool:
+        """Give up waiting for a skill's final answer (after its goal ended). Finished now?"""
+        self._stopped_waiting = True
         return self.finished
 
     def on_goal_end(self) -> bool:
@@ -82,6 +94,7 @@ class ConversationState:
         if self.kind is None:
             return False
         if self.kind == InstructionKind.EXECUTE_SKILL:
-            return self._goal_ended or self._failed
+            answered = self._answers.get(self.robot_id, 0) >= 2  # "on it", then the outcome
+            return self._failed or (self._goal_ended and (answered or self._stopped_waiting))
         # At least one answer even when the trainer follows no robot at all.
         return bool(self._answered) and not self.awaiting

@@ -2,8 +2,9 @@
 
 Used by the scripted trainer node and by ``academy say``. An utterance is *finished* when the
 parser rejected it or asked back (``/trainer/feedback``), when the skill goal it caused ended
-(``GOAL_END`` on ``/<robot>/skill_events`` with its instruction id) or failed (an ERROR
-feedback), or — for stop, reset and cancel — when every robot it addresses answered on
+(``GOAL_END`` on ``/<robot>/skill_events`` with its instruction id) and the robot said how it went
+(or ``FINAL_ANSWER_GRACE_S`` passed without that answer), or failed (an ERROR feedback), or —
+for stop, reset and cancel — when every robot it addresses answered on
 ``/trainer/feedback``: the robot it names or, addressed to everyone, each robot the channel
 follows (``robot_ids``; so list every robot of the station). The rule is
 :class:`~academy_instructions.conversation_state.ConversationState`'s.
@@ -23,6 +24,9 @@ from academy_common.interface_constants import FeedbackLevel, InstructionKind
 from academy_common.qos import RELIABLE_QOS
 from academy_instructions.conversation_state import ConversationState
 from academy_interfaces.msg import Instruction, SkillEvent, TrainerFeedback, Utterance
+
+#: After a skill's goal ended, how long the trainer waits for the robot's final answer (s).
+FINAL_ANSWER_GRACE_S = 2.0
 
 
 @dataclass
@@ -146,5 +150,17 @@ class TrainerChannel:
             elif msg.event == SkillEvent.GOAL_END:
                 conversation.goal_end = msg
                 finished = conversation.state.on_goal_end()
+                if not finished:
+                    timer = threading.Timer(
+                        FINAL_ANSWER_GRACE_S, self._stop_waiting, [conversation]
+                    )
+                    timer.daemon = True
+                    timer.start()
+        if finished:
+            conversation.finished.set()
+
+    def _stop_waiting(self, conversation: Conversation) -> None:
+        with self._lock:
+            finished = conversation.state.stop_waiting()
         if finished:
             conversation.finished.set()

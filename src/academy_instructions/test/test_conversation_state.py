@@ -67,7 +67,20 @@ def test_a_skill_ends_with_its_goal_or_an_error() -> None:
     ended.on_instruction(InstructionKind.EXECUTE_SKILL, "robot_1")
     assert not ended.on_feedback("robot_1", INFO)  # "lift ...: on it"
     assert not ended.finished and ended.awaiting == ()  # a goal is awaited, not an answer
-    assert ended.on_goal_end()
+    assert not ended.on_goal_end()  # the robot has not said how it went yet
+    assert ended.on_feedback("robot_1", INFO)  # "done, lift: 1/1 succeeded"
+
+    answered_first = ConversationState(ROBOTS)  # the answer overtook the event
+    answered_first.on_instruction(InstructionKind.EXECUTE_SKILL, "robot_1")
+    answered_first.on_feedback("robot_1", INFO)
+    assert not answered_first.on_feedback("robot_1", INFO)  # no goal end yet
+    assert answered_first.on_goal_end()
+
+    silent = ConversationState(ROBOTS)  # the final answer never comes: the grace ends it
+    silent.on_instruction(InstructionKind.EXECUTE_SKILL, "robot_1")
+    silent.on_feedback("robot_1", INFO)
+    assert not silent.on_goal_end()
+    assert silent.stop_waiting()
 
     failed = ConversationState(ROBOTS)
     assert not failed.on_feedback("robot_1", ERROR)  # before the instruction: a stop's, maybe
