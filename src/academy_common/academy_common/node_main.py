@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from types import FrameType
@@ -83,16 +84,21 @@ def _run(
 ) -> int:
     """Init rclpy, build the node, call ``started``, spin until shutdown, call ``finish``.
 
-    ``own_sigint``: SIGINT raises KeyboardInterrupt here instead of rclpy shutting the context
-    down (which destroys the node first), so that ``finish`` still has a live node and context
-    (a lifecycle node's deactivate finalises files and publishes).
+    ``own_sigint``: SIGINT and SIGTERM end the spin loop here (a flag checked every 0.1 s)
+    instead of rclpy shutting the context down (which destroys the node first), so that
+    ``finish`` still has a live node and context (a lifecycle node's deactivate finalises files
+    and publishes).
     """
     argv = list(sys.argv if args is None else args)
     # rclpy handles SIGINT; make SIGTERM (what supervisors send) behave the same way.
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     options = SignalHandlerOptions.ALL
+    stop = threading.Event()
     if own_sigint:
-        signal.signal(signal.SIGINT, _raise_keyboard_interrupt)
+        # A flag, not an exception: a KeyboardInterrupt raised inside a callback can be caught
+        # by rclpy's task machinery and lost, leaving the node spinning until SIGKILL.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda signum, frame: stop.set())
         options = SignalHandlerOptions.NO
     with rclpy.init(args=argv, signal_handler_options=options):
         node = factory()
@@ -103,7 +109,7 @@ def _run(
                 # Our handler runs between waits only: wait in short slices.
                 slices: Executor = executor or SingleThreadedExecutor()
                 slices.add_node(node)
-                while node.context.ok():
+                while node.context.ok() and not stop.is_set():
                     slices.spin_once(timeout_sec=0.1)
             elif executor is None:
                 rclpy.spin(node)
