@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from builtin_interfaces.msg import Duration
 from rclpy.action import ActionClient
-from ros_client import spinning_node
+from ros_client import DISCOVERY_SETTLE_S, spinning_node
 from sensor_msgs.msg import JointState
 from session_harness import REPO, start_alone, wait_lifecycle_available
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
@@ -93,6 +93,7 @@ def test_transitions_start_hold_and_release_the_controllers(domain_id: int) -> N
 
             assert client.change_state(NODE, "configure", 30.0) is None
             assert action.wait_for_server(timeout_sec=20)
+            time.sleep(DISCOVERY_SETTLE_S)  # let the server match our reply reader
             quiet = time.monotonic()
             time.sleep(0.5)
             assert heard_since(quiet) == 0, "the loop runs while inactive"

@@ -11,7 +11,7 @@ import pytest
 from builtin_interfaces.msg import Duration
 from geometry_msgs.msg import Pose
 from rclpy.action import ActionClient
-from ros_client import spinning_node
+from ros_client import action_client, service_client, spinning_node
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import JointState
 from session_harness import REPO, controller_node, node_session
@@ -77,8 +77,7 @@ def test_malformed_trajectories_are_rejected_and_estop_holds(start_session) -> N
     session = start_session(controller_session())
     session.wait_for(r"session 'it_control' is up", timeout=60)
     with spinning_node("test_client") as node:
-        client = ActionClient(node, FollowJointTrajectory, ACTION)
-        assert client.wait_for_server(timeout_sec=20)
+        client = action_client(node, FollowJointTrajectory, ACTION)
         for names, points, reason in MALFORMED:
             result = run(client, goal(names, *points))
             assert result.error_code in (
@@ -113,8 +112,7 @@ def test_malformed_trajectories_are_rejected_and_estop_holds(start_session) -> N
             CLOCK_QOS,
         )
         assert wait_until(lambda: estop_state == [False], 5.0), estop_state  # latched
-        estop = node.create_client(SetBool, "/robot_1/estop")
-        assert estop.wait_for_service(timeout_sec=10)
+        estop = service_client(node, SetBool, "/robot_1/estop")
         handle = wait_for_future(
             client.send_goal_async(goal(["right_shoulder_pitch"], (3.0, [-1.5]))), 5.0
         )
@@ -166,8 +164,7 @@ def test_malformed_trajectories_are_rejected_and_estop_holds(start_session) -> N
         assert wait_until(lambda: len(clock) >= 2 and clock[-1] > clock[0], 5.0)
 
         # Station reset: a prop goes exactly where a test asks (used for out-of-reach twins).
-        reset = node.create_client(ResetStation, "/robot_1/station/reset")
-        assert reset.wait_for_service(timeout_sec=10)
+        reset = service_client(node, ResetStation, "/robot_1/station/reset")
         pose = Pose()
         pose.position.x, pose.position.y, pose.orientation.w = 0.7, -0.2, 1.0
         request = ResetStation.Request(seed=-1, object_names=["red_cube"], poses=[pose])

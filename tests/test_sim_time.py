@@ -11,8 +11,7 @@ import threading
 
 import pytest
 from narrow_station import narrow_station
-from rclpy.action import ActionClient
-from ros_client import spinning_node
+from ros_client import action_client, spinning_node
 from rosgraph_msgs.msg import Clock
 from session_harness import robot_session
 
@@ -56,8 +55,7 @@ def simulated_hold(start_session, tmp_path, use_sim_time: bool) -> float:
 
         node.create_subscription(Clock, "/robot_1/clock", on_clock, CLOCK_QOS)
         node.create_subscription(SkillEvent, "/robot_1/skill_events", on_event, RELIABLE_QOS)
-        client = ActionClient(node, ExecuteSkill, "/robot_1/execute_skill")
-        assert client.wait_for_server(timeout_sec=20)
+        client = action_client(node, ExecuteSkill, "/robot_1/execute_skill")
         goal = ExecuteSkill.Goal(
             skill="lift",
             parameters=parameters_to_msg({"object": "red_cube", "hold_time": HOLD_S}),

@@ -11,8 +11,7 @@ import time
 
 import pytest
 from narrow_station import narrow_station
-from rclpy.action import ActionClient
-from ros_client import spinning_node
+from ros_client import action_client, service_client, spinning_node
 from session_harness import robot_session
 from std_srvs.srv import SetBool
 
@@ -27,6 +26,10 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 #: Phases of a lift to stop in: the jaws opening (once recorded as "jaws did not open"), the arm
 #: moving down, and the object held up.
 PHASES = ("open_gripper", "descend", "hold")
+LIFT_PHASES = (
+    "reset_scene", "plan", "open_gripper", "approach", "descend", "close_gripper", "lift",
+    "hold", "place", "release", "retreat",
+)  # fmt: skip
 
 
 def skill_session(station: str) -> dict:
@@ -48,8 +51,7 @@ def test_estop_in_any_phase_ends_the_goal_estopped_in_that_phase(start_session, 
         events: list[SkillEvent] = []
         stop_in = {"phase": ""}
         lock = threading.Lock()
-        estop = node.create_client(SetBool, "/robot_1/estop")
-        assert estop.wait_for_service(timeout_sec=20)
+        estop = service_client(node, SetBool, "/robot_1/estop")
 
         def on_event(msg: SkillEvent) -> None:
             with lock:
@@ -59,16 +61,14 @@ def test_estop_in_any_phase_ends_the_goal_estopped_in_that_phase(start_session, 
                 estop.call_async(SetBool.Request(data=True))  # the trainer says "stop"
 
         node.create_subscription(SkillEvent, "/robot_1/skill_events", on_event, RELIABLE_QOS)
-        client = ActionClient(node, ExecuteSkill, "/robot_1/execute_skill")
-        assert client.wait_for_server(timeout_sec=20)
+        client = action_client(node, ExecuteSkill, "/robot_1/execute_skill")
         jaws = [
-            ActionClient(node, GripperCommand, f"/robot_1/{side}_gripper_controller/gripper_cmd")
+            action_client(node, GripperCommand, f"/robot_1/{side}_gripper_controller/gripper_cmd")
             for side in ("left", "right")
         ]
         for phase in PHASES:
             # Closed jaws take a while to open, so a stop sent at open_gripper lands inside it.
             for gripper in jaws:
-                assert gripper.wait_for_server(timeout_sec=10)
                 closing = wait_for_future(gripper.send_goal_async(GripperCommand.Goal()), 5.0)
                 wait_for_future(closing.get_result_async(), 10.0)
             with lock:
@@ -85,7 +85,14 @@ def test_estop_in_any_phase_ends_the_goal_estopped_in_that_phase(start_session, 
                 starts = [e for e in events if e.event == SkillEvent.ATTEMPT_START]
             assert len(starts) == 1 and len(ends) == 1, phase
             assert ends[0].outcome.value == SkillOutcome.ESTOPPED, ends[0].reason
-            assert ends[0].phase == phase, (phase, ends[0].phase, ends[0].reason)
+            # The attempt records the phase it was in when the stop reached it: the one the stop
+            # was sent in, or a later one when the request took longer than the phase (the
+            # service round trip between busy processes is usually a few ms, rarely ~1 s).
+            with lock:
+                started = [e.phase for e in events if e.event == SkillEvent.PHASE_START]
+            assert ends[0].phase == started[-1], (phase, ends[0].phase, started)
+            order = LIFT_PHASES.index
+            assert order(ends[0].phase) >= order(phase), (phase, ends[0].phase, ends[0].reason)
             assert "jaws did not open" not in ends[0].reason
             released = wait_for_future(estop.call_async(SetBool.Request(data=False)), 5.0)
             assert released.success
