@@ -9,6 +9,7 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -168,12 +169,21 @@ def start_alone(
     )
 
 
+def wait_until(condition: Callable[[], object], timeout: float, poll: float = 0.02) -> bool:
+    """Poll ``condition`` until it is true or ``timeout`` s passed; whether it became true."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(poll)
+    return bool(condition())
+
+
 def wait_lifecycle_available(client: Any, node: str, timeout: float = 30.0) -> None:
     """Until ``node`` offers its lifecycle services (``client``: a LifecycleClient)."""
-    deadline = time.monotonic() + timeout
-    while not client.is_available(node):
-        assert time.monotonic() < deadline, f"{node} never offered its lifecycle services"
-        time.sleep(0.1)
+    assert wait_until(lambda: client.is_available(node), timeout, poll=0.1), (
+        f"{node} never offered its lifecycle services within {timeout:g} s"
+    )
 
 
 def tracebacks(log_dir: Path) -> list[str]:

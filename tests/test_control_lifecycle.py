@@ -16,7 +16,7 @@ from builtin_interfaces.msg import Duration
 from rclpy.action import ActionClient
 from ros_client import DISCOVERY_SETTLE_S, spinning_node
 from sensor_msgs.msg import JointState
-from session_harness import REPO, start_alone, wait_lifecycle_available
+from session_harness import REPO, start_alone, wait_lifecycle_available, wait_until
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 
 from academy_common.futures import wait_for_future
@@ -126,10 +126,9 @@ def test_transitions_start_hold_and_release_the_controllers(domain_id: int) -> N
             assert client.change_state(NODE, "deactivate", 10.0) is None
             assert client.change_state(NODE, "cleanup", 10.0) is None
             assert client.get_state(NODE, 10.0) == "unconfigured"
-            deadline = time.monotonic() + 10
-            while action.server_is_ready() and time.monotonic() < deadline:
-                time.sleep(0.1)
-            assert not action.server_is_ready(), "cleanup left the action server up"
+            assert wait_until(lambda: not action.server_is_ready(), 10.0), (
+                "cleanup left the action server up"
+            )
             assert client.change_state(NODE, "configure", 30.0) is None  # configurable again
             assert client.change_state(NODE, "activate", 10.0) is None
     finally:

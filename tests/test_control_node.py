@@ -14,7 +14,7 @@ from rclpy.action import ActionClient
 from ros_client import action_client, service_client, spinning_node
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import JointState
-from session_harness import REPO, controller_node, node_session
+from session_harness import REPO, controller_node, node_session, wait_until
 from std_msgs.msg import Bool
 from std_srvs.srv import SetBool
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
@@ -52,15 +52,6 @@ def run(client: ActionClient, request: FollowJointTrajectory.Goal, timeout: floa
     handle = wait_for_future(client.send_goal_async(request), 5.0)
     assert handle.accepted
     return wait_for_future(handle.get_result_async(), timeout).result
-
-
-def wait_until(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return bool(condition())
 
 
 MALFORMED = [

@@ -106,7 +106,7 @@ def _run(
         executor = MultiThreadedExecutor(num_threads=threads) if threads > 1 else None
         try:
             if own_sigint:
-                # Our handler runs between waits only: wait in short slices.
+                # The signal flag is checked between waits: wait in short slices.
                 slices: Executor = executor or SingleThreadedExecutor()
                 slices.add_node(node)
                 while node.context.ok() and not stop.is_set():

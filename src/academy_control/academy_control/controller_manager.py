@@ -236,13 +236,21 @@ class ControllerManager:
         Grippers keep squeezing what they hold (see :meth:`ParallelGripperController.halt`).
         """
         self.estopped = True
-        for jtc in self.trajectory_controllers.values():
-            jtc.halt(self.state.positions, TrajectoryErrorCode.ESTOPPED, reason)
-        for gripper in self.gripper_controllers.values():
-            gripper.halt(self.state.positions, GripperErrorCode.ESTOPPED, reason)
+        self.stop_goals(TrajectoryErrorCode.ESTOPPED, GripperErrorCode.ESTOPPED, reason)
         self.commands = self.state.positions.copy()
         for gripper in self.gripper_controllers.values():
             self.commands[gripper.indices] = gripper.target / 2.0
+
+    def stop_goals(
+        self, trajectory_code: TrajectoryErrorCode, gripper_code: GripperErrorCode, reason: str
+    ) -> None:
+        """End every active goal with these codes; arms hold where they are, jaws keep
+        squeezing what they hold (the e-stop, a deactivation)."""
+        positions = self.state.positions
+        for jtc in self.trajectory_controllers.values():
+            jtc.halt(positions, trajectory_code, reason)
+        for gripper in self.gripper_controllers.values():
+            gripper.halt(positions, gripper_code, reason)
 
     def reset_estop(self) -> None:
         """Release the latch: controllers keep holding and accept goals again."""

@@ -174,12 +174,11 @@ class ControllerManagerNode(LifecycleNode):
         manager = self._manager
         if manager is not None:
             with manager.lock:
-                positions = manager.state.positions
-                reason = "controller manager deactivated: holding position"
-                for jtc in manager.trajectory_controllers.values():
-                    jtc.halt(positions, TrajectoryErrorCode.CANCELED, reason)
-                for gripper in manager.gripper_controllers.values():
-                    gripper.halt(positions, GripperErrorCode.CANCELED, reason)
+                manager.stop_goals(
+                    TrajectoryErrorCode.CANCELED,
+                    GripperErrorCode.CANCELED,
+                    "controller manager deactivated: holding position",
+                )
         self._stop_loop()
         return TransitionCallbackReturn.SUCCESS
 
@@ -370,7 +369,10 @@ class ControllerManagerNode(LifecycleNode):
 
     def _on_trajectory_topic(self, controller: str, msg: JointTrajectory) -> None:
         if not self.active:
-            self.get_logger().error(f"{controller}: trajectory ignored: not active")
+            self.get_logger().error(
+                f"{controller}: trajectory ignored: the controller manager is "
+                f"{'inactive' if self._manager else 'unconfigured'}; activate it first"
+            )
             return
         try:
             self._accept_trajectory(controller, msg)

@@ -134,11 +134,19 @@ def outcome_for_code(code: TrajectoryErrorCode | GripperErrorCode) -> SkillOutco
     Decided on the typed code, never on the text: the e-stop gives ESTOPPED, a cancel or a
     preemption CANCELED, anything else (tolerance violated, refused, hardware fault) ABORTED.
     """
-    if code.name == "ESTOPPED":
+    if code in (TrajectoryErrorCode.ESTOPPED, GripperErrorCode.ESTOPPED):
         return SkillOutcome.ESTOPPED
-    if code.name in ("CANCELED", "PREEMPTED"):
+    if code in _STOPPED_BY_REQUEST:
         return SkillOutcome.CANCELED
     return SkillOutcome.ABORTED
+
+
+_STOPPED_BY_REQUEST = (
+    TrajectoryErrorCode.CANCELED,
+    TrajectoryErrorCode.PREEMPTED,
+    GripperErrorCode.CANCELED,
+    GripperErrorCode.PREEMPTED,
+)
 
 
 class RobotIO(Protocol):

@@ -69,7 +69,7 @@ class _GoalRuntime:
     def stop_requested(self) -> SkillOutcome | None:
         if self._node.stopping:
             return SkillOutcome.CANCELED  # the node is shutting down (SIGINT/SIGTERM)
-        io = getattr(self._node, "robot_io", None)
+        io = self._node.robot_io
         if io is not None and io.estop_engaged():
             return SkillOutcome.ESTOPPED
         if self._handle.is_cancel_requested or self.preempted:
@@ -78,15 +78,16 @@ class _GoalRuntime:
 
     def sleep(self, seconds: float) -> None:
         deadline = self.now() + seconds
-        wall_deadline = time.monotonic() + SLEEP_WALL_CAP_FACTOR * seconds + 10.0
+        wall_cap = SLEEP_WALL_CAP_FACTOR * seconds + 10.0
+        wall_deadline = time.monotonic() + wall_cap
         while self.stop_requested() is None:
             left = deadline - self.now()
             if left <= 0:
                 return
             if time.monotonic() > wall_deadline:
                 raise RobotIOError(
-                    f"the clock advanced less than {seconds:.2f} s in "
-                    f"{SLEEP_WALL_CAP_FACTOR * seconds + 10.0:.0f} s of wall time "
+                    f"the clock advanced less than {seconds:.2f} s in {wall_cap:.0f} s of "
+                    "wall time "
                     "(is the simulation publishing /clock?)"
                 )
             time.sleep(min(STOP_POLL_S, left))
@@ -123,6 +124,7 @@ class SkillExecutorNode(Node):
         self._active: _GoalRuntime | None = None
         self._run_lock = threading.Lock()  # one goal executes at a time
         self._stopping = threading.Event()
+        self.robot_io: RosRobotIO | None = None  # set when manipulation skills are served
         group = ReentrantCallbackGroup()
         self.library = library or default_library()
         for skill in self._manipulation_skills(group):
