@@ -24,6 +24,10 @@ case ":${LD_LIBRARY_PATH:-}:" in *":$VIRTUAL_ENV/lib:"*) ;; *)
 export _ROS_WHEELS_BOOTSTRAP_COMPLETE=1
 # shellcheck disable=SC1091
 source "$_academy_ws/install/setup.bash"
+# Robot models: the workspace's urdf/ first, so a model just added by `academy model add` is
+# found before the next colcon build installs it to share/academy_description/urdf.
+case ":${ACADEMY_MODELS_PATH:-}:" in *":$_academy_ws/urdf:"*) ;; *)
+  export ACADEMY_MODELS_PATH="$_academy_ws/urdf${ACADEMY_MODELS_PATH:+:$ACADEMY_MODELS_PATH}" ;; esac
 export ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST
 export RMW_IMPLEMENTATION="${RMW_IMPLEMENTATION:-rmw_fastrtps_cpp}"
 export RCUTILS_COLORIZED_OUTPUT="${RCUTILS_COLORIZED_OUTPUT:-0}"

@@ -37,7 +37,7 @@ def session_file(directory: Path, domain_id: int) -> Path:
         "nodes": [
             {"name": "controller_manager", "package": "academy_control",
              "executable": "controller_manager", "robot": "robot_1",
-             "parameters": {"controllers_file": str(ROOT / "config/controllers/aurora_h1.yaml"),
+             "parameters": {"controllers_file": str(ROOT / "urdf/aurora_h1/controllers.yaml"),
                             "station_file": station}},
             {"name": "skill_executor", "package": "academy_skills",
              "executable": "skill_executor", "robot": "robot_1",

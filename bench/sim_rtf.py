@@ -97,7 +97,7 @@ def node_run(seconds: float, real_time: bool) -> dict[str, object]:
     args = [
         "--ros-args", "-r", "__ns:=/bench",
         "-p", "robot_model:=aurora_h1",
-        "-p", f"controllers_file:={ROOT / 'config/controllers/aurora_h1.yaml'}",
+        "-p", f"controllers_file:={ROOT / 'urdf/aurora_h1/controllers.yaml'}",
         "-p", f"station_file:={ROOT / 'config/stations/tabletop.yaml'}",
         "-p", f"real_time:={'true' if real_time else 'false'}",
     ]  # fmt: skip

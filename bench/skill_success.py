@@ -34,7 +34,7 @@ def main() -> int:
     robot = InProcessRobot(
         model,
         ROOT / "config/stations/tabletop.yaml",
-        ROOT / "config/controllers/aurora_h1.yaml",
+        ROOT / "urdf/aurora_h1/controllers.yaml",
         seed=args.seed,
     )
     library = SkillLibrary(

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-CONTROLLERS = ROOT / "config" / "controllers" / "aurora_h1.yaml"
+CONTROLLERS = ROOT / "urdf" / "aurora_h1" / "controllers.yaml"
 TABLETOP = ROOT / "config" / "stations" / "tabletop.yaml"
 
 

@@ -122,7 +122,7 @@ def controller_node(station: str, **parameters: object) -> dict:
         "executable": "controller_manager",
         "robot": "robot_1",
         "parameters": {
-            "controllers_file": str(REPO / "config/controllers/aurora_h1.yaml"),
+            "controllers_file": str(REPO / "urdf/aurora_h1/controllers.yaml"),
             "station_file": station,
             "seed": 3,
             **parameters,

@@ -72,7 +72,7 @@ def test_configure_fails_on_a_missing_controllers_file(domain_id: int, tmp_path:
 
 
 def test_transitions_start_hold_and_release_the_controllers(domain_id: int) -> None:
-    process = controller_alone(REPO / "config/controllers/aurora_h1.yaml")
+    process = controller_alone(REPO / "urdf/aurora_h1/controllers.yaml")
     client = LifecycleClient(domain_id)
     try:
         with spinning_node("control_lifecycle_test") as node:

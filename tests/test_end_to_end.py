@@ -44,7 +44,7 @@ def session(tmp_path: Path, script: list[str], disabled: list[str]) -> dict:
         "nodes": [
             {"name": "controller_manager", "package": "academy_control",
              "executable": "controller_manager", "robot": "robot_1",
-             "parameters": {"controllers_file": str(REPO / "config/controllers/aurora_h1.yaml"),
+             "parameters": {"controllers_file": str(REPO / "urdf/aurora_h1/controllers.yaml"),
                             "station_file": station, "seed": 21,
                             "disabled_joints": disabled or [""]}},
             {"name": "skill_executor", "package": "academy_skills", "executable": "skill_executor",

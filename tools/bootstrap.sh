@@ -59,8 +59,8 @@ fi
 
 # ---- 4. colcon build ----------------------------------------------------------------------------
 # Rebuild when any package file changed (Python sources are symlinked, so only their list matters
-# for entry points; hashing all of src/ is simpler and still takes well under a second).
-SRC_HASH="$( (find src -type f -not -path '*/__pycache__/*' -not -name '*.pyc' | LC_ALL=C sort | xargs sha256sum; echo "$REQ_HASH") | sha256sum | cut -d' ' -f1)"
+# for entry points; hashing all of src/ and urdf/ (installed to share/) is simpler and still takes well under a second).
+SRC_HASH="$( (find src urdf -type f -not -path '*/__pycache__/*' -not -name '*.pyc' | LC_ALL=C sort | xargs sha256sum; echo "$REQ_HASH") | sha256sum | cut -d' ' -f1)"
 if ! stamp_ok build "$SRC_HASH" || [ ! -f install/setup.bash ]; then
   say "colcon build (first run: about a minute)"
   (

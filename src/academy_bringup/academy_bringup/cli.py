@@ -6,6 +6,7 @@
 ``academy parse "TEXT"``        what the instruction parser would do with TEXT (offline)
 ``academy pool ingest DIR``     copy finished episodes into the local pool (idempotent)
 ``academy pool ls|summary``     list / summarise the pool's episodes
+``academy model add|list|show|check``  onboard a maker's URDF; list, show, validate models
 """
 
 from __future__ import annotations
@@ -121,10 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print the resolved session as JSON")
     check.set_defaults(func=cmd_session_check)
 
+    from academy_bringup.model_cli import add_commands as add_model
     from academy_instructions.parse_cli import add_commands as add_parse
     from academy_instructions.say import add_command as add_say
     from academy_pool.cli import add_commands as add_pool
 
+    add_model(commands)
     add_say(commands)
     add_parse(commands)
     add_pool(commands)

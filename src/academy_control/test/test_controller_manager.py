@@ -52,7 +52,7 @@ def make_manager(disabled: tuple[str, ...] = ()) -> ControllerManager:
         disabled_joints=disabled,
     )
     config = load_controllers(
-        ROOT / "config" / "controllers" / "aurora_h1.yaml", hardware.joint_names
+        ROOT / "urdf" / "aurora_h1" / "controllers.yaml", hardware.joint_names
     )
     return ControllerManager(hardware, config, robot.urdf.limits)
 
@@ -320,7 +320,7 @@ def test_a_preempted_gripper_command_ends_preempted() -> None:
 
 
 HARDWARE_JOINTS = tuple(reversed(load_model("aurora_h1").urdf.limits))  # unlike any config order
-CONTROLLERS = load_controllers(ROOT / "config" / "controllers" / "aurora_h1.yaml", HARDWARE_JOINTS)
+CONTROLLERS = load_controllers(ROOT / "urdf" / "aurora_h1" / "controllers.yaml", HARDWARE_JOINTS)
 
 
 def make_gripper() -> ParallelGripperController:

@@ -15,3 +15,11 @@ class UnknownModelError(DescriptionError):
 
 class InvalidDescriptionError(ProblemsError, DescriptionError):
     """A URDF or registry entry is invalid; ``problems`` holds one line per problem."""
+
+
+class PackageNotFoundError(DescriptionError):
+    """A ``package://`` URI names a package that no install prefix holds."""
+
+
+class MeshPreparationError(DescriptionError):
+    """A mesh file could not be read or converted for the simulator."""

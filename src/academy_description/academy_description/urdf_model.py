@@ -41,11 +41,16 @@ class UrdfModel:
     ros2_control_joints: tuple[str, ...]
     hardware_plugin: str
     initial_positions: dict[str, float]  # from <state_interface name="position"> initial_value
+    followers: dict[str, str]  # joint -> the joint its <mimic> follows (not driven itself)
 
     @property
     def actuated_joints(self) -> list[str]:
-        """Actuated joint names in file order."""
-        return [name for name, kind in self.joint_types.items() if kind in ACTUATED_TYPES]
+        """Driven joint names in file order: movable joints that follow no other (<mimic>)."""
+        return [
+            name
+            for name, kind in self.joint_types.items()
+            if kind in ACTUATED_TYPES and name not in self.followers
+        ]
 
 
 def process_xacro(path: Path, mappings: dict[str, str] | None = None) -> str:
@@ -103,10 +108,14 @@ def validate_urdf(xml: str, source: str = "<urdf>") -> UrdfModel:
     joint_types: dict[str, str] = {}
     limits: dict[str, JointLimits] = {}
     parents: dict[str, str] = {}
+    followers: dict[str, str] = {}
     for joint in root.findall("joint"):
         name = joint.get("name", "?")
         kind = joint.get("type", "?")
         joint_types[name] = kind
+        mimic = joint.find("mimic")
+        if mimic is not None and kind in ACTUATED_TYPES:
+            followers[name] = mimic.get("joint", "")
         parent = joint.find("parent")
         child = joint.find("child")
         if parent is None or child is None:
@@ -176,7 +185,10 @@ def validate_urdf(xml: str, source: str = "<urdf>") -> UrdfModel:
                     )
     if blocks and not plugin:
         problems.append("<ros2_control>: <hardware><plugin> is missing")
-    actuated = [n for n, k in joint_types.items() if k in ACTUATED_TYPES]
+    for name, leader in followers.items():
+        if joint_types.get(leader) not in ACTUATED_TYPES:
+            problems.append(f"joint '{name}': <mimic> follows {leader!r}, not a movable joint")
+    actuated = [n for n, k in joint_types.items() if k in ACTUATED_TYPES and n not in followers]
     for name in actuated:
         if name not in declared:
             problems.append(f"actuated joint '{name}' is not declared in <ros2_control>")
@@ -189,7 +201,7 @@ def validate_urdf(xml: str, source: str = "<urdf>") -> UrdfModel:
             )
     for name in declared:
         if name not in actuated:
-            valid = "an actuated (revolute/prismatic/continuous) joint of this URDF"
+            valid = "a driven (revolute/prismatic/continuous, no <mimic>) joint of this URDF"
             problems.append(f"<ros2_control> joint '{name}' is not {valid}")
     duplicates = sorted({n for n in declared if declared.count(n) > 1})
     if duplicates:
@@ -206,4 +218,5 @@ def validate_urdf(xml: str, source: str = "<urdf>") -> UrdfModel:
         ros2_control_joints=tuple(declared),
         hardware_plugin=plugin,
         initial_positions=initial,
+        followers=followers,
     )

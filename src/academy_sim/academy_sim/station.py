@@ -16,15 +16,14 @@ from dataclasses import dataclass
 import mujoco
 import numpy as np
 
+from academy_common.frames import yaw_from_quaternion
 from academy_description.model_registry import RobotModel
+from academy_description.mujoco_model import PROP_BIT, ROBOT_BIT, robot_spec
 from academy_sim.errors import InvalidPoseError, UnknownObjectError
 from academy_sim.station_config import MAX_DROP_HEIGHT, ObjectSpec, StationConfig
 
-#: Contact bits: robot geoms collide with props and the table, never with each other (the
-#: harnessed robot's self-collisions are prevented by its joint limits and IK, not by physics).
-ROBOT_BIT = 2
-PROP_BIT = 1
-
+#: Contact bits (robot geoms collide with props and the table, never with each other) and the
+#: robot alone as a MuJoCo spec come from the description layer, which the IK shares.
 #: Position servo stiffness per newton(-metre) of effort limit: N.m/rad per N.m (1/rad), N/m per N.
 STIFFNESS_PER_EFFORT = {"revolute": 40.0, "continuous": 40.0, "prismatic": 1000.0}
 #: Reflected rotor inertia added to every joint (kg.m^2 or kg): keeps light links stable at 500 Hz.
@@ -37,9 +36,6 @@ QUATERNION_NORM_TOLERANCE = 1e-3
 #: ... and turn the prop about the vertical only, within this tilt (rad): props are placed upright.
 UPRIGHT_TOLERANCE = 0.01
 
-#: Offset of the grasp point (middle of the finger pads) in the hand frame, m.
-GRASP_OFFSET = (0.0, 0.0, -0.10)
-
 
 @dataclass(frozen=True)
 class ObjectPose:
@@ -50,29 +46,66 @@ class ObjectPose:
     quaternion: tuple[float, float, float, float]
 
 
-def yaw_from_quaternion(w: float, x: float, y: float, z: float) -> float:
-    """Rotation about the vertical (rad) of an orientation given as a w-x-y-z quaternion."""
-    return math.atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z))
+def add_drives(spec: mujoco.MjSpec, robot: RobotModel) -> None:
+    """Gravity compensation, rotor inertia and one position servo per driven joint.
 
-
-def grasp_site_name(end_effector: str) -> str:
-    """The MuJoCo site added between the finger pads of ``end_effector``."""
-    return f"{end_effector}_grasp"
-
-
-def robot_spec(robot: RobotModel, pelvis_height: float) -> mujoco.MjSpec:
-    """The robot alone as a MuJoCo spec: root welded at ``pelvis_height``, grasp sites added.
-
-    Used both by the station and by inverse kinematics, so both see the same kinematics.
+    Servo stiffness scales with the joint's effort limit and its force is clamped to it;
+    continuous joints (wheels) get an unlimited control range.
     """
-    spec = mujoco.MjSpec.from_string(robot.urdf.xml)
-    spec.compiler.fusestatic = False  # keep the root link as a body: skills look it up by name
-    root = spec.body(robot.root_link)
-    root.pos = [0.0, 0.0, pelvis_height]
-    for arm in robot.arms.values():
-        hand = spec.body(arm.end_effector)
-        hand.add_site(name=grasp_site_name(arm.end_effector), pos=list(GRASP_OFFSET), size=[0.01])
-    return spec
+    gripper_joints = {j for joints in robot.grippers.values() for j in joints}
+    for body in spec.bodies:
+        if body.name != "world":
+            body.gravcomp = 1.0
+    for joint in spec.joints:
+        joint.armature = ARMATURE
+    for name in robot.urdf.actuated_joints:
+        limits = robot.urdf.limits[name]
+        kind = robot.urdf.joint_types[name]
+        actuator = spec.add_actuator(name=name, target=name)
+        actuator.trntype = mujoco.mjtTrn.mjTRN_JOINT
+        actuator.set_to_position(kp=STIFFNESS_PER_EFFORT[kind] * limits.effort, dampratio=1.0)
+        if kind == "continuous":
+            actuator.ctrllimited = mujoco.mjtLimited.mjLIMITED_FALSE
+        else:
+            actuator.ctrlrange = [limits.lower, limits.upper]
+            actuator.ctrllimited = mujoco.mjtLimited.mjLIMITED_TRUE
+        actuator.forcerange = [-limits.effort, limits.effort]
+        actuator.forcelimited = mujoco.mjtLimited.mjLIMITED_TRUE
+        if name in gripper_joints:
+            # N.s/m: fingers close smoothly instead of bouncing
+            spec.joint(name).damping = [5.0, 0.0, 0.0]
+
+
+def hold_still(robot: RobotModel, seconds: float, timestep: float = 0.002) -> dict[str, float]:
+    """Simulate ``robot`` alone holding its start posture; largest drift per driven joint.
+
+    A valid model holds still within a few milliradians; a model with wrong gains, limits or
+    inertias drifts or becomes non-finite (reported as ``inf``).
+    """
+    spec = robot_spec(robot)
+    spec.option.timestep = timestep
+    spec.option.integrator = mujoco.mjtIntegrator.mjINT_IMPLICITFAST
+    add_drives(spec, robot)
+    model = spec.compile()
+    data = mujoco.MjData(model)
+    joints = robot.urdf.actuated_joints
+    adr = np.array([model.joint(n).qposadr[0] for n in joints])
+    act = np.array([model.actuator(n).id for n in joints])
+    for name, value in robot.urdf.initial_positions.items():
+        data.qpos[model.joint(name).qposadr[0]] = value
+    mujoco.mj_forward(model, data)
+    start = data.qpos[adr].copy()
+    data.ctrl[act] = start
+    worst = np.zeros(len(joints))
+    unstable = (mujoco.mjtWarning.mjWARN_BADQACC, mujoco.mjtWarning.mjWARN_BADQVEL)
+    for _ in range(max(1, round(seconds / timestep))):
+        mujoco.mj_step(model, data)
+        if any(data.warning[w].number for w in unstable):  # MuJoCo reset the state: diverged
+            dof = int(data.warning[unstable[0]].lastinfo)  # where it diverged
+            culprit = [n for n in joints if model.jnt_dofadr[model.joint(n).id] == dof]
+            return {n: float("inf") if n in (culprit or joints) else 0.0 for n in joints}
+        worst = np.maximum(worst, np.abs(data.qpos[adr] - start))
+    return {n: float(d) for n, d in zip(joints, worst, strict=True)}
 
 
 def build_station_spec(robot: RobotModel, config: StationConfig) -> mujoco.MjSpec:
@@ -88,35 +121,12 @@ def build_station_spec(robot: RobotModel, config: StationConfig) -> mujoco.MjSpe
     spec.option.noslip_iterations = config.contact.noslip_iterations
     spec.option.integrator = mujoco.mjtIntegrator.mjINT_IMPLICITFAST
 
-    gripper_joints = {j for joints in robot.grippers.values() for j in joints}
-    for body in spec.bodies:
-        if body.name != "world":
-            body.gravcomp = 1.0
+    add_drives(spec, robot)
     finger_links = _finger_links(spec, robot)
     for geom in spec.geoms:
-        geom.contype = ROBOT_BIT
-        geom.conaffinity = PROP_BIT
         if geom.parent.name in finger_links:
             geom.friction = list(config.contact.friction)
             geom.condim = config.contact.condim
-    for joint in spec.joints:
-        joint.armature = ARMATURE
-    for name in robot.urdf.actuated_joints:
-        limits = robot.urdf.limits[name]
-        kind = robot.urdf.joint_types[name]
-        actuator = spec.add_actuator(name=name, target=name)
-        actuator.trntype = mujoco.mjtTrn.mjTRN_JOINT
-        actuator.set_to_position(kp=STIFFNESS_PER_EFFORT[kind] * limits.effort, dampratio=1.0)
-        actuator.ctrlrange = [limits.lower, limits.upper]
-        actuator.ctrllimited = mujoco.mjtLimited.mjLIMITED_TRUE
-        actuator.forcerange = [-limits.effort, limits.effort]
-        actuator.forcelimited = mujoco.mjtLimited.mjLIMITED_TRUE
-        if name in gripper_joints:
-            spec.joint(name).damping = [
-                5.0,
-                0.0,
-                0.0,
-            ]  # N.s/m: fingers close smoothly instead of bouncing
 
     depth, width, height = config.table.size
     table = spec.worldbody.add_body(name="table", pos=[config.table.center_x, 0.0, height / 2])

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 import yaml
 
+from academy_common.frames import yaw_from_quaternion
 from academy_description.model_registry import load_model
 from academy_sim.errors import InvalidPoseError, InvalidStationError, UnknownObjectError
-from academy_sim.station import ObjectPose, Station, yaw_from_quaternion
+from academy_sim.station import ObjectPose, Station
 from academy_sim.station_config import load_station, parse_station
 
 STATION_FILE = Path(__file__).resolve().parents[3] / "config" / "stations" / "tabletop.yaml"

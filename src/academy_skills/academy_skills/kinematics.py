@@ -15,12 +15,10 @@ import mink
 import mujoco
 import numpy as np
 
+from academy_common.frames import yaw_from_quaternion
 from academy_description.model_registry import ArmSpec, RobotModel
-from academy_sim.station import grasp_site_name, robot_spec, yaw_from_quaternion
+from academy_description.mujoco_model import grasp_site_name, robot_spec
 
-#: Where IK starts when the arm hangs straight (a singular pose): forearm forward, wrist bent
-#: back, in the order shoulder pitch, roll, yaw, elbow, wrist yaw, pitch, roll.
-READY_POSTURE = (-0.4, 0.0, 0.0, -0.8, 0.0, 0.4, 0.0)
 #: IK stops when its error shrank less than 0.01 mm over this many iterations.
 STALL_WINDOW = 10
 #: Largest hand yaw (rad) used to square the jaws on a box: beyond it the wrist runs out of
@@ -63,6 +61,10 @@ class ArmKinematics:
         side = "left" if y > 0 else "right"
         return self.robot.arms[side]
 
+    def _straight(self, arm: ArmSpec, q: np.ndarray) -> bool:
+        """Whether ``arm``'s elbow is straight in ``q`` (a singular pose for IK)."""
+        return bool(abs(q[self._qpos[arm.elbow]]) < 0.1)
+
     def _q(self, joints: Mapping[str, float]) -> np.ndarray:
         q = np.array(self.model.qpos0)
         for name, value in joints.items():
@@ -94,9 +96,9 @@ class ArmKinematics:
         # Measured positions can sit a hair outside the limits (servo overshoot); mink's limit
         # constraints are infeasible from there, so start inside them.
         q = np.clip(self._q(seed), self._lower, self._upper)
-        arm_q = [self._qpos[j] for j in arm.joints]
-        if abs(q[self._qpos[arm.joints[3]]]) < 0.1:  # elbow straight: start from a bent arm
-            q[arm_q] = READY_POSTURE
+        if arm.ik_seed and self._straight(arm, q):  # a singular pose: start from the seed
+            for joint, value in arm.ik_seed.items():
+                q[self._qpos[joint]] = value
         configuration = self._configuration
         configuration.update(q)
         arm_dofs = {int(self.model.joint(j).dofadr[0]) for j in arm.joints}

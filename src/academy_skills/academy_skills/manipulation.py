@@ -36,9 +36,6 @@ from academy_skills.skill_library import (
     SkillOutcome,
 )
 
-#: Posture between attempts, per arm (shoulder pitch, roll, yaw, elbow, wrist yaw, pitch, roll):
-#: hand raised above the table, forearm forward, so every approach starts clear of the table.
-READY_ARM = (-0.2, 0.0, 0.0, -1.6, 0.0, 0.4, 0.0)
 #: Fingertips must stay this far above the table top (m); pads reach 0.04 m below the grasp point.
 TABLE_CLEARANCE = 0.008
 PAD_HALF_LENGTH = 0.04
@@ -583,7 +580,7 @@ class ManipulationSkill:
         ctx.phase("retreat", 0.97)
         self._move(ctx, plan.above.positions, speed)
         arm = self.kinematics.robot.arms[plan.arm_name]
-        self._move(ctx, dict(zip(arm.joints, READY_ARM, strict=True)), speed)
+        self._move(ctx, arm.ready, speed)  # the model's posture between attempts
 
 
 class ReachSkill(ManipulationSkill):

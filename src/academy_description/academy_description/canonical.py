@@ -1,0 +1,173 @@
+"""The canonical cross-brand skeleton: every model's joints and hands mapped onto one humanoid.
+
+Pooled data from different makers lines up through this mapping, generated from ``model.yaml``
+and the URDF (never written by hand):
+
+- **body parts**: ``torso``, ``head``, ``left_arm``, ``right_arm``, ``left_hand``, ``right_hand``,
+  ``left_leg``, ``right_leg``, ``base`` (wheels, casters, suspension), ``other``; each lists the
+  model's native joints in chain order;
+- **arm slots**: per side, the shoulder (first arm joint), elbow, wrist (last arm joint) and the
+  end-effector link;
+- **hand closure**: one scalar per hand, 0 fully open .. 1 fully closed, from the hand's open and
+  closed postures (the mean over its driven joints);
+- **end-effector poses** in the canonical base frame: at the root link, turned so the robot faces
+  +x (its ``mount.forward_axis``), z up, in metres (:class:`CanonicalKinematics`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from academy_description.model_registry import HandSpec, RobotModel
+from academy_description.model_schema import HandKind
+from academy_description.mujoco_model import apply_couplings
+
+PARTS = (
+    "torso",
+    "head",
+    "left_arm",
+    "right_arm",
+    "left_hand",
+    "right_hand",
+    "left_leg",
+    "right_leg",
+    "base",
+    "other",
+)
+_LEG = re.compile(r"leg|hip|knee|ankle|foot|toe", re.IGNORECASE)
+_BASE = re.compile(r"wheel|caster|suspension", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CanonicalMapping:
+    """How one model maps onto the canonical humanoid (see the module docstring)."""
+
+    model: str
+    parts: dict[str, tuple[str, ...]]
+    arm_slots: dict[str, dict[str, str]]
+    hands: dict[str, dict[str, Any]]  # side -> name, kind, joints, open, closed
+    base_link: str
+    forward_axis: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (``academy model show --json``, episode metadata)."""
+        return {
+            "model": self.model,
+            "base_frame": {"link": self.base_link, "forward_axis": self.forward_axis},
+            "parts": {k: list(v) for k, v in self.parts.items()},
+            "arm_slots": self.arm_slots,
+            "hands": self.hands,
+        }
+
+
+def _side(joint: str) -> str | None:
+    lowered = joint.lower()
+    if "left" in lowered or re.search(r"(^|_)l(_|$)", lowered) or re.match(r"^L[A-Z]", joint):
+        return "left"
+    if "right" in lowered or re.search(r"(^|_)r(_|$)", lowered) or re.match(r"^R[A-Z]", joint):
+        return "right"
+    return None
+
+
+def canonical_mapping(model: RobotModel) -> CanonicalMapping:
+    """The canonical mapping of ``model``, generated from its registry entry and URDF."""
+    parts: dict[str, list[str]] = {part: [] for part in PARTS}
+    assigned: set[str] = set()
+    parts["torso"] = list(model.torso)
+    parts["head"] = list(model.head)
+    assigned |= set(model.torso) | set(model.head)
+    slots: dict[str, dict[str, str]] = {}
+    hands: dict[str, dict[str, Any]] = {}
+    for side, arm in model.arms.items():
+        parts[f"{side}_arm"] = list(arm.joints)
+        assigned |= set(arm.joints)
+        slots[side] = {
+            "shoulder": arm.joints[0],
+            "elbow": arm.elbow,
+            "wrist": arm.joints[-1],
+            "end_effector": arm.end_effector,
+        }
+        hand = model.hands.get(arm.gripper)
+        if hand is not None:
+            parts[f"{side}_hand"] = list(hand.joints)
+            assigned |= set(hand.joints)
+            hands[side] = {
+                "name": hand.name,
+                "kind": hand.kind.value,
+                "joints": list(hand.joints),
+                "open": hand.open,
+                "closed": hand.closed,
+            }
+    for joint in model.urdf.actuated_joints:
+        if joint in assigned:
+            continue
+        joint_side = _side(joint)
+        if _BASE.search(joint):
+            parts["base"].append(joint)
+        elif _LEG.search(joint) and joint_side:
+            parts[f"{joint_side}_leg"].append(joint)
+        else:
+            parts["other"].append(joint)
+    return CanonicalMapping(
+        model=model.name,
+        parts={k: tuple(v) for k, v in parts.items()},
+        arm_slots=slots,
+        hands=hands,
+        base_link=model.root_link,
+        forward_axis=model.mount.forward_axis.value,
+    )
+
+
+def hand_closure(hand: HandSpec, positions: Mapping[str, float]) -> float:
+    """Closure of ``hand`` (0 open .. 1 closed) at joint ``positions``; 0 for a hand with none."""
+    if hand.kind is HandKind.NONE or not hand.joints:
+        return 0.0
+    fractions = []
+    for joint in hand.joints:
+        span = hand.closed[joint] - hand.open[joint]
+        if span == 0 or joint not in positions:
+            continue
+        fractions.append((positions[joint] - hand.open[joint]) / span)
+    return float(np.clip(np.mean(fractions), 0.0, 1.0)) if fractions else 0.0
+
+
+class CanonicalKinematics:
+    """End-effector poses of one model in the canonical base frame, from native joint states."""
+
+    def __init__(self, model: RobotModel) -> None:
+        import mujoco
+
+        from academy_description.mujoco_model import robot_spec
+
+        self.robot = model
+        self.model = robot_spec(model, height=0.0).compile()  # root at the origin, facing +x
+        self.data = mujoco.MjData(self.model)
+        self._qpos = {
+            self.model.joint(i).name: int(self.model.jnt_qposadr[i]) for i in range(self.model.njnt)
+        }
+
+    def end_effectors(
+        self, positions: Mapping[str, float]
+    ) -> dict[str, tuple[tuple[float, ...], tuple[float, ...]]]:
+        """Per arm side: (position m, w-x-y-z quaternion) of its end-effector link."""
+        import mujoco
+
+        self.data.qpos[:] = self.model.qpos0
+        for joint, value in positions.items():
+            if joint in self._qpos:
+                self.data.qpos[self._qpos[joint]] = value
+        apply_couplings(self.model, self.data)
+        mujoco.mj_kinematics(self.model, self.data)
+        poses = {}
+        for side, arm in self.robot.arms.items():
+            body = self.data.body(arm.end_effector)
+            poses[side] = (
+                tuple(float(v) for v in body.xpos),
+                tuple(float(v) for v in body.xquat),
+            )
+        return poses
