@@ -25,30 +25,13 @@ import time
 import mujoco
 
 from academy_description.model_registry import available_models, load_model
-from academy_description.mujoco_model import ROBOT_BIT, robot_spec
-from academy_sim.station import add_drives
+from academy_sim.station import robot_alone
 
 TIMESTEP = 0.002  # s: the stations' 500 Hz
 
 
 def steps_per_second(name: str, self_collision: bool, seconds: float) -> dict[str, float]:
-    robot = load_model(name)
-    spec = robot_spec(robot)
-    spec.option.timestep = TIMESTEP
-    spec.option.integrator = mujoco.mjtIntegrator.mjINT_IMPLICITFAST
-    add_drives(spec, robot)
-    if self_collision:
-        for geom in spec.geoms:
-            geom.contype = ROBOT_BIT
-            geom.conaffinity = ROBOT_BIT
-    model = spec.compile()
-    data = mujoco.MjData(model)
-    for joint, value in robot.urdf.initial_positions.items():
-        data.qpos[model.joint(joint).qposadr[0]] = value
-    mujoco.mj_forward(model, data)
-    data.ctrl[:] = [
-        data.qpos[model.joint(model.actuator(a).trnid[0]).qposadr[0]] for a in range(model.nu)
-    ]
+    model, data = robot_alone(load_model(name), TIMESTEP, self_collision=self_collision)
     for _ in range(100):  # warm up
         mujoco.mj_step(model, data)
     steps, start = 0, time.perf_counter()

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
+from academy_common.problems import validation_problems
 from academy_description.errors import DescriptionError
 from academy_description.model_registry import RobotModel, available_models, load_model, models_dir
 
@@ -102,8 +104,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_model(name: str) -> tuple[RobotModel | None, list[str]]:
-    """Load ``name`` and check it beyond its files; (model or None, problems)."""
+def check_model(name: str, directory: Path | None = None) -> tuple[RobotModel | None, list[str]]:
+    """Load ``name`` (from ``directory``, else the models path) and check it beyond its files.
+
+    Returns the model (None when it does not load) and one line per problem.
+    """
     import numpy as np
 
     from academy_control.controller_config import load_controllers
@@ -111,7 +116,7 @@ def check_model(name: str) -> tuple[RobotModel | None, list[str]]:
     from academy_sim.station import hold_still
 
     try:
-        model = load_model(name)
+        model = load_model(name, directory)
     except DescriptionError as error:
         return None, list(getattr(error, "problems", [str(error)]))
     problems: list[str] = []
@@ -160,11 +165,19 @@ def cmd_add(args: argparse.Namespace) -> int:
     couplings: list[Coupling] = []
     if args.couplings:
         raw = yaml.safe_load(Path(args.couplings).read_text(encoding="utf-8")) or {}
-        items = raw.get("couplings", raw) if isinstance(raw, dict) else raw
-        try:
-            couplings = [Coupling.model_validate(item) for item in items]
-        except Exception as error:
-            print(f"academy model add: {args.couplings}: {error}", file=sys.stderr)
+        items = raw.get("couplings", []) if isinstance(raw, dict) else raw
+        problems: list[str] = []
+        for index, item in enumerate(items if isinstance(items, list) else [items]):
+            try:
+                couplings.append(Coupling.model_validate(item))
+            except ValidationError as error:
+                problems += [
+                    f"couplings[{index}].{p}" for p in validation_problems(error, Coupling)
+                ]
+        if problems or not isinstance(items, list):
+            print(f"academy model add: {args.couplings}: invalid couplings:", file=sys.stderr)
+            for line in problems or ["a list of {joint, leader, multiplier, offset} is required"]:
+                print(f"  {line}", file=sys.stderr)
             return 2
     directory = Path(args.models_dir) if args.models_dir else models_dir()
     try:
@@ -188,12 +201,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         print(f"  repaired: {line}")
     for path in report.written:
         print(f"  wrote:    {path}")
-    _model, problems = check_model(args.name) if args.models_dir is None else (None, [])
-    if args.models_dir is not None:
-        try:
-            load_model(args.name, directory)
-        except DescriptionError as error:
-            problems = list(getattr(error, "problems", [str(error)]))
+    _model, problems = check_model(args.name, directory)
     for problem in problems:
         print(f"  PROBLEM:  {problem}")
     if problems:

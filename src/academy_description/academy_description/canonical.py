@@ -65,12 +65,24 @@ class CanonicalMapping:
         }
 
 
-def _side(joint: str) -> str | None:
-    lowered = joint.lower()
-    if "left" in lowered or re.search(r"(^|_)l(_|$)", lowered) or re.match(r"^L[A-Z]", joint):
+def side_of(name: str) -> str | None:
+    """The side a joint or link name says: ``left``, ``right`` or None.
+
+    Recognises ``left_..``/``..._left_..``, ``l_..``/``.._l``, and ``L``/``R`` before a capital
+    (Romeo's ``LShoulderPitch``).
+    """
+    # "^L(?=[A-Z])" is case-sensitive in meaning (LShoulder): test it without IGNORECASE.
+    if re.match(r"^L(?=[A-Z])", name):
         return "left"
-    if "right" in lowered or re.search(r"(^|_)r(_|$)", lowered) or re.match(r"^R[A-Z]", joint):
+    if re.match(r"^R(?=[A-Z])", name):
         return "right"
+    lowered = name.lower()
+    for side, word in (("left", "left"), ("right", "right")):
+        if word in lowered:
+            return side
+    for side, letter in (("left", "l"), ("right", "r")):
+        if re.search(rf"(^|_){letter}(_|$)", lowered):
+            return side
     return None
 
 
@@ -106,7 +118,7 @@ def canonical_mapping(model: RobotModel) -> CanonicalMapping:
     for joint in model.urdf.actuated_joints:
         if joint in assigned:
             continue
-        joint_side = _side(joint)
+        joint_side = side_of(joint)
         if _BASE.search(joint):
             parts["base"].append(joint)
         elif _LEG.search(joint) and joint_side:

@@ -79,6 +79,7 @@ def prepare_mesh(path: Path, directory: Path | None = None) -> PreparedMesh:
     suffix = path.suffix.lower()
     if suffix in (".obj", ".msh") or (suffix == ".stl" and is_binary_stl(path)):
         return PreparedMesh(path)
+    up_axis = "Z_UP"
     if suffix == ".stl":
         conversion = "ASCII STL -> binary STL"
     elif suffix == ".dae":
@@ -97,7 +98,7 @@ def prepare_mesh(path: Path, directory: Path | None = None) -> PreparedMesh:
     out_dir = directory or cache_dir()
     target = out_dir / f"{path.stem}-{key}.stl"
     if not target.is_file():
-        _convert(path, target, up_axis=collada_up_axis(path) if suffix == ".dae" else "Z_UP")
+        _convert(path, target, up_axis)
     return PreparedMesh(target, conversion)
 
 

@@ -27,7 +27,7 @@ from academy_description.model_schema import (
     read_model_entry,
 )
 from academy_description.mujoco_model import prepare_urdf
-from academy_description.package_paths import package_share, resolve_uri
+from academy_description.package_paths import resolve_uri
 from academy_description.urdf_model import UrdfModel, process_xacro, validate_urdf
 
 #: The xacro argument of every wrapper that names the maker's URDF file.
@@ -121,16 +121,11 @@ def available_models(directory: Path | None = None) -> list[str]:
     return sorted({p.parent.name for root in roots for p in root.glob("*/model.yaml")})
 
 
-def maker_urdf_path(source: str, base_dir: Path) -> Path:
-    """The maker's URDF file a ``source`` URI names (``package://`` resolved)."""
-    return resolve_uri(source, base_dir)
-
-
 def expand_description(entry: ModelEntry, directory: Path) -> str:
     """Our wrapper xacro expanded with the maker's URDF included: plain URDF XML."""
     mappings = {}
     if entry.source:
-        maker = maker_urdf_path(entry.source, directory)
+        maker = resolve_uri(entry.source, directory)
         if not maker.is_file():
             raise InvalidDescriptionError(
                 str(directory / "model.yaml"), [f"source: {entry.source!r}: no file at {maker}"]
@@ -167,7 +162,7 @@ def load_model(name: str, directory: Path | None = None) -> RobotModel:
         )
     base = entry_path.parent
     xml = expand_description(entry, base)
-    maker_dir = maker_urdf_path(entry.source, base).parent if entry.source else base
+    maker_dir = resolve_uri(entry.source, base).parent if entry.source else base
     prepared = prepare_urdf(
         xml, str(base / entry.description), maker_dir, entry.couplings, entry.limit_overrides
     )
@@ -266,8 +261,3 @@ def check_entry(entry: ModelEntry, urdf: UrdfModel) -> list[str]:
     joints_ok("head", entry.head)
     joints_ok("torso", entry.torso)
     return problems
-
-
-def installed_models_share() -> Path:
-    """``share/academy_description/urdf`` of the installed package (for tools and tests)."""
-    return package_share("academy_description") / "urdf"

@@ -153,6 +153,6 @@ def read_model_entry(path: Path) -> ModelEntry:
 
 def write_model_entry(entry: ModelEntry, path: Path, header: str = "") -> None:
     """Write ``entry`` as YAML (enums as their values), with ``header`` comment lines first."""
-    data = entry.model_dump(mode="json", exclude_defaults=False)
+    data = entry.model_dump(mode="json")
     text = yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=100)
     path.write_text(header + text, encoding="utf-8")

@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from academy_description.canonical import side_of
 from academy_description.errors import DescriptionError, InvalidDescriptionError
 from academy_description.model_schema import (
     SCHEMA_VERSION,
@@ -73,22 +74,6 @@ GRASP_POINT_CLOSURE = 0.5
 
 _HAND_WORDS = re.compile(r"hand|gripper|palm", re.IGNORECASE)
 _HEAD_WORDS = re.compile(r"head|neck", re.IGNORECASE)
-
-
-def _side_of(name: str) -> str | None:
-    # "^L(?=[A-Z])" is case-sensitive in meaning (LShoulder): test it without IGNORECASE.
-    if re.match(r"^L(?=[A-Z])", name):
-        return "left"
-    if re.match(r"^R(?=[A-Z])", name):
-        return "right"
-    lowered = name.lower()
-    for side, word in (("left", "left"), ("right", "right")):
-        if word in lowered:
-            return side
-    for side, letter in (("left", "l"), ("right", "r")):
-        if re.search(rf"(^|_){letter}(_|$)", lowered):
-            return side
-    return None
 
 
 @dataclass
@@ -226,7 +211,10 @@ def onboard(
         )
     target = models_dir / name
     if (target / "model.yaml").exists() and not overwrite:
-        raise DescriptionError(f"model {name!r} already exists in {models_dir} (--overwrite)")
+        raise DescriptionError(
+            f"model {name!r} already exists in {models_dir}: choose another name, or pass "
+            "--overwrite to replace its files"
+        )
     if not couplings and (target / "model.yaml").is_file():
         try:
             couplings = read_model_entry(target / "model.yaml").couplings
@@ -296,12 +284,12 @@ class _Detector:
         # fingers hang on its wrist link by a joint called LHand). Links with movable joints
         # below them (fingers) are preferred, then the one nearest the root (the hand's base).
         candidates = {
-            link for link in self.tree.links if _HAND_WORDS.search(link) and _side_of(link) == side
+            link for link in self.tree.links if _HAND_WORDS.search(link) and side_of(link) == side
         }
         candidates |= {
             j.parent
             for j in self.tree.joints.values()
-            if j.kind in ACTUATED_TYPES and _HAND_WORDS.search(j.name) and _side_of(j.name) == side
+            if j.kind in ACTUATED_TYPES and _HAND_WORDS.search(j.name) and side_of(j.name) == side
         }
         if not candidates:
             return None
@@ -374,13 +362,13 @@ class _Detector:
         ]
         report.detected.append(f"head: {', '.join(head) or '(no joints)'}")
         elbows = {side: self._elbow(chain, found[side]) for side, chain in arms_joints.items()}
-        flex = {side: self._flexion(elbows[side], found[side]) for side in arms_joints}
+        flex = {side: self._flexion(elbows[side]) for side in arms_joints}
         if forward_axis is not None:
             axis, how = ForwardAxis(forward_axis), "given"
         elif len(arms_joints) == 2:
             axis, how = self._forward_from_shoulders(arms_joints), "left x up, REP 103"
         else:
-            axis, how = self._forward_axis(flex), "elbow flexion"
+            axis, how = self._forward_axis(elbows, flex, found), "elbow flexion"
         report.detected.append(f"forward axis: {axis.value} ({how})")
         self._fk({})
         height = max(0.0, -self._lowest_point())
@@ -455,7 +443,7 @@ class _Detector:
 
         return max(revolute, key=score)
 
-    def _flexion(self, elbow: _Joint, hand: str) -> tuple[float, float]:
+    def _flexion(self, elbow: _Joint) -> tuple[float, float]:
         """(sign, angle) of the elbow's flexion: the direction with more room, clipped."""
         sign = 1.0 if abs(elbow.upper) >= abs(elbow.lower) else -1.0
         angle = float(np.clip(sign * READY_ELBOW, elbow.lower, elbow.upper))
@@ -467,28 +455,21 @@ class _Detector:
         left = self._body_pos(arms["left"][0].child) - self._body_pos(arms["right"][0].child)
         return _snap(np.cross(left, [0.0, 0.0, 1.0]))
 
-    def _forward_axis(self, flex: dict[str, tuple[float, float]]) -> ForwardAxis:
+    def _forward_axis(
+        self,
+        elbows: dict[str, _Joint],
+        flex: dict[str, tuple[float, float]],
+        hands: dict[str, str],
+    ) -> ForwardAxis:
         # Each arm's hand displacement when its elbow flexes, in the root frame (welded at the
         # origin, unrotated): humans' and humanoids' elbows bend forward.
         motion = np.zeros(3)
         for side, (_sign, angle) in flex.items():
-            hand = self.hand_link(side)
-            assert hand is not None
-            path = self.tree.movable(self.tree.path(hand))
-            elbow = self._elbow_from_path(path, hand)
             self._fk({})
-            before = self._body_pos(hand)
-            self._fk({elbow.name: angle})
-            motion += self._body_pos(hand) - before
+            before = self._body_pos(hands[side])
+            self._fk({elbows[side].name: angle})
+            motion += self._body_pos(hands[side]) - before
         return _snap(motion)
-
-    def _elbow_from_path(self, path: list[_Joint], hand: str) -> _Joint:
-        other = "right" if _side_of(hand) == "left" else "left"
-        other_hand = self.hand_link(other)
-        if other_hand:
-            shared = {j.name for j in self.tree.path(other_hand)}
-            path = [j for j in path if j.name not in shared]
-        return self._elbow(path, hand)
 
     def _hand(self, hand: str) -> HandEntry:
         below = self.tree.below(hand)
@@ -666,9 +647,9 @@ def _header(name: str, maker: str, source: str) -> str:
     return (
         f"# Registry entry of {name} ({maker}), written by `academy model add` from the maker's\n"
         f"# URDF (unmodified, in its installed package):\n#   {source}\n"
-        "# Detected values are estimates:\n"
-        "# read them, correct them, and run `academy model check` "
-        f"{name}.\n# Units: m, rad. Fields: academy_description/model_schema.py.\n"
+        "# Detected values are estimates: read them, correct them, and run\n"
+        f"# `academy model check {name}`.\n"
+        "# Units: m, rad. Fields: academy_description/model_schema.py.\n"
     )
 
 

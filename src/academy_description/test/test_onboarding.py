@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from academy_description.canonical import canonical_mapping, hand_closure
-from academy_description.errors import InvalidDescriptionError
+from academy_description.errors import DescriptionError, InvalidDescriptionError
 from academy_description.model_registry import load_model
 from academy_description.model_schema import ForwardAxis, HandKind
 from academy_description.onboarding import onboard
@@ -64,7 +64,7 @@ def test_baxter_jaws_open_wider_than_they_close(tmp_path: Path) -> None:
 
 def test_an_existing_model_is_not_overwritten_by_accident(tmp_path: Path) -> None:
     onboard("baxter", BAXTER, "Rethink Robotics", "BSD-3-Clause", tmp_path)
-    with pytest.raises(Exception, match="already exists"):
+    with pytest.raises(DescriptionError, match=r"already exists .* pass --overwrite"):
         onboard("baxter", BAXTER, "Rethink Robotics", "BSD-3-Clause", tmp_path)
 
 
@@ -86,3 +86,12 @@ def test_canonical_mapping_puts_every_driven_joint_in_one_part() -> None:
         listed = [j for joints in mapping.parts.values() for j in joints]
         assert sorted(listed) == sorted(model.urdf.actuated_joints), name
         assert set(mapping.arm_slots) == {"left", "right"}
+
+
+def test_canonical_end_effector_poses_put_the_left_hand_on_the_left_facing_plus_x() -> None:
+    """iCub faces -x in its own frame; in the canonical base frame its left hand is at +y."""
+    from academy_description.canonical import CanonicalKinematics
+
+    model = load_model("iit_icub")
+    poses = CanonicalKinematics(model).end_effectors(model.urdf.initial_positions)
+    assert poses["left"][0][1] > 0.05 > -0.05 > poses["right"][0][1]

@@ -76,26 +76,41 @@ def add_drives(spec: mujoco.MjSpec, robot: RobotModel) -> None:
             spec.joint(name).damping = [5.0, 0.0, 0.0]
 
 
+def robot_alone(
+    robot: RobotModel, timestep: float = 0.002, self_collision: bool = False
+) -> tuple[mujoco.MjModel, mujoco.MjData]:
+    """``robot`` alone at its mount with its drives, at its start posture, servos holding it.
+
+    ``self_collision`` lets every robot geom pair collide (MuJoCo still filters parent/child),
+    as the URDF compiles as-is: the baseline of ``bench/model_step_rate.py``. Stations keep it off.
+    """
+    spec = robot_spec(robot)
+    if self_collision:
+        for geom in spec.geoms:
+            geom.contype = geom.conaffinity = ROBOT_BIT
+    spec.option.timestep = timestep
+    spec.option.integrator = mujoco.mjtIntegrator.mjINT_IMPLICITFAST
+    add_drives(spec, robot)
+    model = spec.compile()
+    data = mujoco.MjData(model)
+    for name, value in robot.urdf.initial_positions.items():
+        data.qpos[model.joint(name).qposadr[0]] = value
+    mujoco.mj_forward(model, data)
+    for name in robot.urdf.actuated_joints:
+        data.ctrl[model.actuator(name).id] = data.qpos[model.joint(name).qposadr[0]]
+    return model, data
+
+
 def hold_still(robot: RobotModel, seconds: float, timestep: float = 0.002) -> dict[str, float]:
     """Simulate ``robot`` alone holding its start posture; largest drift per driven joint.
 
     A valid model holds still within a few milliradians; a model with wrong gains, limits or
     inertias drifts or becomes non-finite (reported as ``inf``).
     """
-    spec = robot_spec(robot)
-    spec.option.timestep = timestep
-    spec.option.integrator = mujoco.mjtIntegrator.mjINT_IMPLICITFAST
-    add_drives(spec, robot)
-    model = spec.compile()
-    data = mujoco.MjData(model)
+    model, data = robot_alone(robot, timestep)
     joints = robot.urdf.actuated_joints
     adr = np.array([model.joint(n).qposadr[0] for n in joints])
-    act = np.array([model.actuator(n).id for n in joints])
-    for name, value in robot.urdf.initial_positions.items():
-        data.qpos[model.joint(name).qposadr[0]] = value
-    mujoco.mj_forward(model, data)
     start = data.qpos[adr].copy()
-    data.ctrl[act] = start
     worst = np.zeros(len(joints))
     unstable = (mujoco.mjtWarning.mjWARN_BADQACC, mujoco.mjtWarning.mjWARN_BADQVEL)
     for _ in range(max(1, round(seconds / timestep))):
