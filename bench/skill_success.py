@@ -1,11 +1,13 @@
-"""Success rate of reach, grasp and lift over many attempts, judged by physics.
+"""Success rate of reach, grasp and lift per robot model over many attempts, judged by physics.
 
 Each attempt runs in this process on the same controllers and MuJoCo station the
 ``controller_manager`` node runs (:class:`InProcessRobot`, simulated time, no DDS), with the props
-at new random start poses. Both objects are used (red cube: right arm, blue cup: left arm).
+at new random start poses in the default station fitted to the model's reach. Both objects are
+used (red cube: right arm, blue cup: left arm).
 
-Prints JSON: per skill, attempts, successes, rate, failure reasons, mean simulated duration, and
-wall time per attempt. Usage: python bench/skill_success.py [--attempts N] [--seed S]
+Prints JSON: per model and skill, attempts, successes, rate, outcomes, failure reasons, mean
+simulated duration, and wall time per attempt. A model that cannot do a skill (no hand) reports
+its refusal. Usage: python bench/skill_success.py [--attempts N] [--seed S] [--models A B ...]
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import json
 import time
 from pathlib import Path
 
-from academy_description.model_registry import load_model
+from academy_description.model_registry import available_models, load_model
 from academy_skills.in_process_robot import InProcessRobot
 from academy_skills.kinematics import ArmKinematics
 from academy_skills.manipulation import manipulation_skills
@@ -25,48 +27,57 @@ from academy_skills.skill_library import SkillLibrary, SkillOutcome
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--attempts", type=int, default=20, help="attempts per skill")
-    parser.add_argument("--seed", type=int, default=2026)
-    args = parser.parse_args()
-    model = load_model("aurora_h1")
+def model_success(name: str, attempts: int, seed: int) -> dict[str, object]:
+    """Reach, grasp and lift ``attempts`` times each on model ``name``."""
+    model = load_model(name)
     robot = InProcessRobot(
-        model,
-        ROOT / "config/stations/tabletop.yaml",
-        ROOT / "urdf/aurora_h1/controllers.yaml",
-        seed=args.seed,
+        model, ROOT / "config/stations/tabletop.yaml", model.controllers_file, seed=seed
     )
-    library = SkillLibrary(
-        manipulation_skills(robot, ArmKinematics(model, robot.station_sim.config.pelvis_height))
-    )
-    report: dict[str, object] = {"benchmark": "skill_success", "attempts_per_skill": args.attempts}
-    skills = {}
-    for name in ("reach", "grasp", "lift"):
+    station = robot.station_sim.config
+    library = SkillLibrary(manipulation_skills(robot, ArmKinematics(model, station.pelvis_height)))
+    skills: dict[str, object] = {}
+    for name_ in ("reach", "grasp", "lift"):
         outcomes: collections.Counter[str] = collections.Counter()
         reasons: collections.Counter[str] = collections.Counter()
         sim_time = wall = 0.0
-        for index in range(args.attempts):
+        for index in range(attempts):
             obj = ("red_cube", "blue_cup")[index % 2]
-            params = library.validate(name, {"object": obj})
+            params = library.validate(name_, {"object": obj})
             start_sim, start_wall = robot.now(), time.perf_counter()
-            result = library.get(name).run_attempt(robot, params)
+            result = library.get(name_).run_attempt(robot, params)
             sim_time += robot.now() - start_sim
             wall += time.perf_counter() - start_wall
             outcomes[result.outcome.name] += 1
             if result.outcome != SkillOutcome.SUCCEEDED:
-                reasons[result.reason.split(":")[0][:80]] += 1
+                reasons[result.reason.split(":")[0][:100]] += 1
         successes = outcomes["SUCCEEDED"]
-        skills[name] = {
-            "attempts": args.attempts,
+        skills[name_] = {
+            "attempts": attempts,
             "successes": successes,
-            "success_rate": round(successes / args.attempts, 3),
+            "success_rate": round(successes / attempts, 3),
             "outcomes": dict(outcomes),
             "failure_reasons": dict(reasons),
-            "mean_sim_duration_s": round(sim_time / args.attempts, 3),
-            "mean_wall_s_per_attempt": round(wall / args.attempts, 3),
+            "mean_sim_duration_s": round(sim_time / attempts, 3),
+            "mean_wall_s_per_attempt": round(wall / attempts, 3),
         }
-    report["skills"] = skills
+    return {
+        "maker": model.manufacturer,
+        "hands": {n: h.kind.value for n, h in model.hands.items()},
+        "table_top_m": round(station.table.size[2], 3),
+        "table_x_m": [round(v, 3) for v in station.table.x_range],
+        "skills": skills,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--attempts", type=int, default=20, help="attempts per skill")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--models", nargs="*", help="models to run (default: every registered)")
+    args = parser.parse_args()
+    models = args.models or available_models()
+    report: dict[str, object] = {"benchmark": "skill_success", "attempts_per_skill": args.attempts}
+    report["models"] = {name: model_success(name, args.attempts, args.seed) for name in models}
     print(json.dumps(report, indent=2))
     return 0
 

@@ -112,6 +112,7 @@ def check_model(name: str, directory: Path | None = None) -> tuple[RobotModel | 
     import numpy as np
 
     from academy_control.controller_config import load_controllers
+    from academy_control.controller_manager import hand_joints
     from academy_control.errors import ControlError
     from academy_sim.station import hold_still
 
@@ -121,7 +122,9 @@ def check_model(name: str, directory: Path | None = None) -> tuple[RobotModel | 
         return None, list(getattr(error, "problems", [str(error)]))
     problems: list[str] = []
     try:
-        load_controllers(model.controllers_file, tuple(model.urdf.actuated_joints))
+        load_controllers(
+            model.controllers_file, tuple(model.urdf.actuated_joints), hand_joints(model)
+        )
     except ControlError as error:
         problems.extend(getattr(error, "problems", [str(error)]))
     try:

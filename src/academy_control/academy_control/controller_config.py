@@ -7,6 +7,7 @@ The layout is ros2_control's: ``controller_manager.ros__parameters`` holds ``upd
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -17,11 +18,11 @@ from academy_control.errors import InvalidControllerConfigError
 
 JOINT_STATE_BROADCASTER = "joint_state_broadcaster/JointStateBroadcaster"
 JOINT_TRAJECTORY_CONTROLLER = "joint_trajectory_controller/JointTrajectoryController"
-PARALLEL_GRIPPER_CONTROLLER = "academy_control/ParallelGripperController"
+HAND_CONTROLLER = "academy_control/HandController"
 CONTROLLER_TYPES = (
     JOINT_STATE_BROADCASTER,
     JOINT_TRAJECTORY_CONTROLLER,
-    PARALLEL_GRIPPER_CONTROLLER,
+    HAND_CONTROLLER,
 )
 
 
@@ -58,19 +59,27 @@ class TrajectoryControllerConfig(_Config):
         return self.constraints.joints.get(joint, self.constraints.default)
 
 
-class GripperControllerConfig(_Config):
-    joints: tuple[str, str]
+class HandControllerConfig(_Config):
+    """A hand or gripper driven between the open and closed postures of its ``model.yaml`` entry.
+
+    A command's opening (m, as control_msgs/GripperCommand's ``position``) maps linearly onto the
+    hand's closure (0 open .. 1 closed) and so onto every driven joint: a parallel jaw and a
+    multi-finger hand take the same command.
+    """
+
+    hand: str = Field(min_length=1, description="the hand's name under hands: in model.yaml")
+    joints: tuple[str, ...] = Field(min_length=1, description="the hand's driven joints")
     goal_tolerance: float = Field(gt=0, description="m of opening")
-    stall_velocity_threshold: float = Field(gt=0, description="m/s")
+    stall_velocity_threshold: float = Field(gt=0, description="rad/s or m/s of any joint")
     stall_timeout: float = Field(gt=0, description="s")
-    max_effort: float = Field(gt=0, description="N per finger")
+    max_effort: float = Field(gt=0, description="N or N.m per joint (clamped to the URDF's)")
 
 
-ControllerConfig = BroadcasterConfig | TrajectoryControllerConfig | GripperControllerConfig
+ControllerConfig = BroadcasterConfig | TrajectoryControllerConfig | HandControllerConfig
 _CONFIG_CLASS: dict[str, type[_Config]] = {
     JOINT_STATE_BROADCASTER: BroadcasterConfig,
     JOINT_TRAJECTORY_CONTROLLER: TrajectoryControllerConfig,
-    PARALLEL_GRIPPER_CONTROLLER: GripperControllerConfig,
+    HAND_CONTROLLER: HandControllerConfig,
 }
 
 
@@ -85,9 +94,13 @@ class ControllerManagerConfig(BaseModel):
 
 
 def parse_controllers(
-    data: object, joints: tuple[str, ...], source: str = "<controllers>"
+    data: object,
+    joints: tuple[str, ...],
+    source: str = "<controllers>",
+    hands: Mapping[str, tuple[str, ...]] | None = None,
 ) -> ControllerManagerConfig:
-    """Validate a controllers mapping against the hardware's ``joints``; list every problem."""
+    """Validate a controllers mapping against the hardware's ``joints`` and the model's ``hands``
+    (name -> driven joints; None: not checked); list every problem."""
     problems: list[str] = []
     if not isinstance(data, dict):
         raise InvalidControllerConfigError(source, ["(top level): a mapping is required"])
@@ -129,6 +142,8 @@ def parse_controllers(
                 problems.append(
                     f"{name}.ros__parameters.joints: {joint!r}: not a joint of the hardware"
                 )
+        if isinstance(config, HandControllerConfig) and hands is not None:
+            problems += _hand_problems(name, config, hands)
         types[name] = kind
         configs[name] = config  # type: ignore[assignment]
     extra = sorted(set(data) - {"controller_manager"} - set(manager))
@@ -140,8 +155,26 @@ def parse_controllers(
     return ControllerManagerConfig(update_rate=float(rate), types=types, controllers=configs)
 
 
-def load_controllers(path: Path, joints: tuple[str, ...]) -> ControllerManagerConfig:
+def _hand_problems(
+    name: str, config: HandControllerConfig, hands: Mapping[str, tuple[str, ...]]
+) -> list[str]:
+    where = f"{name}.ros__parameters"
+    if config.hand not in hands:
+        known = ", ".join(sorted(hands)) or "(none)"
+        return [f"{where}.hand: {config.hand!r}: not a hand of the model; hands: {known}"]
+    if tuple(config.joints) != hands[config.hand]:
+        return [
+            f"{where}.joints: {list(config.joints)}: must be the driven joints of hand "
+            f"{config.hand!r} in model.yaml, {list(hands[config.hand])}"
+        ]
+    return []
+
+
+def load_controllers(
+    path: Path, joints: tuple[str, ...], hands: Mapping[str, tuple[str, ...]] | None = None
+) -> ControllerManagerConfig:
     """Load and validate a controllers YAML file."""
     if not path.is_file():
         raise InvalidControllerConfigError(str(path), ["file not found"])
-    return parse_controllers(yaml.safe_load(path.read_text(encoding="utf-8")), joints, str(path))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return parse_controllers(data, joints, str(path), hands)

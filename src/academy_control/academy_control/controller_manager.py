@@ -13,22 +13,24 @@ import threading
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
 from academy_common.interface_constants import GripperErrorCode, TrajectoryErrorCode
 from academy_control.controller_config import (
+    HAND_CONTROLLER,
     JOINT_TRAJECTORY_CONTROLLER,
-    PARALLEL_GRIPPER_CONTROLLER,
     ControllerManagerConfig,
-    GripperControllerConfig,
+    HandControllerConfig,
     TrajectoryControllerConfig,
+    load_controllers,
 )
 from academy_control.controllers import (
     GripperGoal,
+    HandController,
     JointTrajectoryController,
-    ParallelGripperController,
     TrajectoryGoal,
 )
 from academy_control.errors import (
@@ -38,6 +40,7 @@ from academy_control.errors import (
     InvalidJointsError,
 )
 from academy_control.trajectory import TrajectoryPoint, validate_trajectory
+from academy_description.model_registry import HandSpec, RobotModel
 from academy_description.urdf_model import JointLimits
 
 
@@ -144,6 +147,20 @@ class LoopStatistics:
         }
 
 
+def hand_joints(robot: RobotModel) -> dict[str, tuple[str, ...]]:
+    """Each hand of ``robot`` with its driven joints (what hand controllers are checked against)."""
+    return {name: hand.joints for name, hand in robot.hands.items()}
+
+
+def manager_for(
+    robot: RobotModel, hardware: HardwareInterface, controllers_file: Path
+) -> ControllerManager:
+    """The controller manager of ``robot`` on ``hardware``, its controllers loaded and checked
+    against the hardware's joints and the model's hands."""
+    config = load_controllers(controllers_file, hardware.joint_names, hand_joints(robot))
+    return ControllerManager(hardware, config, robot.urdf.limits, robot.hands)
+
+
 class ControllerManager:
     """Runs the controllers of one robot over its hardware."""
 
@@ -152,6 +169,7 @@ class ControllerManager:
         hardware: HardwareInterface,
         config: ControllerManagerConfig,
         limits: Mapping[str, JointLimits],
+        hands: Mapping[str, HandSpec],
     ) -> None:
         self.hardware = hardware
         self.config = config
@@ -163,26 +181,26 @@ class ControllerManager:
         self.updates = 0
         joints = hardware.joint_names
         self.trajectory_controllers: dict[str, JointTrajectoryController] = {}
-        self.gripper_controllers: dict[str, ParallelGripperController] = {}
+        self.gripper_controllers: dict[str, HandController] = {}
         for name, kind in config.types.items():
             params = config.controllers[name]
             if kind == JOINT_TRAJECTORY_CONTROLLER:
                 assert isinstance(params, TrajectoryControllerConfig)
                 indices = [joints.index(j) for j in params.joints]
                 self.trajectory_controllers[name] = JointTrajectoryController(name, params, indices)
-            elif kind == PARALLEL_GRIPPER_CONTROLLER:
-                assert isinstance(params, GripperControllerConfig)
+            elif kind == HAND_CONTROLLER:
+                assert isinstance(params, HandControllerConfig)
                 indices = [joints.index(j) for j in params.joints]
-                upper = limits[params.joints[0]].upper
-                self.gripper_controllers[name] = ParallelGripperController(
-                    name, params, indices, upper
+                # load_controllers(..., hands) has checked the hand exists with these joints
+                self.gripper_controllers[name] = HandController(
+                    name, params, indices, hands[params.hand]
                 )
         self.state = hardware.read()
         self.commands = self.state.positions.copy()
         for controller in self._controllers():
             controller.start(self.state.positions)
 
-    def _controllers(self) -> list[JointTrajectoryController | ParallelGripperController]:
+    def _controllers(self) -> list[JointTrajectoryController | HandController]:
         return [*self.trajectory_controllers.values(), *self.gripper_controllers.values()]
 
     def update(self) -> JointStateSample:
@@ -233,13 +251,13 @@ class ControllerManager:
     def engage_estop(self, reason: str = ESTOP_REASON) -> None:
         """Stop every motion now: end goals ESTOPPED, hold the arms where they are, latch.
 
-        Grippers keep squeezing what they hold (see :meth:`ParallelGripperController.halt`).
+        Grippers keep squeezing what they hold (see :meth:`HandController.halt`).
         """
         self.estopped = True
         self.stop_goals(TrajectoryErrorCode.ESTOPPED, GripperErrorCode.ESTOPPED, reason)
         self.commands = self.state.positions.copy()
         for gripper in self.gripper_controllers.values():
-            self.commands[gripper.indices] = gripper.target / 2.0
+            self.commands[gripper.indices] = gripper.command_positions()
 
     def stop_goals(
         self, trajectory_code: TrajectoryErrorCode, gripper_code: GripperErrorCode, reason: str

@@ -57,12 +57,12 @@ from academy_common.interface_constants import GripperErrorCode, TrajectoryError
 from academy_common.node_main import run_lifecycle_node
 from academy_common.parameters import required_string
 from academy_common.qos import CLOCK_QOS, LATCHED_QOS, RELIABLE_QOS
-from academy_control.controller_config import load_controllers
 from academy_control.controller_manager import (
     ControllerManager,
     LoopStatistics,
     gripper_error_code,
     load_hardware,
+    manager_for,
     trajectory_error_code,
 )
 from academy_control.controllers import GoalState, TrajectoryGoal
@@ -230,10 +230,10 @@ class ControllerManagerNode(LifecycleNode):
             seed=None if seed < 0 else seed,
             disabled_joints=disabled,
         )
-        config = load_controllers(
-            Path(required_string(self, "controllers_file")), hardware.joint_names
+        self._manager = manager_for(
+            robot, hardware, Path(required_string(self, "controllers_file"))
         )
-        self._manager = ControllerManager(hardware, config, robot.urdf.limits)
+        config = self._manager.config
         self.real_time = bool(self.get_parameter("real_time").value)
         factor = float(self.get_parameter("real_time_factor").value)
         if not 0.0 < factor <= 100.0:
@@ -438,7 +438,7 @@ class ControllerManagerNode(LifecycleNode):
         gripper = self.manager.gripper_controllers[controller]
         command = JointTrajectory(joint_names=list(gripper.joints))
         command.header.stamp = self.get_clock().now().to_msg()
-        command.points = [JointTrajectoryPoint(positions=[goal.width / 2] * 2)]
+        command.points = [JointTrajectoryPoint(positions=gripper.command_positions().tolist())]
         self._commanded[controller].publish(command)  # type: ignore[attr-defined]
         while not goal.done.wait(GOAL_POLL_S):
             if handle.is_cancel_requested:

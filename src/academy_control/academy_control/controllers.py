@@ -1,4 +1,4 @@
-"""Controllers: joint trajectory controller and parallel gripper controller (ROS-free cores).
+"""Controllers: joint trajectory controller and hand controller (ROS-free cores).
 
 Each controller owns some of the hardware's joints and, on every ``update``, writes position
 commands for them. Goals (trajectories, gripper commands) are :class:`Goal` objects the ROS layer
@@ -18,8 +18,9 @@ from enum import Enum
 import numpy as np
 
 from academy_common.interface_constants import GripperErrorCode, TrajectoryErrorCode
-from academy_control.controller_config import GripperControllerConfig, TrajectoryControllerConfig
+from academy_control.controller_config import HandControllerConfig, TrajectoryControllerConfig
 from academy_control.trajectory import Trajectory, anchored, evaluate
+from academy_description.model_registry import HandSpec, closure_fraction
 
 #: Window (s) over which measured velocities are averaged to decide that joints have stopped.
 STOPPED_WINDOW_S = 0.05
@@ -206,30 +207,49 @@ class JointTrajectoryController:
         commands[self.indices] = desired
 
 
-class ParallelGripperController:
-    """Drives two fingers symmetrically to a jaw opening, with a force limit; detects stalls."""
+class HandController:
+    """Drives a hand or gripper to an opening, with a force limit; detects stalls.
+
+    The opening (m) maps onto the hand's closure (0 open .. 1 closed) and every driven joint
+    moves to ``open + closure * (closed - open)``: two prismatic jaws, one revolute gripper joint
+    or a multi-finger hand's synergy take the same command. The measured opening is the same
+    mapping read back (:func:`academy_description.model_registry.closure_fraction`).
+    """
 
     def __init__(
         self,
         name: str,
-        config: GripperControllerConfig,
+        config: HandControllerConfig,
         joint_indices: list[int],
-        finger_upper_limit: float,
+        hand: HandSpec,
     ) -> None:
         self.name = name
         self.config = config
         self.joints = config.joints
         self.indices = np.array(joint_indices, dtype=int)
-        self.max_opening = 2.0 * finger_upper_limit
-        self.target = 0.0
+        self.hand = hand
+        self.max_opening = hand.max_opening
+        self._open = hand.open_array
+        self._closed = hand.closed_array
+        self.target = 0.0  # m of opening
         self.active: GripperGoal | None = None
+
+    def opening(self, positions: np.ndarray) -> float:
+        """The opening (m) the joints ``positions`` (hardware order) give."""
+        closure = closure_fraction(positions[self.indices], self._open, self._closed)
+        return self.max_opening * (1.0 - closure)
+
+    def command_positions(self) -> np.ndarray:
+        """Joint position commands for the target opening."""
+        closure = self.hand.closure_for(self.target)
+        return np.asarray(self._open + closure * (self._closed - self._open))
 
     def start(self, positions: np.ndarray) -> None:
         """Activate: hold the current opening."""
-        self.target = float(positions[self.indices].sum())
+        self.target = self.opening(positions)
 
     def accept(self, width: float, max_effort: float, now: float) -> GripperGoal:
-        """Move the jaws to ``width`` m with at most ``max_effort`` N per finger (<= 0: default)."""
+        """Move to ``width`` m with at most ``max_effort`` N (N.m) per joint (<= 0: default)."""
         effort = max_effort if max_effort > 0 else self.config.max_effort
         goal = GripperGoal(
             width=min(max(width, 0.0), self.max_opening),
@@ -250,14 +270,14 @@ class ParallelGripperController:
     def halt(self, positions: np.ndarray, code: GripperErrorCode, reason: str) -> None:
         """End the active goal with ``code``; stop opening, but keep holding what is held.
 
-        Jaws that were opening stop where they are. Jaws closing on (or squeezing) an object keep
-        their target, so the force limit keeps pressing: a stopped robot must not drop what it
-        holds (setting the target to the measured opening would drop the squeeze to ~0 N).
+        A hand that was opening stops where it is. A hand closing on (or squeezing) an object
+        keeps its target, so the force limit keeps pressing: a stopped robot must not drop what
+        it holds (setting the target to the measured opening would drop the squeeze to ~0).
         """
         if self.active is not None:
             self.active.finish(GoalState.ABORTED, code, reason)
             self.active = None
-        self.target = min(self.target, float(positions[self.indices].sum()))
+        self.target = min(self.target, self.opening(positions))
 
     def update(
         self,
@@ -267,12 +287,12 @@ class ParallelGripperController:
         efforts: np.ndarray,
         commands: np.ndarray,
     ) -> None:
-        """Command each finger to half the target opening; judge the active goal."""
-        commands[self.indices] = self.target / 2.0
+        """Command the joints to the target opening; judge the active goal."""
+        commands[self.indices] = self.command_positions()
         goal = self.active
         if goal is None:
             return
-        opening = float(positions[self.indices].sum())
+        opening = self.opening(positions)
         speed = float(np.abs(velocities[self.indices]).max())
         goal.position = opening
         goal.effort = float(np.abs(efforts[self.indices]).mean())

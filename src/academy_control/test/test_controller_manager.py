@@ -9,7 +9,7 @@ import pytest
 
 from academy_common.interface_constants import GripperErrorCode, TrajectoryErrorCode
 from academy_control.controller_config import (
-    GripperControllerConfig,
+    HandControllerConfig,
     TrajectoryControllerConfig,
     load_controllers,
     parse_controllers,
@@ -17,15 +17,17 @@ from academy_control.controller_config import (
 from academy_control.controller_manager import (
     ControllerManager,
     gripper_error_code,
+    hand_joints,
     load_hardware,
+    manager_for,
     trajectory_error_code,
 )
 from academy_control.controllers import (
     STOPPED_WINDOW_S,
     Goal,
     GoalState,
+    HandController,
     JointTrajectoryController,
-    ParallelGripperController,
 )
 from academy_control.errors import (
     ControlError,
@@ -51,10 +53,7 @@ def make_manager(disabled: tuple[str, ...] = ()) -> ControllerManager:
         seed=3,
         disabled_joints=disabled,
     )
-    config = load_controllers(
-        ROOT / "urdf" / "aurora_h1" / "controllers.yaml", hardware.joint_names
-    )
-    return ControllerManager(hardware, config, robot.urdf.limits)
+    return manager_for(robot, hardware, ROOT / "urdf" / "aurora_h1" / "controllers.yaml")
 
 
 def trajectory(joint: str, *points: tuple[float, float]) -> tuple[list[str], list[TrajectoryPoint]]:
@@ -319,28 +318,31 @@ def test_a_preempted_gripper_command_ends_preempted() -> None:
     assert second.position == pytest.approx(0.04, abs=0.002)
 
 
-HARDWARE_JOINTS = tuple(reversed(load_model("aurora_h1").urdf.limits))  # unlike any config order
-CONTROLLERS = load_controllers(ROOT / "urdf" / "aurora_h1" / "controllers.yaml", HARDWARE_JOINTS)
+AURORA = load_model("aurora_h1")
+HARDWARE_JOINTS = tuple(reversed(AURORA.urdf.limits))  # unlike any config order
+CONTROLLERS = load_controllers(
+    ROOT / "urdf" / "aurora_h1" / "controllers.yaml", HARDWARE_JOINTS, hand_joints(AURORA)
+)
 
 
-def make_gripper() -> ParallelGripperController:
+def make_gripper() -> HandController:
     """The right gripper controller over synthetic joint arrays (no simulator)."""
     config = CONTROLLERS.controllers[RIGHT_GRIPPER]
-    assert isinstance(config, GripperControllerConfig)
+    assert isinstance(config, HandControllerConfig)
     indices = [HARDWARE_JOINTS.index(j) for j in config.joints]
-    gripper = ParallelGripperController(RIGHT_GRIPPER, config, indices, finger_upper_limit=0.045)
+    gripper = HandController(RIGHT_GRIPPER, config, indices, AURORA.hands[config.hand])
     gripper.start(np.zeros(len(HARDWARE_JOINTS)))
     return gripper
 
 
-def jaws(gripper: ParallelGripperController, opening: float) -> np.ndarray:
+def jaws(gripper: HandController, opening: float) -> np.ndarray:
     """Joint positions with the jaws ``opening`` m apart (each finger half of it)."""
     positions = np.zeros(len(HARDWARE_JOINTS))
     positions[gripper.indices] = opening / 2.0
     return positions
 
 
-def squeezing(stalled: bool) -> tuple[ParallelGripperController, np.ndarray]:
+def squeezing(stalled: bool) -> tuple[HandController, np.ndarray]:
     """A gripper commanded closed whose jaws stopped on a 4 cm object (stalled: goal ended)."""
     gripper = make_gripper()
     goal = gripper.accept(0.0, 40.0, now=0.0)
@@ -500,3 +502,67 @@ def test_a_goal_still_moving_goal_time_after_its_last_point_ends_goal_tolerance_
     assert "stopped_velocity_tolerance 0.050" in goal.reason
     assert "right_shoulder_pitch" not in goal.reason and "left_knee" not in goal.reason
     assert jtc.active is None
+
+
+# -- hand controllers from model.yaml: any hand, one command ------------------------------------
+def hand_controller_data(hand: str, joints: list[str]) -> dict[str, object]:
+    return {
+        "controller_manager": {
+            "ros__parameters": {
+                "update_rate": 100,
+                "hand_controller": {"type": "academy_control/HandController"},
+            }
+        },
+        "hand_controller": {
+            "ros__parameters": {
+                "hand": hand,
+                "joints": joints,
+                "goal_tolerance": 0.003,
+                "stall_velocity_threshold": 0.02,
+                "stall_timeout": 0.25,
+                "max_effort": 10.0,
+            }
+        },
+    }
+
+
+def test_a_hand_controller_must_name_a_hand_of_the_model_with_its_joints() -> None:
+    hands = hand_joints(AURORA)
+    joints = list(hands["left_gripper"])
+    with pytest.raises(InvalidControllerConfigError) as unknown:
+        parse_controllers(hand_controller_data("left_claw", joints), HARDWARE_JOINTS, "c", hands)
+    assert "hand: 'left_claw': not a hand of the model; hands: left_gripper, right_gripper" in str(
+        unknown.value
+    )
+    with pytest.raises(InvalidControllerConfigError) as wrong:
+        parse_controllers(
+            hand_controller_data("left_gripper", joints[:1]), HARDWARE_JOINTS, "c", hands
+        )
+    assert "must be the driven joints of hand 'left_gripper'" in str(wrong.value)
+    # The twin: the hand with its own joints is accepted.
+    parse_controllers(hand_controller_data("left_gripper", joints), HARDWARE_JOINTS, "c", hands)
+
+
+def test_a_multi_finger_hand_moves_every_joint_along_its_synergy() -> None:
+    g1 = load_model("unitree_g1")
+    hand = g1.hands["left_hand"]
+    joints = tuple(g1.urdf.actuated_joints)
+    data = hand_controller_data("left_hand", list(hand.joints))
+    config = parse_controllers(data, joints, "c", hand_joints(g1)).controllers["hand_controller"]
+    assert isinstance(config, HandControllerConfig)
+    controller = HandController("hand", config, [joints.index(j) for j in hand.joints], hand)
+    opened, closed = hand.open_array, hand.closed_array
+    commands, still = np.zeros(len(joints)), np.zeros(len(joints))
+    controller.accept(hand.max_opening / 2, 0.0, now=0.0)
+    controller.update(0.0, still, still, still, commands)
+    assert commands[controller.indices] == pytest.approx(opened + 0.5 * (closed - opened))
+    # Read back, the half-way posture measures half the opening; fully closed measures 0.
+    positions = np.zeros(len(joints))
+    positions[controller.indices] = commands[controller.indices]
+    assert controller.opening(positions) == pytest.approx(hand.max_opening / 2)
+    positions[controller.indices] = closed
+    assert controller.opening(positions) == pytest.approx(0.0)
+    # The twin: a command to close fully drives every joint to its closed limit.
+    controller.accept(0.0, 0.0, now=0.1)
+    controller.update(0.1, still, still, still, commands)
+    assert commands[controller.indices] == pytest.approx(closed)

@@ -21,10 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from academy_description.model_registry import HandSpec, RobotModel
-from academy_description.model_schema import HandKind
 from academy_description.mujoco_model import apply_couplings
 
 PARTS = (
@@ -137,15 +134,7 @@ def canonical_mapping(model: RobotModel) -> CanonicalMapping:
 
 def hand_closure(hand: HandSpec, positions: Mapping[str, float]) -> float:
     """Closure of ``hand`` (0 open .. 1 closed) at joint ``positions``; 0 for a hand with none."""
-    if hand.kind is HandKind.NONE or not hand.joints:
-        return 0.0
-    fractions = []
-    for joint in hand.joints:
-        span = hand.closed[joint] - hand.open[joint]
-        if span == 0 or joint not in positions:
-            continue
-        fractions.append((positions[joint] - hand.open[joint]) / span)
-    return float(np.clip(np.mean(fractions), 0.0, 1.0)) if fractions else 0.0
+    return hand.closure(positions)
 
 
 class CanonicalKinematics:

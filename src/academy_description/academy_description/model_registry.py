@@ -15,9 +15,11 @@ before a rebuild), then ``share/academy_description/urdf`` of every install pref
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from academy_description.errors import InvalidDescriptionError, UnknownModelError
 from academy_description.model_schema import (
@@ -34,9 +36,28 @@ from academy_description.urdf_model import UrdfModel, process_xacro, validate_ur
 MAKER_URDF_ARG = "maker_urdf"
 
 
+def closure_fraction(positions: np.ndarray, open_: np.ndarray, closed: np.ndarray) -> float:
+    """Closure (0 open .. 1 closed) of driven joints at ``positions`` between two postures.
+
+    The mean over the joints that move between the postures of how far each has gone; the one
+    measure a controller, a skill's judge and the canonical view share.
+    """
+    span = closed - open_
+    moving = span != 0
+    if not np.any(moving):
+        return 0.0
+    fraction = (positions[moving] - open_[moving]) / span[moving]
+    return float(np.clip(fraction.mean(), 0.0, 1.0))
+
+
 @dataclass(frozen=True)
 class HandSpec:
-    """A hand or gripper: kind, driven joints, open and closed postures, opening when open."""
+    """A hand or gripper: kind, driven joints, open and closed postures, opening when open.
+
+    Its opening (m) is taken as linear in its closure: ``max_opening`` open, 0 closed. For a
+    parallel jaw of prismatic fingers that is exact; for revolute fingers it is the chord's
+    estimate the controller and the judges share.
+    """
 
     name: str
     kind: HandKind
@@ -44,6 +65,31 @@ class HandSpec:
     open: dict[str, float]
     closed: dict[str, float]
     max_opening: float  # m, 0 when unknown
+
+    @property
+    def open_array(self) -> np.ndarray:
+        return np.array([self.open[j] for j in self.joints])
+
+    @property
+    def closed_array(self) -> np.ndarray:
+        return np.array([self.closed[j] for j in self.joints])
+
+    def closure(self, positions: Mapping[str, float]) -> float:
+        """Closure (0 open .. 1 closed) at joint ``positions``; 0 for a hand with no joints."""
+        if self.kind is HandKind.NONE or not self.joints:
+            return 0.0
+        q = np.array([positions.get(j, self.open[j]) for j in self.joints])
+        return closure_fraction(q, self.open_array, self.closed_array)
+
+    def opening(self, positions: Mapping[str, float]) -> float:
+        """Estimated opening (m) at joint ``positions``."""
+        return self.max_opening * (1.0 - self.closure(positions))
+
+    def closure_for(self, opening: float) -> float:
+        """The closure that gives ``opening`` m (clamped to 0 .. 1)."""
+        if self.max_opening <= 0:
+            return 1.0
+        return float(np.clip(1.0 - opening / self.max_opening, 0.0, 1.0))
 
 
 @dataclass(frozen=True)

@@ -47,11 +47,25 @@ class ForwardAxis(StrEnum):
     MINUS_Y = "-y"
 
 
+class Workspace(_Strict):
+    """Where on a table this robot's hands work best, in arm lengths from its shoulders.
+
+    Stations with a ``reach_reference`` centre their props ``forward`` arm lengths in front of
+    the shoulders on a table top ``below`` arm lengths under them. Found by trying top-down
+    grasps there with the robot's own IK (see urdf/README.md); absent, a station keeps its
+    layout's own proportions.
+    """
+
+    forward: float = Field(gt=0, le=1.2, description="arm lengths in front of the shoulders")
+    below: float = Field(gt=-0.5, le=1.2, description="arm lengths from shoulders to table top")
+
+
 class Mount(_Strict):
     """How the robot stands in a station: its root link welded at ``height`` above the floor."""
 
     height: float = Field(ge=0, le=3.0, description="m, root link above the floor (feet on it)")
     forward_axis: ForwardAxis = Field(description="root-frame axis the robot faces along")
+    workspace: Workspace | None = None
 
 
 class GraspFrame(_Strict):

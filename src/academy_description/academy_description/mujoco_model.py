@@ -271,3 +271,32 @@ def apply_couplings(model: mujoco.MjModel, data: mujoco.MjData) -> None:
         follower, leader = model.eq_obj1id[eq], model.eq_obj2id[eq]
         c0, c1 = model.eq_data[eq][0], model.eq_data[eq][1]
         data.qpos[model.jnt_qposadr[follower]] = c0 + c1 * data.qpos[model.jnt_qposadr[leader]]
+
+
+@dataclass(frozen=True)
+class ArmReach:
+    """Where an arm starts and how far it reaches, the robot at its mount facing +x (m)."""
+
+    shoulder: tuple[float, float, float]  # anchor of the arm's first joint
+    length: float  # shoulder -> elbow -> grasp point
+
+
+def arm_reach(robot: RobotModel) -> dict[str, ArmReach]:
+    """Each arm's shoulder position and length, at the mount, joints at zero.
+
+    The two segment lengths (shoulder to elbow, elbow to grasp site) do not depend on the arm's
+    posture; only the wrist's angle moves the grasp site a little along the second.
+    """
+    import mujoco
+
+    model = robot_spec(robot).compile()
+    data = mujoco.MjData(model)
+    mujoco.mj_kinematics(model, data)
+    reach = {}
+    for side, arm in robot.arms.items():
+        shoulder = np.array(data.xanchor[model.joint(arm.joints[0]).id])
+        elbow = np.array(data.xanchor[model.joint(arm.elbow).id])
+        grasp = np.array(data.site_xpos[model.site(grasp_site_name(arm.end_effector)).id])
+        length = float(np.linalg.norm(elbow - shoulder) + np.linalg.norm(grasp - elbow))
+        reach[side] = ArmReach((float(shoulder[0]), float(shoulder[1]), float(shoulder[2])), length)
+    return reach

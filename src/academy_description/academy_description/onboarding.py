@@ -238,7 +238,9 @@ def onboard(
     controllers = target / "controllers.yaml"
     write_model_entry(entry, model_file, _header(name, maker, urdf_uri))
     wrapper.write_text(_wrapper_xacro(name, tree, detector.driven()), encoding="utf-8")
-    controllers.write_text(_controllers_yaml(name, entry, detector.driven()), encoding="utf-8")
+    controllers.write_text(
+        _controllers_yaml(name, entry, detector.driven(), tree.joints), encoding="utf-8"
+    )
     report.written.extend([model_file, wrapper, controllers])
     return report
 
@@ -694,9 +696,16 @@ def _wrapper_xacro(name: str, tree: _Tree, driven: list[str]) -> str:
 """
 
 
-def _controllers_yaml(name: str, entry: ModelEntry, driven: list[str]) -> str:
+#: Hand controller defaults by the kind of the hand's driven joints: (stall speed, max effort).
+_HAND_DEFAULTS = {"prismatic": (0.002, 40.0), "revolute": (0.02, 10.0)}
+
+
+def _controllers_yaml(
+    name: str, entry: ModelEntry, driven: list[str], joints: dict[str, _Joint]
+) -> str:
     hand_joints = {j for hand in entry.hands.values() for j in hand.joints}
     trajectory = [j for j in driven if j not in hand_joints]
+    hands = {n: h for n, h in entry.hands.items() if h.kind is not HandKind.NONE and h.joints}
     lines = [
         f"# Controllers of {name}, in ros2_control's YAML conventions (written by `academy model",
         "# add`): node name at the top, ros__parameters beneath. Units: rad, m, s, N.",
@@ -707,6 +716,11 @@ def _controllers_yaml(name: str, entry: ModelEntry, driven: list[str]) -> str:
         "      type: joint_state_broadcaster/JointStateBroadcaster",
         "    joint_trajectory_controller:",
         "      type: joint_trajectory_controller/JointTrajectoryController",
+        *[
+            line
+            for hand in hands
+            for line in (f"    {hand}_controller:", "      type: academy_control/HandController")
+        ],
         "",
         "joint_state_broadcaster:",
         "  ros__parameters:",
@@ -728,4 +742,19 @@ def _controllers_yaml(name: str, entry: ModelEntry, driven: list[str]) -> str:
         "        goal: 0.02                   # rad",
         "",
     ]
+    for hand_name, hand in hands.items():
+        prismatic = all(joints[j].kind == "prismatic" for j in hand.joints)
+        stall, effort = _HAND_DEFAULTS["prismatic" if prismatic else "revolute"]
+        unit = "N" if prismatic else "N.m"
+        lines += [
+            f"{hand_name}_controller:",
+            "  ros__parameters:",
+            f"    hand: {hand_name}  # open/closed postures and max_opening: model.yaml hands",
+            f"    joints: [{', '.join(hand.joints)}]",
+            "    goal_tolerance: 0.003            # m of opening",
+            f"    stall_velocity_threshold: {stall}  # {'m' if prismatic else 'rad'}/s",
+            "    stall_timeout: 0.25              # s without motion short of the goal = stalled",
+            f"    max_effort: {effort}  # {unit} per joint when a goal gives none (URDF-clamped)",
+            "",
+        ]
     return "\n".join(lines)

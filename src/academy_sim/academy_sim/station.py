@@ -18,9 +18,14 @@ import numpy as np
 
 from academy_common.frames import yaw_from_quaternion
 from academy_description.model_registry import RobotModel
-from academy_description.mujoco_model import PROP_BIT, ROBOT_BIT, robot_spec
-from academy_sim.errors import InvalidPoseError, UnknownObjectError
-from academy_sim.station_config import MAX_DROP_HEIGHT, ObjectSpec, StationConfig
+from academy_description.mujoco_model import PROP_BIT, ROBOT_BIT, arm_reach, robot_spec
+from academy_sim.errors import InvalidPoseError, InvalidStationError, UnknownObjectError
+from academy_sim.station_config import (
+    MAX_DROP_HEIGHT,
+    ObjectSpec,
+    StationConfig,
+    parse_station,
+)
 
 #: Contact bits (robot geoms collide with props and the table, never with each other) and the
 #: robot alone as a MuJoCo spec come from the description layer, which the IK shares.
@@ -123,9 +128,83 @@ def hold_still(robot: RobotModel, seconds: float, timestep: float = 0.002) -> di
     return {n: float(d) for n, d in zip(joints, worst, strict=True)}
 
 
+#: Table edge beyond a fitted layout's spawn areas, at least (m).
+FITTED_TABLE_MARGIN = 0.002
+
+
+def fit_station(config: StationConfig, robot: RobotModel) -> StationConfig:
+    """``config`` for ``robot``: its mount height, and the layout fitted to its reach.
+
+    The layout (table and spawn ranges; props keep their size) is scaled about the reference
+    shoulders by ``robot arm length / reference arm_length``, then, when the model names its
+    ``mount.workspace``, moved so the props' centre sits that far in front of and the table top
+    that far below the robot's shoulders. The table grows where a prop's footprint would poke
+    over an edge. A station without a ``reach_reference`` keeps its layout. The result is
+    validated again (:class:`InvalidStationError` names the robot).
+    """
+    height = robot.mount.height if config.pelvis_height is None else config.pelvis_height
+    reference = config.reach_reference
+    if reference is None:
+        return config.model_copy(update={"pelvis_height": height})
+    reaches = list(arm_reach(robot).values())
+    if not reaches:
+        raise InvalidStationError(
+            config.station, [f"reach_reference: robot model {robot.name!r} has no arms to fit to"]
+        )
+    lift = height - robot.mount.height  # a station may hang the robot higher than its mount
+    shoulder_x = float(np.mean([r.shoulder[0] for r in reaches]))
+    shoulder_z = float(np.mean([r.shoulder[2] for r in reaches])) + lift
+    length = float(np.mean([r.length for r in reaches]))
+    scale = length / reference.arm_length
+    _, width, top = config.table.size
+    centre = float(np.mean([np.mean(o.spawn_x) for o in config.objects]))
+    forward = (centre - reference.shoulder_x) / reference.arm_length
+    below = (reference.shoulder_z - top) / reference.arm_length
+    workspace = robot.mount.workspace
+    if workspace is not None:
+        forward, below = workspace.forward, workspace.below
+
+    def place_x(x: float) -> float:  # about the props' centre, scaled, at the robot's forward
+        return shoulder_x + forward * length + (x - centre) * scale
+
+    objects = [
+        obj.model_copy(
+            update={
+                "spawn_x": tuple(place_x(x) for x in obj.spawn_x),
+                "spawn_y": tuple(y * scale for y in obj.spawn_y),
+            }
+        )
+        for obj in config.objects
+    ]
+    low_x, high_x = (place_x(x) for x in config.table.x_range)
+    half_width = width * scale / 2
+    for obj in objects:
+        half_x, half_y = obj.footprint(*obj.spawn_yaw)
+        low_x = min(low_x, obj.spawn_x[0] - half_x - FITTED_TABLE_MARGIN)
+        high_x = max(high_x, obj.spawn_x[1] + half_x + FITTED_TABLE_MARGIN)
+        half_width = max(half_width, max(map(abs, obj.spawn_y)) + half_y + FITTED_TABLE_MARGIN)
+    fitted_top = shoulder_z - below * length
+    where = f"{config.station} fitted to {robot.name} (arm scale {scale:.2f})"
+    if fitted_top <= 0:
+        raise InvalidStationError(
+            where, [f"table.size: top at {fitted_top:.3f} m: below the floor"]
+        )
+    data = config.model_dump()
+    data.update(
+        pelvis_height=height,
+        reach_reference=None,  # fitted: the layout is now this robot's
+        table={
+            "center_x": (low_x + high_x) / 2,
+            "size": (high_x - low_x, 2 * half_width, fitted_top),
+        },
+        objects=[o.model_dump() for o in objects],
+    )
+    return parse_station(data, where)
+
+
 def build_station_spec(robot: RobotModel, config: StationConfig) -> mujoco.MjSpec:
     """The whole station as a MuJoCo spec (robot + servos + table + props + contact settings)."""
-    spec = robot_spec(robot, config.pelvis_height)
+    spec = robot_spec(robot, config.pelvis_height)  # a fitted config: never None here
     spec.option.timestep = config.timestep
     spec.option.cone = (
         mujoco.mjtCone.mjCONE_ELLIPTIC
@@ -207,7 +286,7 @@ class Station:
 
     def __init__(self, robot: RobotModel, config: StationConfig, seed: int | None = None) -> None:
         self.robot = robot
-        self.config = config
+        self.config = config = fit_station(config, robot)
         self.model = build_station_spec(robot, config).compile()
         self.data = mujoco.MjData(self.model)
         self.joint_names: tuple[str, ...] = tuple(robot.urdf.actuated_joints)

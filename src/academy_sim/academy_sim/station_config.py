@@ -125,12 +125,35 @@ class ContactSpec(_Strict):
     cone: Literal["pyramidal", "elliptic"]
 
 
+class ReachReference(_Strict):
+    """The arm a station's layout was drawn for; a station with one is fitted to each robot.
+
+    For a robot whose shoulders stand at ``(sx, sz)`` with arms ``L`` long, every length of the
+    layout measured from the reference shoulder is scaled by ``L / arm_length``: the table's
+    edges, top height and size, and the props' spawn ranges (the props keep their size). So a
+    child-sized iCub gets a low, near table and a Baxter a far, low one, each at the same share
+    of its reach as the layout's reference robot.
+    """
+
+    shoulder_x: float = Field(description="m, forward position of the reference shoulders")
+    shoulder_z: float = Field(gt=0, description="m, height of the reference shoulders")
+    arm_length: float = Field(gt=0, description="m, reference shoulder -> elbow -> grasp point")
+
+
 class StationConfig(_Strict):
     """A whole station."""
 
     station: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     timestep: float = Field(gt=0, le=0.002, description="s, physics step (<= 0.002 s: >= 500 Hz)")
-    pelvis_height: float = Field(gt=0, description="m, where the harness holds the pelvis")
+    pelvis_height: float | None = Field(
+        gt=0,
+        description="m, where the harness holds the robot's root link; null: the mount height "
+        "of the robot's model.yaml",
+    )
+    reach_reference: ReachReference | None = Field(
+        description="the arm the layout was drawn for (fitted to each robot); null: the layout "
+        "is used as written, whatever the robot"
+    )
     table: TableSpec
     contact: ContactSpec
     objects: tuple[ObjectSpec, ...] = Field(min_length=1)

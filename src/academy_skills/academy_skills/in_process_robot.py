@@ -13,11 +13,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from academy_common.interface_constants import GripperErrorCode, TrajectoryErrorCode
-from academy_control.controller_config import load_controllers
 from academy_control.controller_manager import (
-    ControllerManager,
     gripper_error_code,
     load_hardware,
+    manager_for,
     trajectory_error_code,
 )
 from academy_control.errors import ControlError
@@ -55,8 +54,7 @@ class InProcessRobot:
             disabled_joints=disabled_joints,
         )
         self.station_sim: Station = hardware.station  # type: ignore[attr-defined]
-        config = load_controllers(controllers_file, hardware.joint_names)
-        self.manager = ControllerManager(hardware, config, robot.urdf.limits)
+        self.manager = manager_for(robot, hardware, controllers_file)
         self.phases: list[str] = []
 
     # -- SkillContext ---------------------------------------------------------------------------

@@ -39,7 +39,7 @@ class IkSolution:
 class ArmKinematics:
     """FK/IK for the arms of one robot model standing at one station."""
 
-    def __init__(self, robot: RobotModel, pelvis_height: float) -> None:
+    def __init__(self, robot: RobotModel, pelvis_height: float | None) -> None:
         self.robot = robot
         self.model = robot_spec(robot, pelvis_height).compile()
         self.data = mujoco.MjData(self.model)
@@ -144,6 +144,16 @@ class ArmKinematics:
             orientation_error=float(np.linalg.norm(error[3:])),
             iterations=iterations,
         )
+
+
+def grasp_yaws(quaternion: tuple[float, float, float, float], shape: str) -> list[float]:
+    """Hand yaws to try for a top-down grasp, best first: :func:`grasp_yaw`, then the same
+    turned by a quarter, the other quarter and a half turn (jaws close across the same faces of
+    a box, or around a cylinder, whichever way the hand comes). Wrists differ: one model's hand
+    reaches a table only turned across, another's only turned back (RobotModel grasp frames)."""
+    base = grasp_yaw(quaternion, shape)
+    turns = (0.0, math.pi / 2, -math.pi / 2, math.pi)
+    return [math.remainder(base + turn, 2 * math.pi) for turn in turns]
 
 
 def grasp_yaw(quaternion: tuple[float, float, float, float], shape: str) -> float:

@@ -26,8 +26,9 @@ from typing import Protocol
 import numpy as np
 
 from academy_common.interface_constants import GripperErrorCode, TrajectoryErrorCode
+from academy_description.model_registry import HandSpec
 from academy_skills.errors import SkillsError
-from academy_skills.kinematics import ArmKinematics, IkSolution, grasp_yaw
+from academy_skills.kinematics import ArmKinematics, IkSolution, grasp_yaws
 from academy_skills.skill_library import (
     AttemptResult,
     ParameterSpec,
@@ -185,11 +186,11 @@ RESET = ParameterSpec(
 GRIP_WIDTH = ParameterSpec(
     "grip_width",
     float,
-    "jaw opening before closing",
+    "jaw opening before closing (at most the hand's max_opening)",
     default=0.085,
     unit="m",
     minimum=0.02,
-    maximum=0.09,
+    maximum=0.25,
 )
 GRIP_FORCE = ParameterSpec(
     "grip_force", float, "grip force per finger", default=20.0, unit="N", minimum=1.0, maximum=60.0
@@ -240,8 +241,26 @@ class ManipulationSkill:
         self.io = io
         self.kinematics = kinematics
 
+    #: What the robot must have for this skill (reach, grasp and lift close a hand on an object).
+    requires = "a hand or gripper that can hold an object (kind parallel_jaw or multi_finger)"
+
+    def missing_capability(self) -> str | None:
+        """Why this robot cannot do the skill at all (None when it can)."""
+        robot = self.kinematics.robot
+        if robot.grippers:
+            return None
+        kinds = ", ".join(f"{n}: {h.kind.value}" for n, h in sorted(robot.hands.items()))
+        return (
+            f"{robot.name} cannot {self.name}: it needs {self.requires}; its hands are "
+            f"{kinds or '(none)'} (model.yaml hands)"
+        )
+
     def check_goal(self, params: Mapping[str, ParamValue]) -> str | None:
-        """Refuse a goal naming an object this station does not have (before any attempt)."""
+        """Refuse a goal this robot cannot do, or naming an object this station does not have
+        (before any attempt)."""
+        missing = self.missing_capability()
+        if missing is not None:
+            return missing
         try:
             objects = self.io.station().objects
         except RobotIOError as error:
@@ -255,6 +274,9 @@ class ManipulationSkill:
     # -- the attempt ---------------------------------------------------------------------------
     def run_attempt(self, ctx: SkillContext, params: Mapping[str, ParamValue]) -> AttemptResult:
         metrics: dict[str, tuple[float, str]] = {}
+        missing = self.missing_capability()
+        if missing is not None:
+            return AttemptResult(SkillOutcome.REJECTED, missing, metrics)
         try:
             plan = self._plan(ctx, params, metrics)
             return self._execute(ctx, params, plan, metrics)
@@ -285,24 +307,39 @@ class ManipulationSkill:
         arm = self.kinematics.arm_for(obj.position[1])
         grasp_z = max(obj.position[2], observation.table_height + TABLE_CLEARANCE + PAD_HALF_LENGTH)
         target = (obj.position[0], obj.position[1], grasp_z)
-        yaw = grasp_yaw(obj.quaternion, obj.shape)
         seed = self.io.joint_positions()
         above_target = (target[0], target[1], target[2] + APPROACH_HEIGHT)
-        above = self.kinematics.solve(arm, above_target, yaw, seed)
-        at = self.kinematics.solve(arm, target, yaw, {**seed, **above.positions})
-        metrics["ik_position_error"] = (max(above.position_error, at.position_error), "m")
-        for label, solution in (("above", above), ("at", at)):
-            if (
-                solution.position_error > REACH_POSITION_TOLERANCE
-                or solution.orientation_error > REACH_ORIENTATION_TOLERANCE
-            ):
-                x, y, z = obj.position
-                raise _AttemptEnd(
-                    SkillOutcome.REJECTED,
-                    f"{name} at ({x:.2f}, {y:.2f}, {z:.2f}) m is out of reach of the {arm.name} "
-                    f"arm: the best pose {label} it ends {solution.position_error:.3f} m and "
-                    f"{solution.orientation_error:.2f} rad from the grasp pose",
+        best: tuple[float, float, IkSolution, IkSolution, str] | None = None
+        for yaw in grasp_yaws(obj.quaternion, obj.shape):
+            above = self.kinematics.solve(arm, above_target, yaw, seed)
+            at = self.kinematics.solve(arm, target, yaw, {**seed, **above.positions})
+            worst, label = max(
+                (
+                    max(
+                        s.position_error / REACH_POSITION_TOLERANCE,
+                        s.orientation_error / REACH_ORIENTATION_TOLERANCE,
+                    ),
+                    label,
                 )
+                for label, s in (("above", above), ("at", at))
+            )
+            if best is None or worst < best[0]:
+                best = (worst, yaw, above, at, label)
+            if worst <= 1.0:
+                break
+        assert best is not None  # grasp_yaws is never empty
+        worst, yaw, above, at, label = best
+        metrics["ik_position_error"] = (max(above.position_error, at.position_error), "m")
+        if worst > 1.0:
+            solution = above if label == "above" else at
+            x, y, z = obj.position
+            raise _AttemptEnd(
+                SkillOutcome.REJECTED,
+                f"{name} at ({x:.2f}, {y:.2f}, {z:.2f}) m is out of reach of the {arm.name} "
+                f"arm: the best pose {label} it ends {solution.position_error:.3f} m and "
+                f"{solution.orientation_error:.2f} rad from the grasp pose (hand yaw "
+                f"{yaw:.2f} rad, best of {len(grasp_yaws(obj.quaternion, obj.shape))} tried)",
+            )
         return _Plan(arm.name, arm.gripper, target, yaw, above, at, obj)
 
     def _execute(
@@ -313,7 +350,8 @@ class ManipulationSkill:
         metrics: dict[str, tuple[float, str]],
     ) -> AttemptResult:
         speed = float(params["speed"])
-        width = float(params["grip_width"])
+        # Never more than the hand opens: the jaws would stop short and never report the goal.
+        width = min(float(params["grip_width"]), self._hand_spec(plan).max_opening)
         ctx.phase("open_gripper", 0.1)
         opened = self._grip(ctx, plan.gripper, width, 0.0)
         needed = plan.obj.grip_width + GRASP_WIDTH_TOLERANCE
@@ -424,10 +462,11 @@ class ManipulationSkill:
             )
         return None
 
+    def _hand_spec(self, plan: _Plan) -> HandSpec:
+        return self.kinematics.robot.hands[plan.gripper]
+
     def _opening(self, plan: _Plan) -> float:
-        joints = self.kinematics.robot.grippers[plan.gripper]
-        positions = self.io.joint_positions()
-        return sum(positions[j] for j in joints)
+        return self._hand_spec(plan).opening(self.io.joint_positions())
 
     def _in_hand_distance(self, plan: _Plan) -> tuple[float, ObjectObservation]:
         hand = self._hand(plan)

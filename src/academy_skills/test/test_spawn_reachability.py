@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from academy_description.model_registry import RobotModel, load_model
+from academy_sim.station import fit_station
 from academy_sim.station_config import ObjectSpec, StationConfig, load_station
 from academy_skills.kinematics import MAX_GRASP_YAW, ArmKinematics, grasp_yaw
 from academy_skills.manipulation import (
@@ -94,7 +95,7 @@ class ReachChecker:
 
     def __init__(self, robot: RobotModel, config: StationConfig) -> None:
         self.robot = robot
-        self.config = config
+        self.config = config = fit_station(config, robot)
         self.kinematics = ArmKinematics(robot, config.pelvis_height)
         # The arms start every attempt in the ready posture the robot starts in (URDF initial
         # values), which is also where the skills' retreat leaves them.
