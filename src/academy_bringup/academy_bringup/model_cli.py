@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from academy_common.problems import validation_problems
 from academy_description.errors import DescriptionError
 from academy_description.model_registry import RobotModel, available_models, load_model, models_dir
+from academy_description.onboarding import WorkspaceFit
 
 #: Simulated seconds ``model check`` steps the robot alone, holding its start posture.
 CHECK_SECONDS = 0.5
@@ -193,6 +194,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             forward_axis=args.forward_axis,
             overwrite=args.overwrite,
             couplings=couplings,
+            fit=fit_workspace,
         )
     except DescriptionError as error:
         print(f"academy model add: {error}", file=sys.stderr)
@@ -205,6 +207,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     for path in report.written:
         print(f"  wrote:    {path}")
     _model, problems = check_model(args.name, directory)
+    problems = report.problems + problems
     for problem in problems:
         print(f"  PROBLEM:  {problem}")
     if problems:
@@ -218,6 +221,19 @@ def cmd_add(args: argparse.Namespace) -> int:
         "detection got wrong; `academy model check` re-validates."
     )
     return 0
+
+
+def fit_workspace(model: RobotModel) -> WorkspaceFit:
+    """The skills' IK probe of where ``model``'s hands work best (run by ``model add``)."""
+    from academy_skills.workspace import probe_workspace
+
+    probe = probe_workspace(model)
+    summary = (
+        f"workspace: {probe.workspace.forward} arm lengths in front of the shoulders, table top "
+        f"{probe.workspace.below} below them ({probe.reached} of {probe.tried} top-down grasps "
+        "reached by IK there); ready postures hold the hands above it"
+    )
+    return WorkspaceFit(probe.workspace, probe.ready, summary)
 
 
 def add_commands(commands: Any) -> None:

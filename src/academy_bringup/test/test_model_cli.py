@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from academy_bringup.cli import main
 from academy_description.model_registry import available_models, models_dir
@@ -52,7 +53,9 @@ def test_twin_a_model_with_a_ready_posture_outside_its_limits_fails_check(
 ) -> None:
     shutil.copytree(models_dir() / "rethink_baxter", tmp_path / "rethink_baxter")
     entry = tmp_path / "rethink_baxter" / "model.yaml"
-    entry.write_text(entry.read_text().replace("left_e1: 1.4", "left_e1: 9.0"))
+    data = yaml.safe_load(entry.read_text())
+    data["arms"]["left"]["ready"]["left_e1"] = 9.0
+    entry.write_text(yaml.safe_dump(data))
     monkeypatch.setenv("ACADEMY_MODELS_PATH", str(tmp_path))
     assert main(["model", "check", "rethink_baxter"]) == 1
     assert "arms.left.ready.left_e1: 9.0: outside its limits" in capsys.readouterr().out

@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ import numpy as np
 
 from academy_description.canonical import side_of
 from academy_description.errors import DescriptionError, InvalidDescriptionError
+from academy_description.model_registry import RobotModel, load_model
 from academy_description.model_schema import (
     SCHEMA_VERSION,
     ArmEntry,
@@ -52,6 +53,7 @@ from academy_description.model_schema import (
     LimitOverride,
     ModelEntry,
     Mount,
+    Workspace,
     read_model_entry,
     write_model_entry,
 )
@@ -192,8 +194,13 @@ def onboard(
     forward_axis: str | None = None,
     overwrite: bool = False,
     couplings: Sequence[Coupling] = (),
+    fit: Callable[[RobotModel], WorkspaceFit] | None = None,
 ) -> OnboardingReport:
     """Detect, write and validate model ``name`` from the maker URDF at ``urdf_uri``.
+
+    ``fit`` (the skills' IK probe, which this layer cannot import) is run on the written model
+    when it has a hand: its workspace goes into ``mount.workspace``, its ready postures into
+    the arms' ``ready`` and the wrapper's start positions.
 
     ``couplings`` are joints the maker left without ``<mimic>`` (TIAGo's Hey5 fingers): they
     are written to ``model.yaml`` and treated as followers. When overwriting, the existing
@@ -236,13 +243,49 @@ def onboard(
     model_file = target / "model.yaml"
     wrapper = target / f"{name}.urdf.xacro"
     controllers = target / "controllers.yaml"
-    write_model_entry(entry, model_file, _header(name, maker, urdf_uri))
+    header = _header(name, maker, urdf_uri)
+    write_model_entry(entry, model_file, header)
     wrapper.write_text(_wrapper_xacro(name, tree, detector.driven()), encoding="utf-8")
     controllers.write_text(
         _controllers_yaml(name, entry, detector.driven(), tree.joints), encoding="utf-8"
     )
     report.written.extend([model_file, wrapper, controllers])
+    if fit is None:
+        return report
+    try:
+        model = load_model(name, models_dir)
+    except DescriptionError as error:  # check_model reports it in full
+        report.problems.append(f"workspace not fitted: the model does not load: {error}")
+        return report
+    if not model.grippers:
+        report.detected.append("workspace: not fitted (no hand that can hold an object)")
+        return report
+    fitted = fit(model)
+    report.detected.append(fitted.summary)
+    arms = {
+        side: arm.model_copy(update={"ready": fitted.ready[side]})
+        if fitted.ready.get(side)
+        else arm
+        for side, arm in entry.arms.items()
+    }
+    for side in sorted(set(entry.arms) - {s for s, r in fitted.ready.items() if r}):
+        report.detected.append(f"{side} arm: no ready pose above the workspace; kept elbows bent")
+    mount = entry.mount.model_copy(update={"workspace": fitted.workspace})
+    entry = entry.model_copy(update={"mount": mount, "arms": arms})
+    write_model_entry(entry, model_file, header)
+    start = {j: v for side in arms for j, v in arms[side].ready.items()}
+    wrapper.write_text(_wrapper_xacro(name, tree, detector.driven(), start), encoding="utf-8")
     return report
+
+
+@dataclass(frozen=True)
+class WorkspaceFit:
+    """What a workspace probe found: the place, each arm's ready posture there (None: none
+    found), and one line for the report."""
+
+    workspace: Workspace
+    ready: Mapping[str, Mapping[str, float] | None]
+    summary: str
 
 
 class _Detector:
@@ -257,6 +300,17 @@ class _Detector:
     # ---- geometry helpers ----
     def _body_pos(self, link: str) -> np.ndarray:
         return np.array(self.data.body(link).xpos)
+
+    def _pad_pos(self, link: str) -> np.ndarray:
+        """Centre of ``link``'s geometry (its pad), else its origin (a link with none)."""
+        model, data = self.model, self.data
+        body = model.body(link).id
+        centres = [
+            data.geom_xpos[g] + data.geom_xmat[g].reshape(3, 3) @ model.geom_aabb[g][:3]
+            for g in range(model.ngeom)
+            if model.geom_bodyid[g] == body
+        ]
+        return np.mean(centres, axis=0) if centres else self._body_pos(link)
 
     def _fk(self, posture: dict[str, float]) -> None:
         import mujoco
@@ -541,8 +595,8 @@ class _Detector:
         self._fk(half)
         hand_pos = self._body_pos(hand)
         rotation = np.array(self.data.body(hand).xmat).reshape(3, 3)
-        if tips:
-            point = np.mean([self._body_pos(t) for t in tips], axis=0)
+        if tips:  # between the fingertips' pads (their geometry), not their joints
+            point = np.mean([self._pad_pos(t) for t in tips], axis=0)
         else:  # no fingers: a point just beyond the hand's own geometry, down the arm
             parent = self.tree.parent_joint[hand].parent
             direction = hand_pos - self._body_pos(parent)
@@ -655,11 +709,14 @@ def _header(name: str, maker: str, source: str) -> str:
     )
 
 
-def _wrapper_xacro(name: str, tree: _Tree, driven: list[str]) -> str:
+def _wrapper_xacro(
+    name: str, tree: _Tree, driven: list[str], start: Mapping[str, float] | None = None
+) -> str:
     joints = []
     for joint_name in driven:
         joint = tree.joints[joint_name]
         initial = 0.0 if joint.kind == "continuous" else min(max(0.0, joint.lower), joint.upper)
+        initial = (start or {}).get(joint_name, initial)
         joints.append(f'    <xacro:academy_joint name="{joint_name}" initial="{initial!r}"/>')
     body = "\n".join(joints)
     return f"""<?xml version="1.0"?>

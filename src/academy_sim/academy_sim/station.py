@@ -34,6 +34,9 @@ STIFFNESS_PER_EFFORT = {"revolute": 40.0, "continuous": 40.0, "prismatic": 1000.
 #: Reflected rotor inertia added to every joint (kg.m^2 or kg): keeps light links stable at 500 Hz.
 ARMATURE = 0.01
 
+#: Finger damping per unit of effort limit (s): N.s/m per N, N.m.s/rad per N.m.
+FINGER_DAMPING_S = 0.125
+
 #: Contact priority of the props' geoms (robot, table and floor have 0): see ``_add_object``.
 PROP_PRIORITY = 1
 #: A requested orientation must be a unit quaternion within this (|q| - 1) ...
@@ -77,8 +80,9 @@ def add_drives(spec: mujoco.MjSpec, robot: RobotModel) -> None:
         actuator.forcerange = [-limits.effort, limits.effort]
         actuator.forcelimited = mujoco.mjtLimited.mjLIMITED_TRUE
         if name in gripper_joints:
-            # N.s/m: fingers close smoothly instead of bouncing
-            spec.joint(name).damping = [5.0, 0.0, 0.0]
+            # Fingers close smoothly instead of bouncing, at up to 1/FINGER_DAMPING_S m/s
+            # (rad/s) at full force: 5 N.s/m for the Aurora's 40 N fingers.
+            spec.joint(name).damping = [FINGER_DAMPING_S * limits.effort, 0.0, 0.0]
 
 
 def robot_alone(

@@ -146,7 +146,7 @@ class StationConfig(_Strict):
     station: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     timestep: float = Field(gt=0, le=0.002, description="s, physics step (<= 0.002 s: >= 500 Hz)")
     pelvis_height: float | None = Field(
-        gt=0,
+        ge=0,
         description="m, where the harness holds the robot's root link; null: the mount height "
         "of the robot's model.yaml",
     )

@@ -17,7 +17,7 @@ import numpy as np
 
 from academy_common.frames import yaw_from_quaternion
 from academy_description.model_registry import ArmSpec, RobotModel
-from academy_description.mujoco_model import grasp_site_name, robot_spec
+from academy_description.mujoco_model import apply_couplings, grasp_site_name, robot_spec
 
 #: IK stops when its error shrank less than 0.01 mm over this many iterations.
 STALL_WINDOW = 10
@@ -55,6 +55,36 @@ class ArmKinematics:
         self._qpos = {
             name: int(self.model.joint(name).qposadr[0]) for name in robot.urdf.actuated_joints
         }
+        self._depth = {side: self._hand_depth(arm) for side, arm in robot.arms.items()}
+
+    def hand_depth(self, arm: ArmSpec) -> float:
+        """How far (m) ``arm``'s hand reaches below its grasp point, pointing down, open or
+        closed: the grasp point must stay this far above a table (fingertips under it)."""
+        return self._depth[arm.name]
+
+    def _hand_depth(self, arm: ArmSpec) -> float:
+        model, data = self.model, self.data
+        site = model.site(grasp_site_name(arm.end_effector)).id
+        hand = model.body(arm.end_effector).id
+        in_hand = [g for g in range(model.ngeom) if _descends(model, model.geom_bodyid[g], hand)]
+        corners = np.array(np.meshgrid([-1, 1], [-1, 1], [-1, 1])).T.reshape(-1, 3)
+        spec = self.robot.hands.get(arm.gripper)
+        postures = [spec.open, spec.closed] if spec is not None else [{}]
+        deepest = 0.0
+        for posture in postures:
+            data.qpos[:] = self._q({**self.robot.urdf.initial_positions, **posture})
+            apply_couplings(model, data)
+            mujoco.mj_kinematics(model, data)
+            frame = data.site_xmat[site].reshape(3, 3)
+            for g in in_hand:
+                centre, half = model.geom_aabb[g][:3], model.geom_aabb[g][3:]
+                points = (
+                    data.geom_xpos[g]
+                    + (corners * half + centre) @ data.geom_xmat[g].reshape(3, 3).T
+                )
+                below = -((points - data.site_xpos[site]) @ frame[:, 2])
+                deepest = max(deepest, float(below.max()))
+        return deepest
 
     def arm_for(self, y: float) -> ArmSpec:
         """The arm on the side of lateral position ``y`` (y > 0: left)."""
@@ -144,6 +174,15 @@ class ArmKinematics:
             orientation_error=float(np.linalg.norm(error[3:])),
             iterations=iterations,
         )
+
+
+def _descends(model: mujoco.MjModel, body: int, ancestor: int) -> bool:
+    """Whether ``body`` is ``ancestor`` or below it in the kinematic tree."""
+    while body > 0:
+        if body == ancestor:
+            return True
+        body = int(model.body_parentid[body])
+    return False
 
 
 def grasp_yaws(quaternion: tuple[float, float, float, float], shape: str) -> list[float]:

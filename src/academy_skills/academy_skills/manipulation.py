@@ -27,6 +27,7 @@ import numpy as np
 
 from academy_common.interface_constants import GripperErrorCode, TrajectoryErrorCode
 from academy_description.model_registry import HandSpec
+from academy_description.model_schema import HandKind
 from academy_skills.errors import SkillsError
 from academy_skills.kinematics import ArmKinematics, IkSolution, grasp_yaws
 from academy_skills.skill_library import (
@@ -37,9 +38,9 @@ from academy_skills.skill_library import (
     SkillOutcome,
 )
 
-#: Fingertips must stay this far above the table top (m); pads reach 0.04 m below the grasp point.
+#: Fingertips must stay this far above the table top (m); how far below the grasp point they
+#: reach is the hand's own (ArmKinematics.hand_depth: the Aurora's pads 0.04 m).
 TABLE_CLEARANCE = 0.008
-PAD_HALF_LENGTH = 0.04
 #: How far above the grasp point the approach starts and the retreat ends (m).
 APPROACH_HEIGHT = 0.10
 #: IK must land the grasp point this close to its target, else the object is out of reach.
@@ -51,6 +52,10 @@ REACH_HEIGHT_TOLERANCE = 0.02
 OBJECT_PUSH_TOLERANCE = 0.02
 GRASP_WIDTH_TOLERANCE = 0.012
 IN_HAND_TOLERANCE = 0.03
+#: Closure (0 open .. 1 closed) beyond which revolute fingers closed on nothing, and below
+#: which they did not close at all (too weak, or blocked).
+FULLY_CLOSED = 0.95
+CLOSED_SOME = 0.1
 LIFT_FRACTION = 0.9
 #: Slowest allowed move (s) whatever the speed asked, so the servos can follow.
 MIN_MOVE_S = 0.6
@@ -305,7 +310,17 @@ class ManipulationSkill:
             )
         ctx.phase("plan", 0.05)
         arm = self.kinematics.arm_for(obj.position[1])
-        grasp_z = max(obj.position[2], observation.table_height + TABLE_CLEARANCE + PAD_HALF_LENGTH)
+        hand = self.kinematics.robot.hands[arm.gripper]
+        needed = obj.grip_width + GRASP_WIDTH_TOLERANCE
+        if needed > hand.max_opening:
+            raise _AttemptEnd(
+                SkillOutcome.REJECTED,
+                f"{name} is {obj.grip_width:.3f} m across: too wide for the {arm.name} arm's "
+                f"{hand.name}, which opens {hand.max_opening:.3f} m (it needs {needed:.3f} m: "
+                f"the object plus {GRASP_WIDTH_TOLERANCE} m)",
+            )
+        depth = self.kinematics.hand_depth(arm)
+        grasp_z = max(obj.position[2], observation.table_height + TABLE_CLEARANCE + depth)
         target = (obj.position[0], obj.position[1], grasp_z)
         seed = self.io.joint_positions()
         above_target = (target[0], target[1], target[2] + APPROACH_HEIGHT)
@@ -351,7 +366,12 @@ class ManipulationSkill:
     ) -> AttemptResult:
         speed = float(params["speed"])
         # Never more than the hand opens: the jaws would stop short and never report the goal.
-        width = min(float(params["grip_width"]), self._hand_spec(plan).max_opening)
+        # A multi-finger hand opens fully: part-way along its synergy the fingers curl under
+        # the palm, into the object's way.
+        hand = self._hand_spec(plan)
+        width = min(float(params["grip_width"]), hand.max_opening)
+        if hand.kind is HandKind.MULTI_FINGER:
+            width = hand.max_opening
         ctx.phase("open_gripper", 0.1)
         opened = self._grip(ctx, plan.gripper, width, 0.0)
         needed = plan.obj.grip_width + GRASP_WIDTH_TOLERANCE
@@ -415,7 +435,7 @@ class ManipulationSkill:
         hand onto it would push into it.
         """
         distance, obj = self._in_hand_distance(plan)
-        if distance > PAD_HALF_LENGTH + plan.obj.size[2] / 2:
+        if distance > self._pad_depth(plan) + plan.obj.size[2] / 2:
             return
         rise = obj.position[2] - plan.obj.position[2] - PLACE_CLEARANCE
         if rise <= 0:
@@ -462,6 +482,9 @@ class ManipulationSkill:
             )
         return None
 
+    def _pad_depth(self, plan: _Plan) -> float:
+        return self.kinematics.hand_depth(self.kinematics.robot.arms[plan.arm_name])
+
     def _hand_spec(self, plan: _Plan) -> HandSpec:
         return self.kinematics.robot.hands[plan.gripper]
 
@@ -476,6 +499,10 @@ class ManipulationSkill:
     def _judge_grasp(
         self, plan: _Plan, grip: GripResult, metrics: dict[str, tuple[float, str]]
     ) -> AttemptResult | None:
+        """Prismatic jaws: their opening (exact: the sum of the fingers' travel) is the object's
+        width. Revolute fingers (a linkage gripper, a multi-finger hand): the opening read from
+        their closure is only an estimate, so they must have stopped on something short of
+        closed (a stall), with the object at the grasp point."""
         opening = self._opening(plan)
         distance, _ = self._in_hand_distance(plan)
         expected = plan.obj.grip_width
@@ -483,14 +510,22 @@ class ManipulationSkill:
         metrics["grip_effort"] = (grip.effort, "N")
         metrics["object_to_grasp_point"] = (distance, "m")
         name = plan.obj.name
-        if opening > expected + GRASP_WIDTH_TOLERANCE:
+        if self._exact_opening(plan):
+            closed_on_it = opening <= expected + GRASP_WIDTH_TOLERANCE
+            inside = opening >= expected - GRASP_WIDTH_TOLERANCE
+        else:
+            closure = self._hand_spec(plan).closure(self.io.joint_positions())
+            metrics["hand_closure"] = (closure, "")
+            closed_on_it = (grip.stalled or grip.reached_goal) and closure >= CLOSED_SOME
+            inside = closure < FULLY_CLOSED
+        if not closed_on_it:
             return AttemptResult(
                 SkillOutcome.FAILED,
                 f"the jaws did not close on {name}: opening {opening:.3f} m, object "
                 f"{expected:.3f} m wide (gripper result: {grip.reason or 'no motion'})",
                 metrics,
             )
-        if opening < expected - GRASP_WIDTH_TOLERANCE or distance > IN_HAND_TOLERANCE:
+        if not inside or distance > IN_HAND_TOLERANCE:
             return AttemptResult(
                 SkillOutcome.FAILED,
                 f"{name} is not between the jaws: opening {opening:.3f} m for a "
@@ -498,6 +533,10 @@ class ManipulationSkill:
                 metrics,
             )
         return None
+
+    def _exact_opening(self, plan: _Plan) -> bool:
+        types = self.kinematics.robot.urdf.joint_types
+        return all(types[j] == "prismatic" for j in self._hand_spec(plan).joints)
 
     def _judge_lift(
         self,
@@ -526,7 +565,7 @@ class ManipulationSkill:
         name = plan.obj.name
         asked = f"of the {height:.3f} m asked during the {hold_time:.1f} s hold"
         # Farther than this from the grasp point the object is no longer between the pads.
-        out_of_jaws = PAD_HALF_LENGTH + plan.obj.size[2] / 2
+        out_of_jaws = self._pad_depth(plan) + plan.obj.size[2] / 2
         if farthest <= IN_HAND_TOLERANCE:
             if lowest < LIFT_FRACTION * height:
                 return AttemptResult(
