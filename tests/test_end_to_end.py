@@ -117,6 +117,13 @@ def test_trainer_text_to_pooled_episodes(start_session, tmp_path: Path) -> None:
         assert kinds[0] == 1 and kinds[-1] == 4  # ATTEMPT_START ... ATTEMPT_END
         assert document["instruction"]["text"] in script
         assert document["manufacturer"] == "Aurora Robotics"
+        # The canonical view: the model's arm slots and hands, to line brands up in the pool.
+        canonical = document["canonical"]
+        assert canonical["model"] == "aurora_h1"
+        assert canonical["hands"]["right"]["joints"] == [
+            "right_finger_a_joint",
+            "right_finger_b_joint",
+        ]
     lift = episodes[2][0]
     assert (lift["skill"], lift["outcome"]) == ("lift", "SUCCEEDED")
     assert lift["parameters"]["height"] == pytest.approx(0.08)

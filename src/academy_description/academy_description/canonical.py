@@ -111,6 +111,7 @@ def canonical_mapping(model: RobotModel) -> CanonicalMapping:
                 "joints": list(hand.joints),
                 "open": hand.open,
                 "closed": hand.closed,
+                "max_opening": hand.max_opening,  # m, open; linear in closure
             }
     for joint in model.urdf.actuated_joints:
         if joint in assigned:

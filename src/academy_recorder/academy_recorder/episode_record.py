@@ -215,6 +215,11 @@ class EpisodeRecord(_Strict):
         software: software versions, by component (e.g. ``{"academy": "0.1.0"}``).
         bag: the rosbag2 directory, relative to the episode directory (e.g. ``"bag"``).
         topics: message counts per recorded topic (fully qualified name).
+        canonical: how the model's native joint states map onto the canonical humanoid (body
+            parts, left/right arm slots, hands with their open and closed postures: closure
+            0..1), as ``academy model show --json`` prints it; with the bag's joint states it
+            gives the canonical view, so pooled episodes of different makers line up. Empty in
+            episodes recorded before it existed.
     """
 
     schema_version: Literal[2]
@@ -240,6 +245,7 @@ class EpisodeRecord(_Strict):
     software: dict[str, str]
     bag: BagDir
     topics: dict[str, TopicStats]
+    canonical: dict[str, Any] = Field(default_factory=dict)
 
     @computed_field  # type: ignore[prop-decorator]
     @property

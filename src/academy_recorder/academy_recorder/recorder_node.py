@@ -46,6 +46,7 @@ from academy_common.ids import new_id
 from academy_common.node_main import run_lifecycle_node
 from academy_common.parameters import required_string
 from academy_common.qos import INSTRUCTIONS_QOS, RELIABLE_QOS
+from academy_description.canonical import canonical_mapping
 from academy_description.model_registry import load_model
 from academy_interfaces.msg import EpisodeInfo, Instruction, SkillEvent
 from academy_recorder.episode_record import (
@@ -146,6 +147,7 @@ class RecorderNode(LifecycleNode):
             self.robot_id = robot_id or self.get_namespace().strip("/") or "robot"
             model = load_model(required_string(self, "robot_model"))
             self.model_name, self.manufacturer = model.name, model.manufacturer
+            self.canonical = canonical_mapping(model).as_dict()
             self.output_dir = Path(required_string(self, "output_dir"))
             self.trainer_id = self.get_parameter("trainer_id").get_parameter_value().string_value
             grace = self.get_parameter("end_grace").get_parameter_value().double_value
@@ -385,6 +387,7 @@ class RecorderNode(LifecycleNode):
             software={"academy": "0.1.0", "recorder": "academy_recorder/rosbags"},
             bag=BAG_DIR,
             topics={name: topic_stats(tally) for name, tally in decision.topics.items()},
+            canonical=self.canonical,
         )
         path = close_episode(recording, record)
         self.episodes_written += 1
