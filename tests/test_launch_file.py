@@ -49,14 +49,19 @@ def test_the_launch_file_loads_without_launch_installed() -> None:
 
 def test_every_node_of_the_demo_session_is_launched_in_order() -> None:
     launches = launch_module().node_launches(DEMO, check_executables=False)
-    names_in_yaml = [n["name"] for n in yaml.safe_load(DEMO.read_text())["nodes"]]
+    data = yaml.safe_load(DEMO.read_text())
+    fleet = yaml.safe_load((DEMO.parent / data["fleet"]).read_text())["robots"]
+    per_robot = [n["name"] for _ in fleet for n in data["robot_nodes"]]
+    names_in_yaml = per_robot + [n["name"] for n in data["nodes"]]
     assert [n.name for n in launches] == names_in_yaml  # every node, none invented
     assert [(n.package, n.executable, n.name, n.namespace) for n in launches] == expected(DEMO)
 
 
 def test_launched_nodes_get_the_sessions_parameters_and_exit_policy() -> None:
-    launches = {n.name: n for n in launch_module().node_launches(DEMO, check_executables=False)}
-    session = {n.name: n for n in load_session(DEMO, check_executables=False).nodes}
+    launched = launch_module().node_launches(DEMO, check_executables=False)
+    launches = {f"{n.namespace or ''}/{n.name}": n for n in launched}
+    session = {n.fully_qualified_name: n for n in load_session(DEMO, check_executables=False).nodes}
+    assert set(launches) == set(session)
     for name, node in launches.items():
         spec = session[name].spec
         parameters = node.parameters[-1]
@@ -65,12 +70,14 @@ def test_launched_nodes_get_the_sessions_parameters_and_exit_policy() -> None:
         assert node.ends_session == (
             spec.on_exit == "shutdown" or (spec.required and not spec.respawn)
         )
-    station = Path(str(launches["controller_manager"].parameters[-1]["station_file"]))
+    controller_manager = launches["/robot_1/controller_manager"]
+    station = Path(str(controller_manager.parameters[-1]["station_file"]))
     assert station.is_absolute() and station.is_file()
-    assert launches["controller_manager"].namespace == "/robot_1"
-    assert launches["instruction_parser"].namespace is None
-    assert launches["scripted_trainer"].ends_session  # on_exit: shutdown ends the session
-    assert not launches["skill_executor"].ends_session  # respawns instead
+    assert controller_manager.namespace == "/robot_1"
+    assert launches["/robot_3/recorder"].parameters[-1]["robot_model"] == "unitree_g1"
+    assert launches["/instruction_parser"].namespace is None
+    assert launches["/scripted_trainer"].ends_session  # on_exit: shutdown ends the session
+    assert not launches["/robot_2/skill_executor"].ends_session  # respawns instead
 
 
 def test_a_parameters_file_is_passed_before_inline_parameters(tmp_path: Path) -> None:

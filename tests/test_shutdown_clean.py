@@ -33,13 +33,19 @@ def demo_session(tmp_path: Path) -> dict:
         )
     )
     station = str(narrow_station(tmp_path))
-    for node in data["nodes"]:
+    fleet = yaml.safe_load((SESSIONS / data["fleet"]).read_text())
+    fleet["robots"] = fleet["robots"][:1]  # robot_1 alone: the signal test needs one goal
+    (tmp_path / "fleet.yaml").write_text(yaml.safe_dump(fleet))
+    data["fleet"] = str(tmp_path / "fleet.yaml")
+    for node in data["robot_nodes"] + data["nodes"]:
         params = node.get("parameters", {})
         for key, value in params.items():
             if isinstance(value, str) and value.startswith("../"):
                 params[key] = str((SESSIONS / value).resolve())
         if "station_file" in params:
             params["station_file"] = station
+        if "fleet_file" in params:
+            params["fleet_file"] = data["fleet"]
         if node["name"] == "recorder":
             params["output_dir"] = str(tmp_path / "episodes")
         if node["name"] == "scripted_trainer":

@@ -19,6 +19,7 @@ from pydantic_core import ErrorDetails
 
 from academy_bringup.errors import SessionValidationError
 from academy_common.problems import validation_problems
+from academy_description.fleet import InvalidFleetError, load_fleet
 
 SNAKE_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 SnakeName = Annotated[str, Field(pattern=SNAKE_NAME_PATTERN, max_length=64)]
@@ -73,10 +74,18 @@ class NodeSpec(_Strict):
 
 
 class SessionFile(_Strict):
-    """Top level of a session file."""
+    """Top level of a session file.
+
+    The robots come from ``robots`` or from a ``fleet`` file (``config/fleet.yaml``: id, model,
+    maker, serial, station, spoken name), not both. Each node of ``robot_nodes`` is started
+    once per robot, in its namespace (a controller manager, skill executor and recorder per
+    robot); ``nodes`` are started once, after them.
+    """
 
     session: SessionSettings
+    fleet: str | None = None  # path relative to the session file
     robots: list[RobotSpec] = Field(default_factory=list)
+    robot_nodes: list[NodeSpec] = Field(default_factory=list)
     nodes: Annotated[list[NodeSpec], Field(min_length=1)]
 
 
@@ -182,16 +191,47 @@ def parse_session(
         lines = validation_problems(error, SessionFile, _describe_session_error)
         raise SessionValidationError([f"{path}: {line}" for line in lines]) from None
 
-    robot_ids: list[str] = [robot.id for robot in model.robots]
-    robot_models = {robot.id: robot.model for robot in model.robots}
+    robots = list(model.robots)
+    if model.fleet is not None:
+        fleet_path = (path.parent / model.fleet).resolve()
+        if robots:
+            problem(
+                "robots", [r.id for r in robots], "give either robots or a fleet file, not both"
+            )
+        try:
+            fleet = load_fleet(fleet_path, check_models=check_executables)
+        except InvalidFleetError as error:
+            problems.extend(f"{path}: fleet: {line}" for line in str(error).splitlines())
+        else:
+            robots = [RobotSpec(id=r.id, model=r.model, station=r.station) for r in fleet.robots]
+    robot_ids: list[str] = [robot.id for robot in robots]
+    robot_models = {robot.id: robot.model for robot in robots}
+    for index, template in enumerate(model.robot_nodes):
+        if template.robot is not None:
+            problem(
+                f"robot_nodes[{index}].robot",
+                template.robot,
+                "leave it out: a robot node is started once for every robot",
+            )
+    per_robot = [
+        template.model_copy(update={"robot": robot.id})
+        for robot in robots
+        for template in model.robot_nodes
+        if template.robot is None
+    ]
     for index, robot_id in enumerate(robot_ids):
         if robot_ids.index(robot_id) != index:
             problem(f"robots[{index}].id", robot_id, "duplicate robot id; ids must be unique")
 
     resolved: list[ResolvedNode] = []
     seen_names: dict[str, int] = {}
-    for index, node in enumerate(model.nodes):
-        where = f"nodes[{index}]"
+    for index, node in enumerate(per_robot + list(model.nodes)):
+        template_index = index % len(model.robot_nodes) if index < len(per_robot) else 0
+        where = (
+            f"robot_nodes[{template_index}] ({node.robot})"
+            if index < len(per_robot)
+            else f"nodes[{index - len(per_robot)}]"
+        )
         if node.robot is not None and node.robot not in robot_ids:
             problem(
                 f"{where}.robot",
@@ -251,7 +291,7 @@ def parse_session(
         resolved.append(resolved_node)
     if problems:
         raise SessionValidationError(problems)
-    return Session(path, model.session, list(model.robots), resolved)
+    return Session(path, model.session, robots, resolved)
 
 
 def load_session(

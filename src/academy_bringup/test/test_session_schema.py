@@ -64,17 +64,23 @@ def test_every_problem_reported_at_once(tmp_path: Path, fake_ament_prefix: Path)
 def test_valid_demo_session_resolves_nodes(fake_ament_prefix: Path) -> None:
     session = load_session(REPO / "config" / "sessions" / "demo.yaml")
     names = [n.fully_qualified_name for n in session.nodes]
+    robot_nodes = ("controller_manager", "skill_executor", "recorder")
     assert names == [
-        "/robot_1/controller_manager",
-        "/robot_1/skill_executor",
-        "/robot_1/recorder",
+        *(f"/robot_{n}/{node}" for n in (1, 2, 3) for node in robot_nodes),
         "/instruction_parser",
         "/scripted_trainer",
+    ]
+    # Three makers, from the fleet file.
+    assert [(r.id, r.model) for r in session.robots] == [
+        ("robot_1", "aurora_h1"),
+        ("robot_2", "rethink_baxter"),
+        ("robot_3", "unitree_g1"),
     ]
     executor = session.nodes[1]
     assert executor.executable == fake_ament_prefix / "lib" / "academy_skills" / "skill_executor"
     assert executor.parameters["robot_id"] == "robot_1"
-    assert executor.parameters["robot_model"] == "aurora_h1"  # from the robots list
+    assert executor.parameters["robot_model"] == "aurora_h1"  # from the fleet file
+    assert session.nodes[4].parameters["robot_model"] == "rethink_baxter"
     station = Path(str(executor.parameters["station_file"]))
     assert station.is_absolute() and station.is_file()
     output = Path(str(session.nodes[2].parameters["output_dir"]))

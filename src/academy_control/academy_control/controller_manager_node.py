@@ -103,7 +103,9 @@ class ControllerManagerNode(LifecycleNode):
             "robot_model", "", describe(description="registry model name, e.g. aurora_h1")
         )
         self.declare_parameter(
-            "controllers_file", "", describe(description="controllers YAML (config/controllers/)")
+            "controllers_file",
+            "",
+            describe(description="controllers YAML; empty: the model's (model.yaml controllers)"),
         )
         self.declare_parameter(
             "station_file", "", describe(description="station YAML (config/stations/), simulation")
@@ -230,8 +232,9 @@ class ControllerManagerNode(LifecycleNode):
             seed=None if seed < 0 else seed,
             disabled_joints=disabled,
         )
+        controllers = self.get_parameter("controllers_file").get_parameter_value().string_value
         self._manager = manager_for(
-            robot, hardware, Path(required_string(self, "controllers_file"))
+            robot, hardware, Path(controllers) if controllers else robot.controllers_file
         )
         config = self._manager.config
         self.real_time = bool(self.get_parameter("real_time").value)

@@ -75,6 +75,24 @@ class GripperGoal(Goal):
     reached_goal: bool = False
 
 
+class VelocityWindow:
+    """|mean measured velocity| per joint over the last STOPPED_WINDOW_S: the "stopped" and
+    "stalled" rules' speed. A stiff servo holding its goal, or fingers squeezing an object,
+    chatter at the control rate (e.g. +-0.17 rad/s around a still wrist), which is not motion."""
+
+    def __init__(self) -> None:
+        self._recent: deque[tuple[float, np.ndarray]] = deque()
+
+    def clear(self) -> None:
+        self._recent.clear()
+
+    def mean_speed(self, now: float, velocities: np.ndarray) -> np.ndarray:
+        self._recent.append((now, velocities.copy()))
+        while now - self._recent[0][0] > STOPPED_WINDOW_S:
+            self._recent.popleft()
+        return np.asarray(np.abs(np.mean([v for _, v in self._recent], axis=0)))
+
+
 class JointTrajectoryController:
     """Follows joint trajectories on its joints; holds position when it has none.
 
@@ -93,8 +111,7 @@ class JointTrajectoryController:
         self.path_tolerance = np.array([config.tolerances(j).trajectory for j in self.joints])
         self.goal_tolerance = np.array([config.tolerances(j).goal for j in self.joints])
         self.desired = np.zeros(len(self.joints))
-        #: (time, measured velocities) of the last STOPPED_WINDOW_S, for the stopped rule.
-        self._recent: deque[tuple[float, np.ndarray]] = deque()
+        self._window = VelocityWindow()
 
     def start(self, positions: np.ndarray) -> None:
         """Activate: hold the joints where they are."""
@@ -117,16 +134,8 @@ class JointTrajectoryController:
         # Joints the new goal leaves out hold where they are being commanded now.
         self.hold = self.desired.copy()
         self.active = goal
-        self._recent.clear()
+        self._window.clear()
         return goal
-
-    def _mean_speed(self, now: float, velocities: np.ndarray) -> np.ndarray:
-        """|mean measured velocity| of this controller's joints over the last STOPPED_WINDOW_S."""
-        self._recent.append((now, velocities[self.indices].copy()))
-        while now - self._recent[0][0] > STOPPED_WINDOW_S:
-            self._recent.popleft()
-        window = np.array([v for _, v in self._recent])
-        return np.asarray(np.abs(window.mean(axis=0)))
 
     def halt(self, positions: np.ndarray, code: TrajectoryErrorCode, reason: str) -> None:
         """End the active goal with ``code`` and ``reason``; hold the measured positions."""
@@ -174,7 +183,7 @@ class JointTrajectoryController:
             if elapsed >= goal.trajectory.duration:
                 goal_error = np.abs(goal.trajectory.goal - actual[goal.indices])
                 within = goal_error <= self.goal_tolerance[goal.indices]
-                speed = self._mean_speed(now, velocities)[goal.indices]
+                speed = self._window.mean_speed(now, velocities[self.indices])[goal.indices]
                 stopped_tolerance = self.config.constraints.stopped_velocity_tolerance
                 stopped = speed <= stopped_tolerance
                 if np.all(within) and np.all(stopped):
@@ -233,6 +242,7 @@ class HandController:
         self._closed = hand.closed_array
         self.target = 0.0  # m of opening
         self.active: GripperGoal | None = None
+        self._window = VelocityWindow()
 
     def opening(self, positions: np.ndarray) -> float:
         """The opening (m) the joints ``positions`` (hardware order) give."""
@@ -265,6 +275,7 @@ class HandController:
             )
         self.active = goal
         self.target = goal.width
+        self._window.clear()
         return goal
 
     def halt(self, positions: np.ndarray, code: GripperErrorCode, reason: str) -> None:
@@ -293,7 +304,7 @@ class HandController:
         if goal is None:
             return
         opening = self.opening(positions)
-        speed = float(np.abs(velocities[self.indices]).max())
+        speed = float(self._window.mean_speed(now, velocities[self.indices]).max())
         goal.position = opening
         goal.effort = float(np.abs(efforts[self.indices]).mean())
         if abs(opening - goal.width) <= self.config.goal_tolerance:

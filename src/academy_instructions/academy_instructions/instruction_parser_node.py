@@ -34,6 +34,7 @@ from academy_common.interface_constants import InstructionKind
 from academy_common.node_main import run_node
 from academy_common.parameters import MissingParameterError, required_string
 from academy_common.qos import INSTRUCTIONS_QOS, RELIABLE_QOS
+from academy_description.fleet import load_fleet
 from academy_instructions.estop_round import EstopReport, EstopRound
 from academy_instructions.parser import (
     InstructionParser,
@@ -67,19 +68,30 @@ class InstructionParserNode(Node):
         self.declare_parameter(
             "robot_ids", [""], describe(description="robots it may command, e.g. [robot_1]")
         )
+        self.declare_parameter(
+            "fleet_file",
+            "",
+            describe(description="fleet YAML: its robots (ids and spoken names) instead"),
+        )
         self.declare_parameter("default_robot", "", describe(description="robot when unnamed"))
         self.declare_parameter(
             "station_file", "", describe(description="station YAML naming the objects trainers say")
         )
         robots = [r for r in self.get_parameter("robot_ids").value or [] if r]
+        names: dict[str, str] = {}
+        fleet_file = self.get_parameter("fleet_file").get_parameter_value().string_value
+        if fleet_file:
+            fleet = load_fleet(Path(fleet_file))
+            robots = robots or [r.id for r in fleet.robots]
+            names = {r.spoken_name: r.id for r in fleet.robots if r.id in robots}
         if not robots:
             raise MissingParameterError(
-                "parameter 'robot_ids' is required: the robots this parser may command, "
-                "e.g. [robot_1]"
+                "parameter 'robot_ids' (or 'fleet_file') is required: the robots this parser "
+                "may command, e.g. [robot_1]"
             )
         objects = load_station_objects(Path(required_string(self, "station_file")))
         default = self.get_parameter("default_robot").get_parameter_value().string_value
-        self.parser = InstructionParser(robots, objects, default)
+        self.parser = InstructionParser(robots, objects, default, names)
         group = self._group = ReentrantCallbackGroup()
         self._skills: dict[str, SkillClient] = {
             r: ActionClient(self, ExecuteSkill, f"/{r}/execute_skill", callback_group=group)

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from academy_common.interface_constants import FeedbackLevel, InstructionKind
@@ -141,19 +141,43 @@ class InstructionParser:
         objects: what the trainer can name at the station.
         default_robot: robot for unaddressed *skill* commands; with one robot, that robot.
             Stops, releases and cancels never fall back on it (see the module's rules).
+        names: spoken names -> robot id (the fleet file's ``spoken_name``): "baxter, grasp the
+            red cube" addresses the robot called baxter, as "robot two, ..." would.
 
     Raises:
-        ValueError: ``default_robot`` is not one of ``robots``.
+        ValueError: ``default_robot`` or a named robot is not one of ``robots``.
     """
 
     def __init__(
-        self, robots: Iterable[str], objects: Iterable[StationObject], default_robot: str = ""
+        self,
+        robots: Iterable[str],
+        objects: Iterable[StationObject],
+        default_robot: str = "",
+        names: Mapping[str, str] | None = None,
     ) -> None:
         self.robots = tuple(robots)
         self.objects = tuple(objects)
         if default_robot and default_robot not in self.robots:
             raise ValueError(f"default_robot {default_robot!r} is not one of {self.robots}")
         self.default_robot = default_robot or (self.robots[0] if len(self.robots) == 1 else "")
+        self.names = {name.casefold(): robot for name, robot in (names or {}).items()}
+        strangers = sorted(r for r in self.names.values() if r not in self.robots)
+        if strangers:
+            raise ValueError(f"spoken names for robots not commanded here: {strangers}")
+        # Longest names first: "big blue" before "big".
+        self._names = sorted(self.names.items(), key=lambda item: -len(item[0].split()))
+
+    def _named(self, words: Sequence[str], start: int) -> tuple[str, int] | None:
+        """The robot whose spoken name starts at ``words[start]``, and its length in words."""
+        for name, robot in self._names:
+            parts = name.split()
+            if list(words[start : start + len(parts)]) == parts:
+                return robot, len(parts)
+        return None
+
+    def _robots_here(self) -> str:
+        spoken = {robot: name for name, robot in self.names.items()}
+        return ", ".join(f"{r} ({spoken[r]})" if r in spoken else r for r in self.robots)
 
     def parse(self, text: str) -> ParsedInstruction | Rejection:
         """Map ``text`` to an instruction, or say why not (never raises)."""
@@ -194,7 +218,7 @@ class InstructionParser:
                 return refused
             return Rejection(
                 FeedbackLevel.CLARIFY,
-                "which robot? say e.g. 'robot one, ...'; robots here: " + ", ".join(self.robots),
+                "which robot? say e.g. 'robot one, ...'; robots here: " + self._robots_here(),
             )
         return self._skill(robot or self.default_robot, phrase)
 
@@ -216,6 +240,9 @@ class InstructionParser:
                 number, _ = _robot_number(tokens, index + 1)
                 if number is not None:
                     named.add(f"robot_{number}")
+            called = self._named(tokens, index)
+            if called is not None:
+                named.add(called[0])
         if any(f" {e} " in f" {' '.join(tokens)} " for e in EVERYONE_WORDS):
             why = "addressed to everyone"
         elif len(named) == 1 and (robot := next(iter(named))) in self.robots:
@@ -240,11 +267,13 @@ class InstructionParser:
                 return Rejection(
                     FeedbackLevel.REJECTED,
                     f"'robot {words[1]}' is not a robot number; say e.g. 'robot one' or "
-                    f"'robot 2'; robots here: {', '.join(self.robots)}",
+                    f"'robot 2'; robots here: {self._robots_here()}",
                 ), []
             rest = words[1 + used :]
         elif re.fullmatch(r"robot_\d+", words[0]):
             number, rest = int(words[0].split("_")[1]), words[1:]
+        elif (called := self._named(words, 0)) is not None:
+            return called[0], words[called[1] :]
         else:
             return None, words
         robot_id = f"robot_{number}"
@@ -252,7 +281,7 @@ class InstructionParser:
             return (
                 Rejection(
                     FeedbackLevel.REJECTED,
-                    f"there is no {robot_id} here; robots here: {', '.join(self.robots)}",
+                    f"there is no {robot_id} here; robots here: {self._robots_here()}",
                 ),
                 [],
             )
@@ -292,7 +321,7 @@ class InstructionParser:
             return Rejection(
                 FeedbackLevel.CLARIFY,
                 f"which robot should I {verb}? say e.g. 'robot one, {verb}' or 'everyone "
-                f"{verb}'; robots here: {', '.join(self.robots)}",
+                f"{verb}'; robots here: {self._robots_here()}",
             )
         return None
 

@@ -117,3 +117,45 @@ def test_what_no_robot_can_do_is_refused_before_asking_which_robot() -> None:
     result = parser.parse("dance")
     assert isinstance(result, Rejection) and result.level == FeedbackLevel.REJECTED
     assert "I don't know how to 'dance'" in result.text
+
+
+# -- robots addressed by their spoken names (the fleet file's spoken_name) ------------------------
+FLEET_NAMES = {"aurora": "robot_1", "baxter": "robot_2", "big blue": "robot_3"}
+
+
+def fleet_parser() -> InstructionParser:
+    return InstructionParser(["robot_1", "robot_2", "robot_3"], OBJECTS, names=FLEET_NAMES)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("baxter, grasp the red cube", skill("robot_2", "grasp", object="red_cube")),
+        ("Aurora please lift the cup twice", skill("robot_1", "lift", 2, object="blue_cup")),
+        ("big blue, reach for the red cube", skill("robot_3", "reach", object="red_cube")),
+        ("robot two, grasp the red cube", skill("robot_2", "grasp", object="red_cube")),
+    ],
+)
+def test_a_robot_is_addressed_by_id_or_spoken_name(text: str, expected: ParsedInstruction) -> None:
+    assert fleet_parser().parse(text) == expected
+
+
+def test_twin_a_name_no_robot_has_addresses_nobody() -> None:
+    result = fleet_parser().parse("bender, grasp the red cube")
+    assert isinstance(result, Rejection)  # "bender" is no robot: nothing goes to anyone
+    assert fleet_parser().parse("big, grasp the red cube") != skill(
+        "robot_3", "grasp", object="red_cube"
+    )  # half a name is not the name
+
+
+def test_a_stop_naming_a_robot_by_its_spoken_name_stops_that_robot_only() -> None:
+    stop = fleet_parser().parse("baxter stop")
+    assert isinstance(stop, ParsedInstruction) and stop.kind == InstructionKind.STOP
+    assert stop.robot_id == "robot_2"
+    everyone = fleet_parser().parse("stop")  # the twin: unnamed, every robot stops
+    assert isinstance(everyone, ParsedInstruction) and everyone.robot_id == ""
+
+
+def test_spoken_names_must_belong_to_robots_of_the_parser() -> None:
+    with pytest.raises(ValueError, match="robot_9"):
+        InstructionParser(["robot_1"], OBJECTS, names={"ghost": "robot_9"})
