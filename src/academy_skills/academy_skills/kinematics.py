@@ -19,6 +19,8 @@ from academy_common.frames import yaw_from_quaternion
 from academy_description.model_registry import ArmSpec, RobotModel
 from academy_description.mujoco_model import apply_couplings, grasp_site_name, robot_spec
 
+#: Reflected rotor inertia of every simulated servo (kg.m^2 or kg; academy_sim's ARMATURE).
+ROTOR_INERTIA = 0.01
 #: IK stops when its error shrank less than 0.01 mm over this many iterations.
 STALL_WINDOW = 10
 #: Largest hand yaw (rad) used to square the jaws on a box: beyond it the wrist runs out of
@@ -56,6 +58,21 @@ class ArmKinematics:
             name: int(self.model.joint(name).qposadr[0]) for name in robot.urdf.actuated_joints
         }
         self._depth = {side: self._hand_depth(arm) for side, arm in robot.arms.items()}
+
+    def acceleration_limits(self, joints: Mapping[str, float]) -> dict[str, float]:
+        """Each driven joint's effort limit over its inertia (joint-space mass matrix diagonal
+        plus the servos' rotor inertia) at ``joints``: rad/s^2 (m/s^2) at full effort."""
+        model, data = self.model, self.data
+        data.qpos[:] = self._q(joints)
+        mujoco.mj_forward(model, data)
+        inertia = np.zeros((model.nv, model.nv))
+        mujoco.mj_fullM(model, data, inertia)
+        limits = self.robot.urdf.limits
+        result = {}
+        for name in self._qpos:
+            dof = int(model.joint(name).dofadr[0])
+            result[name] = limits[name].effort / (inertia[dof, dof] + ROTOR_INERTIA)
+        return result
 
     def hand_depth(self, arm: ArmSpec) -> float:
         """How far (m) ``arm``'s hand reaches below its grasp point, pointing down, open or

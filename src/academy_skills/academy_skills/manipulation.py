@@ -56,6 +56,8 @@ IN_HAND_TOLERANCE = 0.03
 #: which they did not close at all (too weak, or blocked).
 FULLY_CLOSED = 0.95
 CLOSED_SOME = 0.1
+#: Mean finger effort, as a share of the commanded (URDF-clamped) one, that counts as a squeeze.
+SQUEEZE_FRACTION = 0.1
 LIFT_FRACTION = 0.9
 #: Slowest allowed move (s) whatever the speed asked, so the servos can follow.
 MIN_MOVE_S = 0.6
@@ -65,6 +67,10 @@ VELOCITY_LIMIT_FRACTION = 0.8
 #: Peak over mean speed of a move: moves start and end at rest (a cubic from zero velocity to
 #: zero velocity, 1.5x its mean speed at mid-way), so the servos stop where the goal is.
 PEAK_TO_MEAN_SPEED = 1.5
+#: Fraction of a joint's effort-limited acceleration a planned move may use, and a cubic
+#: rest-to-rest move's peak acceleration over travel / duration^2.
+ACCELERATION_LIMIT_FRACTION = 0.25
+PEAK_ACCELERATION = 6.0
 #: Wait after a lift before the hold is measured (s): > two station/state periods at 10 Hz.
 SETTLE_S = 0.3
 #: Height above its resting place at which a placed object is let go (m).
@@ -395,7 +401,7 @@ class ManipulationSkill:
         ctx.phase("close_gripper", 0.45)
         grip = self._grip(ctx, plan.gripper, 0.0, float(params["grip_force"]))
         ctx.sleep(0.2)
-        result = self._judge_grasp(plan, grip, metrics)
+        result = self._judge_grasp(plan, grip, float(params["grip_force"]), metrics)
         if self.depth == 2 or result is not None:
             self._retreat(ctx, plan, speed, width)
             return result or AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
@@ -497,7 +503,11 @@ class ManipulationSkill:
         return float(np.linalg.norm(hand - np.array(obj.position))), obj
 
     def _judge_grasp(
-        self, plan: _Plan, grip: GripResult, metrics: dict[str, tuple[float, str]]
+        self,
+        plan: _Plan,
+        grip: GripResult,
+        grip_force: float,
+        metrics: dict[str, tuple[float, str]],
     ) -> AttemptResult | None:
         """Prismatic jaws: their opening (exact: the sum of the fingers' travel) is the object's
         width. Revolute fingers (a linkage gripper, a multi-finger hand): the opening read from
@@ -514,9 +524,16 @@ class ManipulationSkill:
             closed_on_it = opening <= expected + GRASP_WIDTH_TOLERANCE
             inside = opening >= expected - GRASP_WIDTH_TOLERANCE
         else:
-            closure = self._hand_spec(plan).closure(self.io.joint_positions())
+            hand = self._hand_spec(plan)
+            closure = hand.closure(self.io.joint_positions())
             metrics["hand_closure"] = (closure, "")
-            closed_on_it = (grip.stalled or grip.reached_goal) and closure >= CLOSED_SOME
+            # It squeezes: a limp (unpowered) hand pushed shut by the object exerts nothing.
+            limits = self.kinematics.robot.urdf.limits
+            commanded = float(np.mean([min(grip_force, limits[j].effort) for j in hand.joints]))
+            squeezing = grip.effort >= SQUEEZE_FRACTION * commanded
+            closed_on_it = (
+                (grip.stalled or grip.reached_goal) and closure >= CLOSED_SOME and squeezing
+            )
             inside = closure < FULLY_CLOSED
         if not closed_on_it:
             return AttemptResult(
@@ -626,15 +643,21 @@ class ManipulationSkill:
         self, current: Mapping[str, float], joints: Mapping[str, float]
     ) -> float:
         """Shortest time (s) that keeps every joint's peak speed under its share of the URDF
-        velocity limit."""
+        velocity limit, and its peak acceleration under its share of what its effort limit
+        gives it (a weak wrist carrying a hand lags behind a fast cubic: Romeo's wrist pitch,
+        0.6 N.m, gets 50 rad/s^2)."""
         limits = self.kinematics.robot.urdf.limits
+        accelerations = self.kinematics.acceleration_limits(current)
         longest = 0.0
         for name, target in joints.items():
+            travel = abs(target - current[name])
             velocity = limits[name].velocity
             if velocity > 0:
-                travel = abs(target - current[name])
                 peak = PEAK_TO_MEAN_SPEED * travel
                 longest = max(longest, peak / (VELOCITY_LIMIT_FRACTION * velocity))
+            acceleration = ACCELERATION_LIMIT_FRACTION * accelerations[name]
+            if acceleration > 0:  # a cubic rest-to-rest move peaks at 6 travel / T^2
+                longest = max(longest, math.sqrt(PEAK_ACCELERATION * travel / acceleration))
         return longest
 
     def _grip(self, ctx: SkillContext, gripper: str, width: float, effort: float) -> GripResult:
