@@ -115,8 +115,10 @@ def load_topics(path: Path) -> list[tuple[str, str]]:
 class RecorderNode(LifecycleNode):
     """Segments one robot's telemetry into episodes, one per skill attempt (see module docs)."""
 
-    def __init__(self) -> None:
-        super().__init__("recorder")
+    def __init__(self, **node_options: Any) -> None:
+        """``node_options``: rclpy Node keyword arguments (a container passes its namespace,
+        parameter overrides and ``use_global_arguments=False``)."""
+        super().__init__("recorder", **node_options)
         describe = ParameterDescriptor
         self.declare_parameter("robot_id", "", describe(description="default: the namespace"))
         self.declare_parameter("robot_model", "", describe(description="registry model name"))

@@ -29,6 +29,7 @@ from std_msgs.msg import Bool  # type: ignore[import-untyped]
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint  # type: ignore[import-untyped]
 
 from academy_common.futures import wait_for_future
+from academy_common.input_node import InputNode
 from academy_common.interface_constants import GripperErrorCode, TrajectoryErrorCode
 from academy_common.qos import LATCHED_QOS, LATEST_QOS
 from academy_interfaces.action import FollowJointTrajectory, GripperCommand
@@ -95,15 +96,13 @@ class RosRobotIO:
         self._estop_engaged = False
         self._joint_updates = 0  # joint_states messages heard so far
         self._updated = threading.Condition(self._lock)
-        node.create_subscription(
-            JointState, "joint_states", self._on_joint_states, LATEST_QOS, callback_group=group
-        )
-        node.create_subscription(
-            StationState, "station/state", self._on_station, LATEST_QOS, callback_group=group
-        )
-        node.create_subscription(
-            Bool, "estop_engaged", self._on_estop, LATCHED_QOS, callback_group=group
-        )
+        # 100 Hz joint states (and /clock) on a single-threaded sibling: in the node's own
+        # multi-threaded executor they would keep it spinning (academy_common.input_node).
+        self.inputs = InputNode(node)
+        sensors = self.inputs.node
+        sensors.create_subscription(JointState, "joint_states", self._on_joint_states, LATEST_QOS)
+        sensors.create_subscription(StationState, "station/state", self._on_station, LATEST_QOS)
+        sensors.create_subscription(Bool, "estop_engaged", self._on_estop, LATCHED_QOS)
         self._follow: FollowClient = ActionClient(
             node,
             FollowJointTrajectory,

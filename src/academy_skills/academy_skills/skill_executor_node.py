@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from rcl_interfaces.msg import ParameterDescriptor  # type: ignore[import-untyped]
 from rclpy.action.server import ActionServer, CancelResponse, GoalResponse, ServerGoalHandle
@@ -97,8 +98,9 @@ class _GoalRuntime:
 class SkillExecutorNode(Node):
     """Action server running skills of a :class:`SkillLibrary` for one robot."""
 
-    def __init__(self, library: SkillLibrary | None = None) -> None:
-        super().__init__("skill_executor")
+    def __init__(self, library: SkillLibrary | None = None, **node_options: Any) -> None:
+        """``node_options``: rclpy Node keyword arguments (as for a node in a container)."""
+        super().__init__("skill_executor", **node_options)
         self.declare_parameter(
             "robot_id",
             "",
@@ -245,6 +247,8 @@ class SkillExecutorNode(Node):
         self._stopping.set()
         if self._run_lock.acquire(timeout=SHUTDOWN_WAIT_S):
             self._run_lock.release()
+        if self.robot_io is not None:
+            self.robot_io.inputs.destroy()
         super().destroy_node()
 
     def _publish_event(self, event: ExecutorEvent, goal_id: str, instruction_id: str) -> None:
