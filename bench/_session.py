@@ -23,11 +23,15 @@ def running_session(session_file: Path) -> Iterator[subprocess.Popen[str]]:
     )
     assert process.stdout is not None
     output = process.stdout
+    last: list[str] = []
     for line in output:
         if "is up" in line:
             break
+        last = [*last[-20:], line]
     else:
-        raise RuntimeError(f"session {session_file} ended before it was up")
+        raise RuntimeError(
+            f"session {session_file} ended before it was up; its last lines:\n" + "".join(last)
+        )
     # Keep reading its output so that the nodes never block on a full pipe.
     threading.Thread(target=lambda: [None for _ in output], daemon=True).start()
     try:

@@ -28,6 +28,8 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -69,7 +71,9 @@ def fleet_file(directory: Path, robots: int) -> Path:
     return path
 
 
-def session_file(directory: Path, robots: int, domain_id: int, layout: str) -> Path:
+def session_file(
+    directory: Path, robots: int, domain_id: int, layout: str, processes: int = 2
+) -> Path:
     fleet = fleet_file(directory, robots)
     episodes = directory / "episodes"
     robot_nodes: list[dict[str, Any]] = [
@@ -90,12 +94,25 @@ def session_file(directory: Path, robots: int, domain_id: int, layout: str) -> P
              "parameters": {"station_file": str(STATION), "output_dir": str(episodes),
                             "topics_file": str(TOPICS), "trainer_id": "bench", "seed": -1}},
         ]  # fmt: skip
+    containers: list[dict[str, Any]] = []
+    if layout == "shared":  # robots split over `processes` fleet containers
+        robot_nodes = []
+        ids = [f"robot_{i + 1}" for i in range(robots)]
+        for k in range(min(processes, robots)):
+            containers.append(
+                {"name": f"fleet_container_{k + 1}", "package": "academy_fleet",
+                 "executable": "fleet_container",
+                 "parameters": {"fleet_file": str(fleet), "robot_ids": ids[k::processes],
+                                "station_file": str(STATION), "output_dir": str(episodes),
+                                "topics_file": str(TOPICS), "trainer_id": "bench", "seed": -1}}
+            )  # fmt: skip
     data = {
         "session": {"name": "bench_fleet", "ros_domain_id": domain_id, "grace_period": 20.0,
                     "ready_timeout": 120.0, "transition_timeout": 60.0},
         "fleet": str(fleet),
         "robot_nodes": robot_nodes,
         "nodes": [
+            *containers,
             {"name": "instruction_parser", "package": "academy_instructions",
              "executable": "instruction_parser",
              "parameters": {"fleet_file": str(fleet), "station_file": str(STATION)}},
@@ -106,50 +123,42 @@ def session_file(directory: Path, robots: int, domain_id: int, layout: str) -> P
     return path
 
 
-def robot_of(process: psutil.Process) -> str:
-    """The robot namespace a session process serves ("" for shared nodes)."""
+def ros_argument(process: psutil.Process, prefix: str) -> str:
+    """The value of the process's ``--ros-args`` remap starting with ``prefix`` ("" if none)."""
     try:
         for arg in process.cmdline():
-            if arg.startswith("__ns:=/robot_"):
-                return arg.removeprefix("__ns:=/")
+            if arg.startswith(prefix):
+                return arg.removeprefix(prefix)
     except psutil.Error:
         pass
     return ""
 
 
 def node_of(process: psutil.Process) -> str:
-    """The node name a session process runs (``__node:=``), "" if none."""
-    try:
-        for arg in process.cmdline():
-            if arg.startswith("__node:="):
-                return arg.removeprefix("__node:=")
-    except psutil.Error:
-        pass
-    return ""
+    """The node name a session process runs."""
+    return ros_argument(process, "__node:=")
 
 
-def cpu_seconds(processes: list[psutil.Process], key: Any = robot_of) -> dict[str, float]:
-    totals: dict[str, float] = {}
-    for process in processes:
-        try:
-            times = process.cpu_times()
-        except psutil.Error:
-            continue
-        name = key(process)
-        totals[name] = totals.get(name, 0.0) + times.user + times.system
-    return totals
+def cpu_seconds(processes: list[psutil.Process], key: Any) -> dict[str, float]:
+    """User + system CPU seconds so far, summed by ``key``."""
+    return totals(processes, lambda p: sum(p.cpu_times()[:2]), key)
 
 
 def resident_mb(processes: list[psutil.Process]) -> dict[str, float]:
-    totals: dict[str, float] = {}
+    """Resident memory (MB), summed by node kind."""
+    return totals(processes, lambda p: p.memory_info().rss / 1e6, node_of)
+
+
+def totals(processes: list[psutil.Process], measure: Any, key: Any) -> dict[str, float]:
+    result: dict[str, float] = {}
     for process in processes:
         try:
-            rss = process.memory_info().rss
+            value = float(measure(process))
         except psutil.Error:
-            continue
-        key = robot_of(process)
-        totals[key] = totals.get(key, 0.0) + rss / 1e6
-    return totals
+            continue  # it exited meanwhile
+        name = key(process)
+        result[name] = result.get(name, 0.0) + value
+    return result
 
 
 def losses(episodes: Path) -> dict[str, int]:
@@ -209,21 +218,21 @@ def run_size(robots: int, seconds: float, domain_id: int, layout: str) -> dict[s
             channel.say(f"robot {index + 1}, reach for the red cube 50 times")
         time.sleep(WARM_UP_S)
         processes = psutil.Process(session.pid).children(recursive=True)
-        cpu_before, wall_before = cpu_seconds(processes), time.perf_counter()
-        by_node_before = cpu_seconds(processes, node_of)
+        by_node_before, wall_before = cpu_seconds(processes, node_of), time.perf_counter()
         measuring.set()
         time.sleep(seconds)
         measuring.clear()
         wall = time.perf_counter() - wall_before
-        cpu_after, memory = cpu_seconds(processes), resident_mb(processes)
-        by_node = cpu_seconds(processes, node_of)
+        by_node, memory = cpu_seconds(processes, node_of), resident_mb(processes)
         executor.shutdown()
         spinner.join(timeout=5.0)
         node.destroy_node()
         rclpy.shutdown()
-    cores = {k: (cpu_after.get(k, 0.0) - cpu_before.get(k, 0.0)) / wall for k in cpu_after}
-    per_robot_cpu = [cores.get(r, 0.0) for r in ids]
-    per_robot_mem = [memory.get(r, 0.0) for r in ids]
+    # By node kind (every robot's controller_manager, ...; a container hosts several robots):
+    # per robot = all but the shared instruction parser, over the robots.
+    cores = {k: (v - by_node_before.get(k, 0.0)) / wall for k, v in by_node.items()}
+    shared_cores = cores.pop("instruction_parser", 0.0)
+    shared_mb = memory.pop("instruction_parser", 0.0)
     means = {r: statistics.fmean(v) for r, v in ratios.items() if v}
     result.update(
         {
@@ -235,16 +244,14 @@ def run_size(robots: int, seconds: float, domain_id: int, layout: str) -> dict[s
             "jitter_p99_ms_max": round(max(max(v) for v in jitter.values() if v), 2)
             if means
             else None,
-            "cpu_cores_per_robot_mean": round(statistics.fmean(per_robot_cpu), 3),
-            "cpu_cores_by_node_kind": {
-                k: round((v - by_node_before.get(k, 0.0)) / wall / robots, 3)
-                for k, v in sorted(by_node.items())
-                if k != "instruction_parser"
+            "cpu_cores_per_robot_mean": round(sum(cores.values()) / robots, 3),
+            "cpu_cores_per_robot_by_node_kind": {
+                k: round(v / robots, 3) for k, v in sorted(cores.items())
             },
-            "cpu_cores_shared": round(cores.get("", 0.0), 3),
-            "cpu_cores_total": round(sum(cores.values()), 3),
-            "rss_mb_per_robot_mean": round(statistics.fmean(per_robot_mem), 1),
-            "rss_mb_shared": round(memory.get("", 0.0), 1),
+            "cpu_cores_shared": round(shared_cores, 3),
+            "cpu_cores_total": round(sum(cores.values()) + shared_cores, 3),
+            "rss_mb_per_robot_mean": round(sum(memory.values()) / robots, 1),
+            "rss_mb_shared": round(shared_mb, 1),
             **losses(workdir / "episodes"),
         }
     )
@@ -262,16 +269,31 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--robots", type=int, nargs="+", default=[1, 2, 4, 8])
     parser.add_argument("--seconds", type=float, default=30.0, help="measured window per size")
-    parser.add_argument("--layout", choices=("process", "robot"), default="process")
+    parser.add_argument("--layout", choices=("process", "robot", "shared"), default="process")
     parser.add_argument("--domain-id", type=int, default=224)
     parser.add_argument("--keep-going", action="store_true", help="run sizes after a failure")
+    parser.add_argument("--one-size", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
+    if args.one_size:  # a child run: one size, its JSON on stdout
+        print(json.dumps(run_size(args.robots[0], args.seconds, args.domain_id, args.layout)))
+        return 0
     curve = []
     for robots in args.robots:
-        size = run_size(robots, args.seconds, args.domain_id, args.layout)
+        # Each size in a fresh process: a clean rclpy context and nothing left of the last size.
+        child = subprocess.run(
+            [sys.executable, __file__, "--one-size", "--robots", str(robots),
+             "--seconds", str(args.seconds), "--layout", args.layout,
+             "--domain-id", str(args.domain_id)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        lines = [line for line in child.stdout.splitlines() if line.startswith("{")]
+        if child.returncode != 0 or not lines:
+            size = {"robots": robots, "passes": False, "error": child.stderr[-2000:]}
+        else:
+            size = json.loads(lines[-1])
         curve.append(size)
-        print(json.dumps(size), flush=True)
+        print(json.dumps(size), file=sys.stderr, flush=True)  # progress; the report: stdout
         if not size["passes"] and not args.keep_going:
             break
     passing = [s["robots"] for s in curve if s["passes"]]

@@ -17,6 +17,8 @@ setup(
         "console_scripts": [
             # one robot's controller manager, skill executor and recorder in one process
             "robot_container = academy_fleet.robot_container:main",
+            # several robots' nodes in one process
+            "fleet_container = academy_fleet.robot_container:fleet_main",
         ],
     },
     description="Fleet hosting: a robot's nodes in one process (component-container layout).",

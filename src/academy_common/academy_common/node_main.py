@@ -199,6 +199,13 @@ TRANSITIONS = {
     "deactivate": Transition.TRANSITION_DEACTIVATE,
     "cleanup": Transition.TRANSITION_CLEANUP,
 }
+#: The primary state each transition starts from.
+_STARTS = {
+    "configure": "unconfigured",
+    "activate": "inactive",
+    "deactivate": "active",
+    "cleanup": "inactive",
+}
 #: The primary state each transition ends in when it succeeds.
 _REACHES = {
     "configure": "inactive",
@@ -249,13 +256,18 @@ class LifecycleClient:
         """Ask ``node`` for ``transition`` (a key of :data:`TRANSITIONS`).
 
         A response can be lost while the server has not yet matched this client's response
-        reader (a DDS discovery race), so an unanswered request is checked with ``get_state``
-        and, if the node did not move, sent again, until ``timeout``.
+        reader (a DDS discovery race), so an unanswered request is checked with ``get_state``:
+        while the node is still in the transition (``configuring``: a model taking seconds to
+        load on a loaded host) it is waited for; only a node still in the state the transition
+        starts from is asked again, until ``timeout`` (asking a node that is mid-transition
+        again would be refused once it got there).
 
         Returns:
             None on success, else why it failed (refused, or no answer within ``timeout`` s).
         """
         deadline = time.monotonic() + timeout
+        refused = f"{transition} failed (the node refused it or its callback failed; see its log)"
+        sent = 0
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -263,16 +275,26 @@ class LifecycleClient:
             request = ChangeState.Request()
             request.transition.id = TRANSITIONS[transition]
             response = self._call(self._client(node, ChangeState), request, min(1.0, left))
+            sent += 1
             if response is not None:
-                if not response.success:
-                    return (
-                        f"{transition} failed (the node refused it or its callback failed; "
-                        "see its log)"
-                    )
-                return None
+                return None if response.success else refused
+            # No answer: the response was lost, or the node is busy in the transition (a
+            # single-threaded node answers nothing while its callback runs). Wait until it
+            # answers where it is.
+            busy = False
             state = self.get_state(node, min(1.0, max(0.1, deadline - time.monotonic())))
+            while state not in (_REACHES[transition], _STARTS[transition]):
+                busy = True
+                if time.monotonic() > deadline:
+                    return f"{transition} did not finish within {timeout:g} s (state {state})"
+                time.sleep(0.1)
+                state = self.get_state(node, min(1.0, max(0.1, deadline - time.monotonic())))
             if state == _REACHES[transition]:
                 return None
+            if busy and sent >= 2:  # it ran the transition twice and came back: it fails
+                return refused
+            # Back where it started: the request was lost, or the callback failed once;
+            # asking again tells which.
 
     def _call(self, client: Client[Any, Any], request: Any, timeout: float) -> Any:
         if not client.wait_for_service(timeout_sec=timeout):

@@ -1,22 +1,33 @@
-"""``robot_container``: one robot's nodes in one process, as a ROS 2 component container holds them.
+"""Robots' nodes in one process, as a ROS 2 component container holds components.
 
-The controller manager, skill executor and recorder of the robot whose namespace this process is
-started in (``--ros-args -r __ns:=/robot_<n>``) are built here, each with its own name in that
-namespace, and share one multi-threaded executor: one DDS participant and one Python runtime per
-robot instead of three. The container configures and activates its lifecycle nodes itself (as
-launch_ros' ``autostart`` does), announces ``robot_container/ready`` once they are active, and on
-SIGINT/SIGTERM deactivates them (the recorder finalises its bag) before exiting.
+Two executables:
 
-Parameters (of the container; handed to the nodes that use them): ``robot_id``, ``robot_model``,
-``station_file``, ``controllers_file`` (empty: the model's), ``seed``, ``output_dir``,
-``topics_file``, ``trainer_id``. The robot's nodes use ``/<robot>/clock`` as their ``/clock``.
+- ``robot_container``: the controller manager, skill executor and recorder of the one robot whose
+  namespace it is started in (``--ros-args -r __ns:=/robot_<n>``; a session's ``robot_nodes``);
+- ``fleet_container``: those three nodes for each robot of ``robot_ids`` (from ``fleet_file``:
+  each robot's model), each robot in its own namespace; a session starts one or a few of them
+  as plain ``nodes``.
+
+Each node keeps its own name in its robot's namespace (``/robot_1/controller_manager``, ...), as
+if it ran alone, and its robot's ``/<robot>/clock`` as ``/clock``. The controller managers and
+skill executors share one multi-threaded executor (goals block while they wait on other
+actions); the recorders, which take every 100 Hz message, share one single-threaded executor
+(see :mod:`academy_common.input_node` for why). The container configures and activates its
+lifecycle nodes itself (as launch_ros' ``autostart`` does), announces ``<container>/ready`` once
+they are all active, and on SIGINT/SIGTERM deactivates them (recorders first: they finalise their
+bags) before exiting.
+
+Parameters (handed to the nodes that use them): ``station_file``, ``controllers_file`` (empty:
+each model's), ``seed``, ``output_dir``, ``topics_file``, ``trainer_id``; ``robot_container`` also
+``robot_id`` and ``robot_model``; ``fleet_container`` ``fleet_file`` and ``robot_ids``.
 """
 
 from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import rclpy
@@ -28,36 +39,28 @@ from rclpy.signals import SignalHandlerOptions
 
 from academy_common.node_main import announce_ready, lifecycle_state
 from academy_control.controller_manager_node import ControllerManagerNode
+from academy_description.fleet import load_fleet
 from academy_recorder.recorder_node import RecorderNode
 from academy_skills.skill_executor_node import SkillExecutorNode
 
-#: Executor threads: the skill executor blocks one per running goal and action client; the
-#: controller manager's loop has its own thread.
-THREADS = 8
-STRING_PARAMETERS = (
-    "robot_id", "robot_model", "station_file", "controllers_file", "output_dir", "topics_file",
-    "trainer_id",
+#: Executor threads per robot: its skill executor blocks one per running goal and action client
+#: (its controller manager's loop has a thread of its own).
+THREADS_PER_ROBOT = 6
+SHARED_PARAMETERS = (
+    "station_file", "controllers_file", "output_dir", "topics_file", "trainer_id",
 )  # fmt: skip
 
 
-class RobotContainer:
-    """The host node (parameters, readiness) and the robot's three nodes."""
+class RobotNodes:
+    """One robot's controller manager, skill executor and recorder, in ``namespace``."""
 
-    def __init__(self) -> None:
-        self.host = Node("robot_container")
-        for name in STRING_PARAMETERS:
-            self.host.declare_parameter(name, "")
-        self.host.declare_parameter("seed", -1)
-        namespace = self.host.get_namespace()
-        values = {n: self.host.get_parameter(n).value for n in (*STRING_PARAMETERS, "seed")}
-        values["robot_id"] = values["robot_id"] or namespace.strip("/")
-
+    def __init__(self, namespace: str, values: dict[str, Any]) -> None:
         def options(names: Sequence[str], *extra: Parameter[Any]) -> dict[str, Any]:
             overrides = [Parameter(n, value=values[n]) for n in names if values[n] != ""]
             return {
                 "namespace": namespace,
-                "use_global_arguments": False,  # the container's own name and parameters
-                "cli_args": ["--ros-args", "-r", f"/clock:={namespace.rstrip('/')}/clock"],
+                "use_global_arguments": False,  # not the container's name and parameters
+                "cli_args": ["--ros-args", "-r", f"/clock:={namespace}/clock"],
                 "parameter_overrides": [*overrides, *extra],
             }
 
@@ -71,48 +74,96 @@ class RobotContainer:
         self.recorder = RecorderNode(
             **options(("robot_id", "robot_model", "output_dir", "topics_file", "trainer_id"))
         )
-        self.lifecycle_nodes: list[LifecycleNode] = [self.controller_manager, self.recorder]
-        #: Spun by the multi-threaded executor (blocking goals); the recorder, which takes every
-        #: 100 Hz message, gets a single-threaded one (see academy_common.input_node).
-        self.nodes: list[Node] = [self.host, self.skill_executor, self.controller_manager]
+
+
+class Container:
+    """A host node (parameters, readiness) and the nodes of the robots it holds."""
+
+    def __init__(self, host: Node, robots: dict[str, dict[str, Any]]) -> None:
+        self.host = host
+        self.robots = [RobotNodes(f"/{rid}", values) for rid, values in robots.items()]
+
+    @property
+    def lifecycle_nodes(self) -> list[LifecycleNode]:
+        """Controller managers first, recorders last (a recorder records the rest)."""
+        managers: list[LifecycleNode] = [r.controller_manager for r in self.robots]
+        return [*managers, *(r.recorder for r in self.robots)]
 
     def bring_up(self) -> None:
-        """Configure then activate the lifecycle nodes (recorder last: it records the rest)."""
-        for node in self.lifecycle_nodes:
-            node.trigger_configure()
-            if lifecycle_state(node) != "inactive":
-                raise RuntimeError(f"{node.get_fully_qualified_name()}: configure failed")
-        for node in self.lifecycle_nodes:
-            node.trigger_activate()
-            if lifecycle_state(node) != "active":
-                raise RuntimeError(f"{node.get_fully_qualified_name()}: activate failed")
+        """Configure, then activate, every lifecycle node; then say the container is ready."""
+        for transition, reaches in (("configure", "inactive"), ("activate", "active")):
+            for node in self.lifecycle_nodes:
+                getattr(node, f"trigger_{transition}")()
+                if lifecycle_state(node) != reaches:
+                    name = node.get_fully_qualified_name()
+                    raise RuntimeError(f"{name}: {transition} failed (see its log)")
         announce_ready(self.host)
 
     def shut_down(self) -> None:
-        """Deactivate (the recorder first: it finalises its bag), shut down, destroy."""
+        """Deactivate (recorders first: they finalise their bags), shut down, destroy."""
         for node in reversed(self.lifecycle_nodes):
             if lifecycle_state(node) == "active":
                 node.trigger_deactivate()
             if lifecycle_state(node) in ("unconfigured", "inactive"):
                 node.trigger_shutdown()
-        for each in [*self.nodes, self.recorder]:
-            each.destroy_node()
+        for robot in self.robots:
+            robot.skill_executor.destroy_node()
+            robot.controller_manager.destroy_node()
+            robot.recorder.destroy_node()
+        self.host.destroy_node()
 
 
-def main(args: Sequence[str] | None = None) -> int:
-    """Entry point of the ``robot_container`` executable."""
+def _shared_values(host: Node) -> dict[str, Any]:
+    for name in SHARED_PARAMETERS:
+        host.declare_parameter(name, "")
+    host.declare_parameter("seed", -1)
+    return {n: host.get_parameter(n).value for n in (*SHARED_PARAMETERS, "seed")}
+
+
+def one_robot() -> Container:
+    """``robot_container``: the robot of the container's namespace."""
+    host = Node("robot_container")
+    values = _shared_values(host)
+    host.declare_parameter("robot_id", "")
+    host.declare_parameter("robot_model", "")
+    robot_id = host.get_parameter("robot_id").value or host.get_namespace().strip("/")
+    values.update(robot_id=robot_id, robot_model=host.get_parameter("robot_model").value)
+    return Container(host, {robot_id: values})
+
+
+def fleet_robots() -> Container:
+    """``fleet_container``: the robots ``robot_ids`` of ``fleet_file`` (default: all)."""
+    host = Node("fleet_container")
+    values = _shared_values(host)
+    host.declare_parameter("fleet_file", "")
+    host.declare_parameter("robot_ids", [""])
+    fleet = load_fleet(Path(str(host.get_parameter("fleet_file").value)))
+    wanted = [r for r in host.get_parameter("robot_ids").value or [] if r]
+    models = {r.id: r.model for r in fleet.robots}
+    unknown = sorted(set(wanted) - set(models))
+    if unknown:
+        raise ValueError(f"robot_ids: {unknown}: not in the fleet; robots: {', '.join(models)}")
+    ids = wanted or list(models)
+    return Container(host, {r: {**values, "robot_id": r, "robot_model": models[r]} for r in ids})
+
+
+def run(factory: Callable[[], Container], args: Sequence[str] | None) -> int:
+    """Build the container, spin it, bring it up; on SIGINT/SIGTERM shut it down cleanly."""
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda signum, frame: stop.set())
     argv = None if args is None else list(args)
     with rclpy.init(args=argv, signal_handler_options=SignalHandlerOptions.NO):
-        container = RobotContainer()
-        executor = MultiThreadedExecutor(num_threads=THREADS)
-        for each in container.nodes:
-            executor.add_node(each)
+        container = factory()
+        executor = MultiThreadedExecutor(num_threads=THREADS_PER_ROBOT * len(container.robots))
+        executor.add_node(container.host)
         recording = SingleThreadedExecutor()
-        recording.add_node(container.recorder)
-        for spin, name in ((executor.spin, "executor"), (recording.spin, "recorder")):
+        for robot in container.robots:
+            executor.add_node(robot.controller_manager)
+            executor.add_node(robot.skill_executor)
+            recording.add_node(robot.recorder)
+        for spin, name in ((executor.spin, "executor"), (recording.spin, "recorders")):
+            # Spinning before bring-up: lifecycle transitions wait on services they serve.
             threading.Thread(target=spin, name=name, daemon=True).start()
         try:
             container.bring_up()
@@ -126,6 +177,16 @@ def main(args: Sequence[str] | None = None) -> int:
             executor.shutdown(timeout_sec=5.0)
             recording.shutdown(timeout_sec=5.0)
     return 0
+
+
+def main(args: Sequence[str] | None = None) -> int:
+    """Entry point of the ``robot_container`` executable."""
+    return run(one_robot, args)
+
+
+def fleet_main(args: Sequence[str] | None = None) -> int:
+    """Entry point of the ``fleet_container`` executable."""
+    return run(fleet_robots, args)
 
 
 if __name__ == "__main__":
