@@ -9,7 +9,8 @@ success from the robot's joint states and the props' poses:
 - ``grasp``: reach, then close: the jaws stall on the object at its width (within 1.2 cm) with
   the object still between them;
 - ``lift``: grasp, then raise the hand by ``height``: the object must rise by at least 90 % of
-  ``height`` and stay in the hand (within 3 cm of the grasp point) for ``hold_time`` (1 s).
+  ``height`` and stay in the hand (within 1.5 cm of where the grasp put it) for ``hold_time``
+  (1 s).
 
 Objects out of reach (IK cannot put the grasp point on them) and unknown objects are refused
 (REJECTED) with the reason, before anything moves. The skills talk to the robot only through
@@ -51,7 +52,10 @@ REACH_AXIS_TOLERANCE = 0.015
 REACH_HEIGHT_TOLERANCE = 0.02
 OBJECT_PUSH_TOLERANCE = 0.02
 GRASP_WIDTH_TOLERANCE = 0.012
-IN_HAND_TOLERANCE = 0.03
+#: A grasped object's centre lies within this of where the plan put it (under the grasp point)...
+GRASP_PLACE_TOLERANCE = 0.03
+#: ... and, while lifted and held, moves less than this from where the grasp left it in the hand.
+IN_HAND_TOLERANCE = 0.015
 #: Closure (0 open .. 1 closed) beyond which revolute fingers closed on nothing, and below
 #: which they did not close at all (too weak, or blocked).
 FULLY_CLOSED = 0.95
@@ -238,6 +242,9 @@ class _Plan:
     above: IkSolution
     at: IkSolution
     obj: ObjectObservation
+    #: Object centre minus grasp point once the hand closed on it (m): the hold is judged
+    #: against where the grasp left it (fingers may pull it toward the palm as they close).
+    held: np.ndarray | None = None
 
 
 class ManipulationSkill:
@@ -402,6 +409,9 @@ class ManipulationSkill:
         grip = self._grip(ctx, plan.gripper, 0.0, float(params["grip_force"]))
         ctx.sleep(0.2)
         result = self._judge_grasp(plan, grip, float(params["grip_force"]), metrics)
+        if result is None:
+            obj = self.io.station().objects[plan.obj.name]
+            plan.held = np.array(obj.position) - self._hand(plan)
         if self.depth == 2 or result is not None:
             self._retreat(ctx, plan, speed, width)
             return result or AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
@@ -498,9 +508,17 @@ class ManipulationSkill:
         return self._hand_spec(plan).opening(self.io.joint_positions())
 
     def _in_hand_distance(self, plan: _Plan) -> tuple[float, ObjectObservation]:
+        """How far the object is from where it should be in the hand: once grasped, where the
+        grasp left it (``plan.held``); before, its centre under the grasp point by the planned
+        offset (a hand whose fingers reach deeper than a short object is tall takes it with the
+        lower part of its pads: Talos, 5 cm below the grasp point)."""
         hand = self._hand(plan)
         obj = self.io.station().objects[plan.obj.name]
-        return float(np.linalg.norm(hand - np.array(obj.position))), obj
+        if plan.held is not None:
+            expected = hand + plan.held
+        else:
+            expected = hand - np.array([0.0, 0.0, plan.target[2] - plan.obj.position[2]])
+        return float(np.linalg.norm(np.array(obj.position) - expected)), obj
 
     def _judge_grasp(
         self,
@@ -542,7 +560,7 @@ class ManipulationSkill:
                 f"{expected:.3f} m wide (gripper result: {grip.reason or 'no motion'})",
                 metrics,
             )
-        if not inside or distance > IN_HAND_TOLERANCE:
+        if not inside or distance > GRASP_PLACE_TOLERANCE:
             return AttemptResult(
                 SkillOutcome.FAILED,
                 f"{name} is not between the jaws: opening {opening:.3f} m for a "

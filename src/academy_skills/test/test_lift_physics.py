@@ -17,7 +17,7 @@ from narrow_station import CONTROLLERS, ROOT, narrow_station
 from academy_description.model_registry import load_model
 from academy_skills.in_process_robot import InProcessRobot
 from academy_skills.kinematics import ArmKinematics
-from academy_skills.manipulation import LIFT_FRACTION, manipulation_skills
+from academy_skills.manipulation import IN_HAND_TOLERANCE, LIFT_FRACTION, manipulation_skills
 from academy_skills.skill_library import AttemptResult, SkillLibrary, SkillOutcome
 
 HEAVY = ROOT / "config" / "stations" / "tabletop_heavy.yaml"
@@ -60,7 +60,7 @@ def test_a_soaped_cube_slips_in_a_16_n_grip() -> None:
     result = lift("soap_cube", grip_force=16.0)
     assert result.outcome == SkillOutcome.FAILED, result.reason
     assert "slipped in the hand" in result.reason
-    assert result.metrics["object_to_grasp_point_max"][0] > 0.03
+    assert result.metrics["object_to_grasp_point_max"][0] > IN_HAND_TOLERANCE
 
 
 def test_twin_a_60_n_grip_holds_the_soaped_cube() -> None:
@@ -74,7 +74,7 @@ def test_the_3_kg_block_held_fast_rises_only_part_of_a_short_lift() -> None:
     result = lift("tungsten_block", grip_force=60.0, height=0.03)
     assert result.outcome == SkillOutcome.FAILED, result.reason
     assert "rose only" in result.reason and "held in the hand" in result.reason
-    assert result.metrics["object_to_grasp_point_max"][0] <= 0.03
+    assert result.metrics["object_to_grasp_point_max"][0] <= IN_HAND_TOLERANCE
 
 
 def test_twin_a_light_cube_held_fast_rises_the_whole_short_lift() -> None:
