@@ -27,7 +27,7 @@ STATION = REPO / "config" / "stations" / "tabletop.yaml"
 SUCCESSES = [
     ("rethink_baxter", "lift", "red_cube", 1),
     ("unitree_g1", "lift", "blue_cup", 3),
-    ("pal_talos", "reach", "red_cube", 2),
+    ("pal_talos", "lift", "red_cube", 3),
 ]
 
 
@@ -79,7 +79,16 @@ def far_station(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("model", "skill", "obj", "seed"), SUCCESSES)
+#: Every model with a hand, including those whose success rate is still low (docs/benchmarks.md).
+BEYOND_REACH = [
+    *SUCCESSES,
+    ("aurora_h1", "lift", "red_cube", 1),
+    ("aldebaran_romeo", "reach", "blue_cup", 1),
+    ("pal_tiago_dual", "reach", "red_cube", 1),
+]
+
+
+@pytest.mark.parametrize(("model", "skill", "obj", "seed"), BEYOND_REACH)
 def test_twin_an_object_beyond_the_models_reach_is_refused(
     tmp_path: Path, model: str, skill: str, obj: str, seed: int
 ) -> None:
