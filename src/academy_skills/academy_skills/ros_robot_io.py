@@ -22,6 +22,7 @@ from rclpy.action.client import ActionClient
 from rclpy.callback_groups import CallbackGroup
 from rclpy.client import Client
 from rclpy.node import Node
+from rclpy.serialization import deserialize_message
 from rclpy.task import Future
 from rclpy.type_support import GetResultServiceResponse, Msg
 from sensor_msgs.msg import JointState  # type: ignore[import-untyped]
@@ -92,6 +93,9 @@ class RosRobotIO:
         self._node = node
         self._lock = threading.Lock()
         self._joints: dict[str, float] = {}
+        #: The latest joint_states as received (CDR bytes): decoded only when positions are
+        #: asked for (a few times per attempt), not 100 times a second.
+        self._joint_states_raw: bytes | None = None
         self._station: StationState | None = None
         self._estop_engaged = False
         self._joint_updates = 0  # joint_states messages heard so far
@@ -100,7 +104,9 @@ class RosRobotIO:
         # multi-threaded executor they would keep it spinning (academy_common.input_node).
         self.inputs = InputNode(node)
         sensors = self.inputs.node
-        sensors.create_subscription(JointState, "joint_states", self._on_joint_states, LATEST_QOS)
+        sensors.create_subscription(
+            JointState, "joint_states", self._on_joint_states, LATEST_QOS, raw=True
+        )
         sensors.create_subscription(StationState, "station/state", self._on_station, LATEST_QOS)
         sensors.create_subscription(Bool, "estop_engaged", self._on_estop, LATCHED_QOS)
         self._follow: FollowClient = ActionClient(
@@ -119,11 +125,19 @@ class RosRobotIO:
             ResetStation, "station/reset", callback_group=group
         )
 
-    def _on_joint_states(self, msg: JointState) -> None:
+    def _on_joint_states(self, raw: bytes) -> None:
         with self._lock:
-            self._joints = dict(zip(msg.name, msg.position, strict=False))
+            self._joint_states_raw = raw
             self._joint_updates += 1
             self._updated.notify_all()
+
+    def _decoded_joints(self) -> dict[str, float]:
+        """Positions of the latest joint_states (lock held), decoding it once."""
+        if self._joint_states_raw is not None:
+            msg = deserialize_message(self._joint_states_raw, JointState)
+            self._joints = dict(zip(msg.name, msg.position, strict=False))
+            self._joint_states_raw = None
+        return self._joints
 
     def _await_fresh_joint_states(self) -> None:
         """Wait for joint states published after now (two more messages: one may have been on
@@ -154,17 +168,19 @@ class RosRobotIO:
     def ready(self) -> bool:
         """True once joint states and the station have been heard."""
         with self._lock:
-            return bool(self._joints) and self._station is not None
+            return bool(self._decoded_joints()) and self._station is not None
 
     def joint_positions(self) -> dict[str, float]:
         with self._lock:
             # Just after start-up the first message may still be on its way: wait, bounded.
-            if not self._updated.wait_for(lambda: bool(self._joints), timeout=CALL_TIMEOUT_S):
+            if not self._updated.wait_for(
+                lambda: bool(self._decoded_joints()), timeout=CALL_TIMEOUT_S
+            ):
                 raise RobotIOError(
                     f"no joint_states received within {CALL_TIMEOUT_S:g} s "
                     "(is the controller_manager up?)"
                 )
-            return dict(self._joints)
+            return dict(self._decoded_joints())
 
     def station(self) -> StationObservation:
         with self._lock:
