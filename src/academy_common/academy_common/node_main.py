@@ -199,6 +199,9 @@ TRANSITIONS = {
     "deactivate": Transition.TRANSITION_DEACTIVATE,
     "cleanup": Transition.TRANSITION_CLEANUP,
 }
+#: After an unanswered transition request, how long the node must stay in the starting state
+#: before the request is sent again (s).
+RESEND_AFTER_S = 2.0
 #: The primary state each transition starts from.
 _STARTS = {
     "configure": "unconfigured",
@@ -279,18 +282,24 @@ class LifecycleClient:
             if response is not None:
                 return None if response.success else refused
             # No answer: the response was lost, or the node is busy in the transition (a
-            # single-threaded node answers nothing while its callback runs). Wait until it
-            # answers where it is.
+            # single-threaded node answers nothing while its callback runs). Watch its state:
+            # asking again is safe only once it has sat in the starting state for
+            # RESEND_AFTER_S (a request still queued behind a get_state answer would otherwise
+            # arrive twice, and the second be refused).
             busy = False
-            state = self.get_state(node, min(1.0, max(0.1, deadline - time.monotonic())))
-            while state not in (_REACHES[transition], _STARTS[transition]):
-                busy = True
-                if time.monotonic() > deadline:
+            settled = time.monotonic() + RESEND_AFTER_S
+            while True:
+                state = self.get_state(node, min(1.0, max(0.1, deadline - time.monotonic())))
+                now = time.monotonic()
+                if state == _REACHES[transition]:
+                    return None
+                if state != _STARTS[transition]:
+                    busy, settled = True, now + RESEND_AFTER_S  # in transition, or silent
+                elif now >= settled:
+                    break
+                if now > deadline:
                     return f"{transition} did not finish within {timeout:g} s (state {state})"
                 time.sleep(0.1)
-                state = self.get_state(node, min(1.0, max(0.1, deadline - time.monotonic())))
-            if state == _REACHES[transition]:
-                return None
             if busy and sent >= 2:  # it ran the transition twice and came back: it fails
                 return refused
             # Back where it started: the request was lost, or the callback failed once;
