@@ -15,7 +15,7 @@ actions); the recorders, which take every 100 Hz message, share one single-threa
 (see :mod:`academy_common.input_node` for why). The container configures and activates its
 lifecycle nodes itself (as launch_ros' ``autostart`` does), announces ``<container>/ready`` once
 they are all active, and on SIGINT/SIGTERM deactivates them (recorders first: they finalise their
-bags) before exiting.
+bags) before exiting; nodes are destroyed only once no executor spins on them.
 
 Parameters (handed to the nodes that use them): ``station_file``, ``controllers_file`` (empty:
 each model's), ``seed``, ``output_dir``, ``topics_file``, ``trainer_id``; ``robot_container`` also
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import rclpy
-from rclpy.executors import MultiThreadedExecutor, SingleThreadedExecutor
+from rclpy.executors import Executor, MultiThreadedExecutor, SingleThreadedExecutor
 from rclpy.lifecycle import LifecycleNode
 from rclpy.node import Node
 from rclpy.parameter import Parameter
@@ -99,11 +99,16 @@ class Container:
                     raise RuntimeError(f"{name}: {transition} failed (see its log)")
         announce_ready(self.host)
 
-    def shut_down(self) -> None:
-        """Deactivate (recorders first: they finalise their bags), shut down, destroy."""
-        for node in reversed(self.lifecycle_nodes):
+    def deactivate(self, nodes: Sequence[LifecycleNode]) -> None:
+        """Deactivate those of ``nodes`` that are active."""
+        for node in nodes:
             if lifecycle_state(node) == "active":
                 node.trigger_deactivate()
+
+    def destroy(self) -> None:
+        """Shut the lifecycle nodes down and destroy every node (the executors have stopped:
+        destroying an entity a spinning executor waits on raises in its thread)."""
+        for node in self.lifecycle_nodes:
             if lifecycle_state(node) in ("unconfigured", "inactive"):
                 node.trigger_shutdown()
         for robot in self.robots:
@@ -162,9 +167,12 @@ def run(factory: Callable[[], Container], args: Sequence[str] | None) -> int:
             executor.add_node(robot.controller_manager)
             executor.add_node(robot.skill_executor)
             recording.add_node(robot.recorder)
-        for spin, name in ((executor.spin, "executor"), (recording.spin, "recorders")):
-            # Spinning before bring-up: lifecycle transitions wait on services they serve.
-            threading.Thread(target=spin, name=name, daemon=True).start()
+        threads = [
+            threading.Thread(target=_spin, args=(spinner, container), name=name, daemon=True)
+            for spinner, name in ((executor, "executor"), (recording, "recorders"))
+        ]
+        for thread in threads:  # before bring-up: transitions wait on services they serve
+            thread.start()
         try:
             container.bring_up()
             while not stop.wait(0.1) and container.host.context.ok():
@@ -172,11 +180,35 @@ def run(factory: Callable[[], Container], args: Sequence[str] | None) -> int:
         finally:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            if container.host.context.ok():
-                container.shut_down()
+            alive = container.host.context.ok()
+            if alive:
+                # Recorders first (they finalise their bags), with their executor stopped: a
+                # deactivating recorder destroys its subscriptions, which a spinning executor
+                # would still be waiting on. The controller managers then end their running
+                # goals, whose callbacks return on the multi-threaded executor, still spinning.
+                recording.shutdown(timeout_sec=5.0)
+                threads[1].join(timeout=5.0)
+                container.deactivate([r.recorder for r in container.robots])
+                for robot in container.robots:  # running goals end now, not at a timeout
+                    robot.skill_executor.stop()
+                container.deactivate([r.controller_manager for r in container.robots])
             executor.shutdown(timeout_sec=5.0)
             recording.shutdown(timeout_sec=5.0)
+            for thread in threads:
+                thread.join(timeout=5.0)
+            if alive:
+                container.destroy()
     return 0
+
+
+def _spin(executor: Executor, container: Container) -> None:
+    """Spin until the executor is shut down; a context shut down under it is a stop, not a
+    fault (nothing to print)."""
+    try:
+        executor.spin()
+    except Exception:
+        if container.host.context.ok() and not executor._is_shutdown:
+            raise
 
 
 def main(args: Sequence[str] | None = None) -> int:

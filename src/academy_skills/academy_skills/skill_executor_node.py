@@ -242,11 +242,16 @@ class SkillExecutorNode(Node):
             if not self.stopping:
                 raise
 
-    def destroy_node(self) -> None:
-        """End the running goal (CANCELED, bounded) before the node's handles go away."""
+    def stop(self) -> None:
+        """End the running goal (CANCELED) and accept no more; returns once it ended (bounded
+        by SHUTDOWN_WAIT_S)."""
         self._stopping.set()
         if self._run_lock.acquire(timeout=SHUTDOWN_WAIT_S):
             self._run_lock.release()
+
+    def destroy_node(self) -> None:
+        """End the running goal (CANCELED, bounded) before the node's handles go away."""
+        self.stop()
         if self.robot_io is not None:
             self.robot_io.inputs.destroy()
         super().destroy_node()
