@@ -83,7 +83,7 @@ def test_twin_a_robot_the_fleet_does_not_have_stops_the_container(
     assert "robot_ids: ['robot_9']: not in the fleet" in session.text()
 
 
-def test_signal_twin_sigint_mid_practice_finalises_both_bags(start_session, tmp_path: Path) -> None:
+def test_sigint_mid_practice_finalises_the_open_bag(start_session, tmp_path: Path) -> None:
     data = fleet_session(tmp_path, ["robot_1", "robot_2"])
     script = tmp_path / "script.yaml"
     long = yaml.safe_load(script.read_text())

@@ -213,25 +213,21 @@ def parse_session(
                 template.robot,
                 "leave it out: a robot node is started once for every robot",
             )
-    per_robot = [
-        template.model_copy(update={"robot": robot.id})
+    # (where a problem is reported, node): a robot node once per robot, then the others.
+    entries = [
+        (f"robot_nodes[{index}] ({robot.id})", template.model_copy(update={"robot": robot.id}))
         for robot in robots
-        for template in model.robot_nodes
+        for index, template in enumerate(model.robot_nodes)
         if template.robot is None
     ]
+    entries += [(f"nodes[{index}]", node) for index, node in enumerate(model.nodes)]
     for index, robot_id in enumerate(robot_ids):
         if robot_ids.index(robot_id) != index:
             problem(f"robots[{index}].id", robot_id, "duplicate robot id; ids must be unique")
 
     resolved: list[ResolvedNode] = []
-    seen_names: dict[str, int] = {}
-    for index, node in enumerate(per_robot + list(model.nodes)):
-        template_index = index % len(model.robot_nodes) if index < len(per_robot) else 0
-        where = (
-            f"robot_nodes[{template_index}] ({node.robot})"
-            if index < len(per_robot)
-            else f"nodes[{index - len(per_robot)}]"
-        )
+    seen_names: dict[str, str] = {}
+    for where, node in entries:
         if node.robot is not None and node.robot not in robot_ids:
             problem(
                 f"{where}.robot",
@@ -276,10 +272,9 @@ def parse_session(
             problem(
                 f"{where}.name",
                 node.name,
-                f"node '{fqn}' is already nodes[{seen_names[fqn]}]; "
-                "give it another name or namespace",
+                f"node '{fqn}' is already {seen_names[fqn]}; give it another name or namespace",
             )
-        seen_names.setdefault(fqn, index)
+        seen_names.setdefault(fqn, where)
         if node.lifecycle and node.respawn:
             problem(
                 f"{where}.respawn",

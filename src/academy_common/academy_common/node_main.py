@@ -259,11 +259,11 @@ class LifecycleClient:
         """Ask ``node`` for ``transition`` (a key of :data:`TRANSITIONS`).
 
         A response can be lost while the server has not yet matched this client's response
-        reader (a DDS discovery race), so an unanswered request is checked with ``get_state``:
-        while the node is still in the transition (``configuring``: a model taking seconds to
-        load on a loaded host) it is waited for; only a node still in the state the transition
-        starts from is asked again, until ``timeout`` (asking a node that is mid-transition
-        again would be refused once it got there).
+        reader (a DDS discovery race), so an unanswered request is followed with ``get_state``:
+        a node in the transition, or too busy in it to answer (``configuring``: a model taking
+        seconds to load), is waited for; only a node that has sat in the starting state for
+        ``RESEND_AFTER_S`` is asked again, until ``timeout`` (a second request reaching a node
+        that got there would be refused).
 
         Returns:
             None on success, else why it failed (refused, or no answer within ``timeout`` s).

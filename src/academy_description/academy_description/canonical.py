@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from academy_description.model_registry import HandSpec, RobotModel
+from academy_description.model_registry import RobotModel
 from academy_description.mujoco_model import apply_couplings
 
 PARTS = (
@@ -131,11 +131,6 @@ def canonical_mapping(model: RobotModel) -> CanonicalMapping:
         base_link=model.root_link,
         forward_axis=model.mount.forward_axis.value,
     )
-
-
-def hand_closure(hand: HandSpec, positions: Mapping[str, float]) -> float:
-    """Closure of ``hand`` (0 open .. 1 closed) at joint ``positions``; 0 for a hand with none."""
-    return hand.closure(positions)
 
 
 class CanonicalKinematics:

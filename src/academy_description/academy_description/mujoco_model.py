@@ -52,6 +52,9 @@ MASS_FLOOR = 1e-3
 #: Smallest principal inertia as a fraction of mass (m^2): a 1 mm radius of gyration.
 INERTIA_FLOOR_PER_KG = 1e-6
 #: Yaw (rad) that turns a root frame facing along this axis to face world +x.
+#: Reflected rotor inertia of every simulated servo (kg.m^2 or kg): the station adds it to every
+#: joint (keeps light links stable at 500 Hz), and the IK's effort-limited accelerations count it.
+SERVO_ARMATURE = 0.01
 FORWARD_YAW = {"+x": 0.0, "-x": math.pi, "+y": -math.pi / 2, "-y": math.pi / 2}
 
 

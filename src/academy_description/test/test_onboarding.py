@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from academy_description.canonical import canonical_mapping, hand_closure
+from academy_description.canonical import canonical_mapping
 from academy_description.errors import DescriptionError, InvalidDescriptionError
 from academy_description.model_registry import load_model
 from academy_description.model_schema import ForwardAxis, HandKind
@@ -58,8 +58,8 @@ def test_baxter_jaws_open_wider_than_they_close(tmp_path: Path) -> None:
     assert hand.open[joint] != hand.closed[joint]
     assert hand.max_opening > 0.02
     assert model.urdf.followers  # the right finger follows the left through <mimic>
-    assert hand_closure(hand, hand.open) == 0.0
-    assert hand_closure(hand, hand.closed) == 1.0
+    assert hand.closure(hand.open) == 0.0
+    assert hand.closure(hand.closed) == 1.0
 
 
 def test_an_existing_model_is_not_overwritten_by_accident(tmp_path: Path) -> None:

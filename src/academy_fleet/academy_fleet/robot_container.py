@@ -142,7 +142,8 @@ def fleet_robots() -> Container:
     values = _shared_values(host)
     host.declare_parameter("fleet_file", "")
     host.declare_parameter("robot_ids", [""])
-    fleet = load_fleet(Path(str(host.get_parameter("fleet_file").value)))
+    # ids and models only: each robot's nodes load (and check) their own model
+    fleet = load_fleet(Path(str(host.get_parameter("fleet_file").value)), check_models=False)
     wanted = [r for r in host.get_parameter("robot_ids").value or [] if r]
     models = {r.id: r.model for r in fleet.robots}
     unknown = sorted(set(wanted) - set(models))
@@ -167,8 +168,9 @@ def run(factory: Callable[[], Container], args: Sequence[str] | None) -> int:
             executor.add_node(robot.controller_manager)
             executor.add_node(robot.skill_executor)
             recording.add_node(robot.recorder)
+        stopping = threading.Event()
         threads = [
-            threading.Thread(target=_spin, args=(spinner, container), name=name, daemon=True)
+            threading.Thread(target=_spin, args=(spinner, stopping), name=name, daemon=True)
             for spinner, name in ((executor, "executor"), (recording, "recorders"))
         ]
         for thread in threads:  # before bring-up: transitions wait on services they serve
@@ -180,6 +182,7 @@ def run(factory: Callable[[], Container], args: Sequence[str] | None) -> int:
         finally:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            stopping.set()
             alive = container.host.context.ok()
             if alive:
                 # Recorders first (they finalise their bags), with their executor stopped: a
@@ -201,13 +204,13 @@ def run(factory: Callable[[], Container], args: Sequence[str] | None) -> int:
     return 0
 
 
-def _spin(executor: Executor, container: Container) -> None:
-    """Spin until the executor is shut down; a context shut down under it is a stop, not a
-    fault (nothing to print)."""
+def _spin(executor: Executor, stopping: threading.Event) -> None:
+    """Spin until the executor is shut down; what it raises while the container stops is the
+    stop, not a fault (nothing to print)."""
     try:
         executor.spin()
     except Exception:
-        if container.host.context.ok() and not executor._is_shutdown:
+        if not stopping.is_set():
             raise
 
 

@@ -81,7 +81,8 @@ class InstructionParserNode(Node):
         names: dict[str, str] = {}
         fleet_file = self.get_parameter("fleet_file").get_parameter_value().string_value
         if fleet_file:
-            fleet = load_fleet(Path(fleet_file))
+            # ids and spoken names only: the session checked the models (academy session check)
+            fleet = load_fleet(Path(fleet_file), check_models=False)
             robots = robots or [r.id for r in fleet.robots]
             names = {r.spoken_name: r.id for r in fleet.robots if r.id in robots}
         if not robots:

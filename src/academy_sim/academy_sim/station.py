@@ -18,7 +18,13 @@ import numpy as np
 
 from academy_common.frames import yaw_from_quaternion
 from academy_description.model_registry import RobotModel
-from academy_description.mujoco_model import PROP_BIT, ROBOT_BIT, arm_reach, robot_spec
+from academy_description.mujoco_model import (
+    PROP_BIT,
+    ROBOT_BIT,
+    SERVO_ARMATURE,
+    arm_reach,
+    robot_spec,
+)
 from academy_sim.errors import InvalidPoseError, InvalidStationError, UnknownObjectError
 from academy_sim.station_config import (
     MAX_DROP_HEIGHT,
@@ -31,8 +37,6 @@ from academy_sim.station_config import (
 #: robot alone as a MuJoCo spec come from the description layer, which the IK shares.
 #: Position servo stiffness per newton(-metre) of effort limit: N.m/rad per N.m (1/rad), N/m per N.
 STIFFNESS_PER_EFFORT = {"revolute": 40.0, "continuous": 40.0, "prismatic": 1000.0}
-#: Reflected rotor inertia added to every joint (kg.m^2 or kg): keeps light links stable at 500 Hz.
-ARMATURE = 0.01
 
 #: Finger damping per unit of effort limit (s): N.s/m per N, N.m.s/rad per N.m.
 FINGER_DAMPING_S = 0.125
@@ -65,7 +69,7 @@ def add_drives(spec: mujoco.MjSpec, robot: RobotModel) -> None:
         if body.name != "world":
             body.gravcomp = 1.0
     for joint in spec.joints:
-        joint.armature = ARMATURE
+        joint.armature = SERVO_ARMATURE
     for name in robot.urdf.actuated_joints:
         limits = robot.urdf.limits[name]
         kind = robot.urdf.joint_types[name]
@@ -136,6 +140,11 @@ def hold_still(robot: RobotModel, seconds: float, timestep: float = 0.002) -> di
 FITTED_TABLE_MARGIN = 0.002
 
 
+def mount_height(config: StationConfig, robot: RobotModel) -> float:
+    """Where ``config`` hangs ``robot``'s root link (m): its own height, else the model's mount."""
+    return robot.mount.height if config.pelvis_height is None else config.pelvis_height
+
+
 def fit_station(config: StationConfig, robot: RobotModel) -> StationConfig:
     """``config`` for ``robot``: its mount height, and the layout fitted to its reach.
 
@@ -146,7 +155,7 @@ def fit_station(config: StationConfig, robot: RobotModel) -> StationConfig:
     over an edge. A station without a ``reach_reference`` keeps its layout. The result is
     validated again (:class:`InvalidStationError` names the robot).
     """
-    height = robot.mount.height if config.pelvis_height is None else config.pelvis_height
+    height = mount_height(config, robot)
     reference = config.reach_reference
     if reference is None:
         return config.model_copy(update={"pelvis_height": height})
@@ -191,7 +200,14 @@ def fit_station(config: StationConfig, robot: RobotModel) -> StationConfig:
     where = f"{config.station} fitted to {robot.name} (arm scale {scale:.2f})"
     if fitted_top <= 0:
         raise InvalidStationError(
-            where, [f"table.size: top at {fitted_top:.3f} m: below the floor"]
+            where,
+            [
+                f"table.size: top at {fitted_top:.3f} m: below the floor; the shoulders stand "
+                f"{shoulder_z:.3f} m high, so the table top may be at most "
+                f"{shoulder_z / length:.2f} arm lengths below them (model.yaml "
+                f"mount.workspace.below is {below:.2f}), or hang the robot higher "
+                "(pelvis_height)"
+            ],
         )
     data = config.model_dump()
     data.update(

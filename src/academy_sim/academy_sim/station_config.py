@@ -128,11 +128,11 @@ class ContactSpec(_Strict):
 class ReachReference(_Strict):
     """The arm a station's layout was drawn for; a station with one is fitted to each robot.
 
-    For a robot whose shoulders stand at ``(sx, sz)`` with arms ``L`` long, every length of the
-    layout measured from the reference shoulder is scaled by ``L / arm_length``: the table's
-    edges, top height and size, and the props' spawn ranges (the props keep their size). So a
-    child-sized iCub gets a low, near table and a Baxter a far, low one, each at the same share
-    of its reach as the layout's reference robot.
+    For a robot with arms ``L`` long, the table and the props' spawn ranges are scaled by
+    ``L / arm_length`` (the props keep their size) and placed in front of and below its
+    shoulders: at its ``mount.workspace`` when ``model.yaml`` has one, else at the layout's own
+    share of the reference arm. So a child-sized iCub gets a low, near table and a Baxter a far
+    one (academy_sim.station.fit_station).
     """
 
     shoulder_x: float = Field(description="m, forward position of the reference shoulders")

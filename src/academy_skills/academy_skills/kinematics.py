@@ -17,10 +17,13 @@ import numpy as np
 
 from academy_common.frames import yaw_from_quaternion
 from academy_description.model_registry import ArmSpec, RobotModel
-from academy_description.mujoco_model import apply_couplings, grasp_site_name, robot_spec
+from academy_description.mujoco_model import (
+    SERVO_ARMATURE,
+    apply_couplings,
+    grasp_site_name,
+    robot_spec,
+)
 
-#: Reflected rotor inertia of every simulated servo (kg.m^2 or kg; academy_sim's ARMATURE).
-ROTOR_INERTIA = 0.01
 #: IK stops when its error shrank less than 0.01 mm over this many iterations.
 STALL_WINDOW = 10
 #: Largest hand yaw (rad) used to square the jaws on a box: beyond it the wrist runs out of
@@ -71,7 +74,7 @@ class ArmKinematics:
         result = {}
         for name in self._qpos:
             dof = int(model.joint(name).dofadr[0])
-            result[name] = limits[name].effort / (inertia[dof, dof] + ROTOR_INERTIA)
+            result[name] = limits[name].effort / (inertia[dof, dof] + SERVO_ARMATURE)
         return result
 
     def hand_depth(self, arm: ArmSpec) -> float:

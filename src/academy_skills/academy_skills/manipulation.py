@@ -20,14 +20,14 @@ Objects out of reach (IK cannot put the grasp point on them) and unknown objects
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
 from academy_common.interface_constants import GripperErrorCode, TrajectoryErrorCode
-from academy_description.model_registry import HandSpec
+from academy_description.model_registry import ArmSpec, HandSpec
 from academy_description.model_schema import HandKind
 from academy_skills.errors import SkillsError
 from academy_skills.kinematics import ArmKinematics, IkSolution, grasp_yaws
@@ -81,6 +81,53 @@ SETTLE_S = 0.3
 PLACE_CLEARANCE = 0.005
 #: IK orientation weight when lifting (the approach uses 0.5): position first, some tilt allowed.
 LIFT_ORIENTATION_COST = 0.05
+
+
+def reach_excess(solution: IkSolution) -> float:
+    """How far an IK answer is from reaching its pose, in tolerances (<= 1: reached)."""
+    return max(
+        solution.position_error / REACH_POSITION_TOLERANCE,
+        solution.orientation_error / REACH_ORIENTATION_TOLERANCE,
+    )
+
+
+@dataclass(frozen=True)
+class TopDownPoses:
+    """The approach pose above a grasp point and the grasp pose at it, at one hand yaw."""
+
+    above: IkSolution
+    at: IkSolution
+    yaw: float
+    worst: str  # "above" or "at": the pose farther from reached
+    excess: float  # reach_excess of that pose
+
+    @property
+    def reachable(self) -> bool:
+        return self.excess <= 1.0
+
+
+def top_down_poses(
+    kinematics: ArmKinematics,
+    arm: ArmSpec,
+    target: tuple[float, float, float],
+    yaws: Sequence[float],
+    seed: Mapping[str, float],
+) -> TopDownPoses:
+    """The top-down grasp the skills plan at ``target``: the first of ``yaws`` whose approach
+    and grasp poses are both reached, else the closest (the workspace probe tries the same)."""
+    above_target = (target[0], target[1], target[2] + APPROACH_HEIGHT)
+    best: TopDownPoses | None = None
+    for yaw in yaws:
+        above = kinematics.solve(arm, above_target, yaw, seed)
+        at = kinematics.solve(arm, target, yaw, {**seed, **above.positions})
+        excess, worst = max((reach_excess(above), "above"), (reach_excess(at), "at"))
+        if best is None or excess < best.excess:
+            best = TopDownPoses(above, at, yaw, worst, excess)
+        if best.reachable:
+            break
+    if best is None:
+        raise ValueError("top_down_poses: no hand yaw to try")
+    return best
 
 
 class RobotIOError(SkillsError):
@@ -335,38 +382,19 @@ class ManipulationSkill:
         depth = self.kinematics.hand_depth(arm)
         grasp_z = max(obj.position[2], observation.table_height + TABLE_CLEARANCE + depth)
         target = (obj.position[0], obj.position[1], grasp_z)
-        seed = self.io.joint_positions()
-        above_target = (target[0], target[1], target[2] + APPROACH_HEIGHT)
-        best: tuple[float, float, IkSolution, IkSolution, str] | None = None
-        for yaw in grasp_yaws(obj.quaternion, obj.shape):
-            above = self.kinematics.solve(arm, above_target, yaw, seed)
-            at = self.kinematics.solve(arm, target, yaw, {**seed, **above.positions})
-            worst, label = max(
-                (
-                    max(
-                        s.position_error / REACH_POSITION_TOLERANCE,
-                        s.orientation_error / REACH_ORIENTATION_TOLERANCE,
-                    ),
-                    label,
-                )
-                for label, s in (("above", above), ("at", at))
-            )
-            if best is None or worst < best[0]:
-                best = (worst, yaw, above, at, label)
-            if worst <= 1.0:
-                break
-        assert best is not None  # grasp_yaws is never empty
-        worst, yaw, above, at, label = best
+        yaws = grasp_yaws(obj.quaternion, obj.shape)
+        poses = top_down_poses(self.kinematics, arm, target, yaws, self.io.joint_positions())
+        above, at, yaw = poses.above, poses.at, poses.yaw
         metrics["ik_position_error"] = (max(above.position_error, at.position_error), "m")
-        if worst > 1.0:
-            solution = above if label == "above" else at
+        if not poses.reachable:
+            solution = above if poses.worst == "above" else at
             x, y, z = obj.position
             raise _AttemptEnd(
                 SkillOutcome.REJECTED,
                 f"{name} at ({x:.2f}, {y:.2f}, {z:.2f}) m is out of reach of the {arm.name} "
-                f"arm: the best pose {label} it ends {solution.position_error:.3f} m and "
+                f"arm: the best pose {poses.worst} it ends {solution.position_error:.3f} m and "
                 f"{solution.orientation_error:.2f} rad from the grasp pose (hand yaw "
-                f"{yaw:.2f} rad, best of {len(grasp_yaws(obj.quaternion, obj.shape))} tried)",
+                f"{yaw:.2f} rad, best of {len(yaws)} tried)",
             )
         return _Plan(arm.name, arm.gripper, target, yaw, above, at, obj)
 
@@ -382,9 +410,11 @@ class ManipulationSkill:
         # A multi-finger hand opens fully: part-way along its synergy the fingers curl under
         # the palm, into the object's way.
         hand = self._hand_spec(plan)
-        width = min(float(params["grip_width"]), hand.max_opening)
-        if hand.kind is HandKind.MULTI_FINGER:
-            width = hand.max_opening
+        width = (
+            hand.max_opening
+            if hand.kind is HandKind.MULTI_FINGER
+            else min(float(params["grip_width"]), hand.max_opening)
+        )
         ctx.phase("open_gripper", 0.1)
         opened = self._grip(ctx, plan.gripper, width, 0.0)
         needed = plan.obj.grip_width + GRASP_WIDTH_TOLERANCE
@@ -504,9 +534,6 @@ class ManipulationSkill:
     def _hand_spec(self, plan: _Plan) -> HandSpec:
         return self.kinematics.robot.hands[plan.gripper]
 
-    def _opening(self, plan: _Plan) -> float:
-        return self._hand_spec(plan).opening(self.io.joint_positions())
-
     def _in_hand_distance(self, plan: _Plan) -> tuple[float, ObjectObservation]:
         """How far the object is from where it should be in the hand: once grasped, where the
         grasp left it (``plan.held``); before, its centre under the grasp point by the planned
@@ -531,7 +558,9 @@ class ManipulationSkill:
         width. Revolute fingers (a linkage gripper, a multi-finger hand): the opening read from
         their closure is only an estimate, so they must have stopped on something short of
         closed (a stall), with the object at the grasp point."""
-        opening = self._opening(plan)
+        hand = self._hand_spec(plan)
+        positions = self.io.joint_positions()
+        opening = hand.opening(positions)
         distance, _ = self._in_hand_distance(plan)
         expected = plan.obj.grip_width
         metrics["jaw_opening"] = (opening, "m")
@@ -542,8 +571,7 @@ class ManipulationSkill:
             closed_on_it = opening <= expected + GRASP_WIDTH_TOLERANCE
             inside = opening >= expected - GRASP_WIDTH_TOLERANCE
         else:
-            hand = self._hand_spec(plan)
-            closure = hand.closure(self.io.joint_positions())
+            closure = hand.closure(positions)
             metrics["hand_closure"] = (closure, "")
             # It squeezes: a limp (unpowered) hand pushed shut by the object exerts nothing.
             limits = self.kinematics.robot.urdf.limits

@@ -27,7 +27,7 @@ from academy_interfaces.action import ExecuteSkill
 from academy_interfaces.msg import SkillEvent
 from academy_interfaces.msg import SkillOutcome as SkillOutcomeMsg
 from academy_interfaces.srv import ListSkills
-from academy_sim.station import fit_station
+from academy_sim.station import mount_height
 from academy_sim.station_config import load_station
 from academy_skills.errors import SkillsError
 from academy_skills.kinematics import ArmKinematics
@@ -159,7 +159,7 @@ class SkillExecutorNode(Node):
         station = load_station(Path(station_file))
         controller = self.get_parameter("trajectory_controller").get_parameter_value().string_value
         self.robot_io = RosRobotIO(self, group, controller, sorted(robot.grippers))
-        kinematics = ArmKinematics(robot, fit_station(station, robot).pelvis_height)
+        kinematics = ArmKinematics(robot, mount_height(station, robot))
         skills = manipulation_skills(self.robot_io, kinematics)
         return skills
 

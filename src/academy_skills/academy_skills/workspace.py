@@ -17,9 +17,9 @@ from academy_description.mujoco_model import arm_reach
 from academy_skills.kinematics import ArmKinematics, grasp_yaws
 from academy_skills.manipulation import (
     APPROACH_HEIGHT,
-    REACH_ORIENTATION_TOLERANCE,
-    REACH_POSITION_TOLERANCE,
     TABLE_CLEARANCE,
+    reach_excess,
+    top_down_poses,
 )
 
 #: The grid tried (arm lengths): in front of the shoulders, and from the shoulders to the table.
@@ -34,8 +34,9 @@ READY_RAISE = 0.05
 
 @dataclass(frozen=True)
 class WorkspaceProbe:
-    """The best place and how many of its targets the arms reached, with the whole grid, and
-    each arm's ready posture there (None for an arm that reached no ready pose)."""
+    """The best place and how many of its ``tried`` targets (per place: both arms) the arms
+    reached, with the whole grid, and each arm's ready posture there (None for an arm that
+    reached no ready pose)."""
 
     workspace: Workspace
     reached: int
@@ -50,71 +51,53 @@ def probe_workspace(robot: RobotModel) -> WorkspaceProbe:
     kinematics = ArmKinematics(robot, None)
     reaches = arm_reach(robot)
     seed = dict(robot.urdf.initial_positions)
+    yaws = grasp_yaws(UPRIGHT, "cylinder")
+    offsets = ((-SPREAD, 0.0), (SPREAD, 0.0), (0.0, -SPREAD), (0.0, SPREAD))
+
+    def grasp_point(side: str, forward: float, below: float) -> tuple[float, float, float]:
+        """Where a prop at (forward, below) is taken, for ``side``'s arm (m)."""
+        x0, y0, z0 = reaches[side].shoulder
+        length = reaches[side].length
+        depth = kinematics.hand_depth(robot.arms[side])
+        return (x0 + forward * length, y0, z0 - below * length + TABLE_CLEARANCE + depth)
+
     grid: dict[tuple[float, float], int] = {}
-    tried = 0
     for forward in FORWARD:
         for below in BELOW:
-            reached = tried = 0
+            reached = 0
             for side, reach in reaches.items():
-                arm = robot.arms[side]
-                x0, y0, z0 = reach.shoulder
-                length = reach.length
-                outward = 1.0 if y0 >= 0 else -1.0
-                z = z0 - below * length + TABLE_CLEARANCE + kinematics.hand_depth(arm)
-                for dx, dy in ((-SPREAD, 0.0), (SPREAD, 0.0), (0.0, -SPREAD), (0.0, SPREAD)):
-                    x = x0 + (forward + dx) * length
-                    y = y0 + outward * dy * length
-                    tried += 1
-                    reached += _reachable(kinematics, arm, (x, y, z), seed)
+                x, y, z = grasp_point(side, forward, below)
+                outward = 1.0 if y >= 0 else -1.0
+                for dx, dy in offsets:
+                    target = (x + dx * reach.length, y + outward * dy * reach.length, z)
+                    poses = top_down_poses(kinematics, robot.arms[side], target, yaws, seed)
+                    reached += poses.reachable
             grid[(forward, below)] = reached
     middle = (sum(FORWARD) / len(FORWARD), sum(BELOW) / len(BELOW))
     best = max(
         grid,
         key=lambda p: (grid[p], -abs(p[0] - middle[0]) - abs(p[1] - middle[1])),
     )
-    forward, below = best
     ready: dict[str, dict[str, float] | None] = {}
-    for side, reach in reaches.items():
-        x0, y0, z0 = reach.shoulder
-        arm = robot.arms[side]
-        z = z0 - below * reach.length + TABLE_CLEARANCE + kinematics.hand_depth(arm)
-        pose = (x0 + forward * reach.length, y0, z + APPROACH_HEIGHT + READY_RAISE)
-        ready[side] = _solve(kinematics, arm, pose, seed)
-    workspace = Workspace(forward=forward, below=below)
+    for side in reaches:
+        x, y, z = grasp_point(side, *best)
+        pose = (x, y, z + APPROACH_HEIGHT + READY_RAISE)
+        ready[side] = _hand_down(kinematics, robot.arms[side], pose, yaws, seed)
+    workspace = Workspace(forward=best[0], below=best[1])
+    tried = len(reaches) * len(offsets)
     return WorkspaceProbe(workspace, grid[best], tried, grid, ready)
 
 
-def _solve(
+def _hand_down(
     kinematics: ArmKinematics,
     arm: ArmSpec,
     target: tuple[float, float, float],
+    yaws: list[float],
     seed: dict[str, float],
 ) -> dict[str, float] | None:
-    """Arm joints holding the hand down at ``target`` (any of four yaws), None if none does."""
-    for yaw in grasp_yaws(UPRIGHT, "cylinder"):
+    """Arm joints holding the hand down at ``target`` (the first yaw that does), else None."""
+    for yaw in yaws:
         solution = kinematics.solve(arm, target, yaw, seed)
-        if (
-            solution.position_error <= REACH_POSITION_TOLERANCE
-            and solution.orientation_error <= REACH_ORIENTATION_TOLERANCE
-        ):
+        if reach_excess(solution) <= 1.0:
             return {j: round(v, 4) for j, v in solution.positions.items()}
     return None
-
-
-def _reachable(
-    kinematics: ArmKinematics,
-    arm: ArmSpec,
-    target: tuple[float, float, float],
-    seed: dict[str, float],
-) -> bool:
-    above_target = (target[0], target[1], target[2] + APPROACH_HEIGHT)
-    for yaw in grasp_yaws(UPRIGHT, "cylinder"):
-        above = kinematics.solve(arm, above_target, yaw, seed)
-        at = kinematics.solve(arm, target, yaw, {**seed, **above.positions})
-        if all(
-            s.position_error <= REACH_POSITION_TOLERANCE
-            and s.orientation_error <= REACH_ORIENTATION_TOLERANCE
-            for s in (above, at)
-        ):
-            return True
-    return False
