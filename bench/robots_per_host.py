@@ -40,12 +40,15 @@ import psutil
 import yaml
 from _session import running_session
 
+from academy_fleet.robot_container import KINEMATIC_PARAMETERS
+
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ("aurora_h1", "rethink_baxter", "unitree_g1", "pal_talos")
 NAMES = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
          "juliett", "kilo", "lima", "mike", "november", "oscar", "papa")  # fmt: skip
 STATION = ROOT / "config" / "stations" / "tabletop.yaml"
 TOPICS = ROOT / "config" / "recorder" / "episode_topics.yaml"
+INSTRUCTION = "reach for the red cube 50 times"
 #: Practice settles in (every robot has started its goal) for this long before measuring (s).
 WARM_UP_S = 10.0
 
@@ -72,27 +75,41 @@ def fleet_file(directory: Path, robots: int) -> Path:
 
 
 def session_file(
-    directory: Path, robots: int, domain_id: int, layout: str, processes: int = 2
+    directory: Path,
+    robots: int,
+    domain_id: int,
+    layout: str,
+    processes: int = 2,
+    mode: str = "physics",
+    update_rate: float = 0.0,
 ) -> Path:
     fleet = fleet_file(directory, robots)
     episodes = directory / "episodes"
+    kinematic = mode == "kinematic"
+    container = {"mode": mode, "update_rate": update_rate}
+    # one process per node: the container's kinematic profile, set on each node
+    hardware = {**KINEMATIC_PARAMETERS} if kinematic else {}
+    if update_rate:
+        hardware["update_rate"] = update_rate
     robot_nodes: list[dict[str, Any]] = [
         {"name": "controller_manager", "package": "academy_control",
          "executable": "controller_manager", "lifecycle": True,
-         "parameters": {"station_file": str(STATION), "seed": -1}},
+         "parameters": {"station_file": str(STATION), "seed": -1, **hardware}},
         {"name": "skill_executor", "package": "academy_skills", "executable": "skill_executor",
-         "parameters": {"station_file": str(STATION), "use_sim_time": True}},
+         "parameters": {"station_file": str(STATION), "use_sim_time": not kinematic}},
         {"name": "recorder", "package": "academy_recorder", "executable": "recorder",
          "lifecycle": True,
          "parameters": {"output_dir": str(episodes), "topics_file": str(TOPICS),
-                        "trainer_id": "bench"}},
+                        "trainer_id": "bench",
+                        "hardware_plugin": hardware.get("hardware_plugin", "")}},
     ]  # fmt: skip
     if layout == "robot":
         robot_nodes = [
             {"name": "robot_container", "package": "academy_fleet",
              "executable": "robot_container",
              "parameters": {"station_file": str(STATION), "output_dir": str(episodes),
-                            "topics_file": str(TOPICS), "trainer_id": "bench", "seed": -1}},
+                            "topics_file": str(TOPICS), "trainer_id": "bench", "seed": -1,
+                            **container}},
         ]  # fmt: skip
     containers: list[dict[str, Any]] = []
     if layout == "shared":  # robots split over `processes` fleet containers
@@ -104,7 +121,8 @@ def session_file(
                  "executable": "fleet_container",
                  "parameters": {"fleet_file": str(fleet), "robot_ids": ids[k::processes],
                                 "station_file": str(STATION), "output_dir": str(episodes),
-                                "topics_file": str(TOPICS), "trainer_id": "bench", "seed": -1}}
+                                "topics_file": str(TOPICS), "trainer_id": "bench", "seed": -1,
+                                **container}}
             )  # fmt: skip
     data = {
         "session": {"name": "bench_fleet", "ros_domain_id": domain_id, "grace_period": 20.0,
@@ -171,7 +189,7 @@ def losses(episodes: Path) -> dict[str, int]:
     return {"episodes": count, "messages_recorded": recorded, "messages_lost": lost}
 
 
-def run_size(robots: int, seconds: float, domain_id: int, layout: str) -> dict[str, Any]:
+def run_size(robots: int, args: argparse.Namespace) -> dict[str, Any]:
     import rclpy
     from diagnostic_msgs.msg import DiagnosticArray
     from rclpy.executors import MultiThreadedExecutor
@@ -179,6 +197,7 @@ def run_size(robots: int, seconds: float, domain_id: int, layout: str) -> dict[s
     from academy_common.qos import RELIABLE_QOS
     from academy_instructions.trainer_channel import TrainerChannel
 
+    seconds, domain_id = args.seconds, args.domain_id
     workdir = Path(tempfile.mkdtemp(prefix=f"academy_fleet_{robots}_"))
     ids = [f"robot_{i + 1}" for i in range(robots)]
     ratios: dict[str, list[float]] = {r: [] for r in ids}
@@ -190,7 +209,10 @@ def run_size(robots: int, seconds: float, domain_id: int, layout: str) -> dict[s
     }
     os.environ["ROS_DOMAIN_ID"] = str(domain_id)
     started = time.perf_counter()
-    with running_session(session_file(workdir, robots, domain_id, layout)) as session:
+    session_path = session_file(
+        workdir, robots, domain_id, args.layout, args.processes, args.mode, args.update_rate
+    )
+    with running_session(session_path) as session:
         result["startup_s"] = round(time.perf_counter() - started, 1)
         rclpy.init()
         node = rclpy.create_node("robots_per_host_bench")
@@ -214,8 +236,8 @@ def run_size(robots: int, seconds: float, domain_id: int, layout: str) -> dict[s
         if not channel.wait_for_listener(60.0):
             raise SystemExit("instruction_parser did not come up")
         time.sleep(2.0)
-        for index in range(robots):
-            channel.say(f"robot {index + 1}, reach for the red cube 50 times")
+        for index in range(robots if args.instruction else 0):
+            channel.say(f"robot {index + 1}, {args.instruction}")
         time.sleep(WARM_UP_S)
         processes = psutil.Process(session.pid).children(recursive=True)
         by_node_before, wall_before = cpu_seconds(processes, node_of), time.perf_counter()
@@ -270,13 +292,30 @@ def main() -> int:
     parser.add_argument("--robots", type=int, nargs="+", default=[1, 2, 4, 8])
     parser.add_argument("--seconds", type=float, default=30.0, help="measured window per size")
     parser.add_argument("--layout", choices=("process", "robot", "shared"), default="process")
+    parser.add_argument(
+        "--processes", type=int, default=2, help="fleet containers of the shared layout"
+    )
+    parser.add_argument(
+        "--mode",
+        choices=("physics", "kinematic"),
+        default="physics",
+        help="MuJoCo physics, or kinematic (joints follow commands: academy_sim/KinematicSystem)",
+    )
+    parser.add_argument(
+        "--update-rate", type=float, default=0.0, help="control Hz (0: each model's, 100)"
+    )
+    parser.add_argument(
+        "--instruction",
+        default=INSTRUCTION,
+        help="what every robot is told to practise ('': nothing, to measure idle robots)",
+    )
     parser.add_argument("--domain-id", type=int, default=224)
     parser.add_argument("--keep-going", action="store_true", help="run sizes after a failure")
     parser.add_argument("--one-size", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
     if args.one_size:  # a child run: one size, its JSON on stdout
-        print(json.dumps(run_size(args.robots[0], args.seconds, args.domain_id, args.layout)))
+        print(json.dumps(run_size(args.robots[0], args)))
         return 0
     curve = []
     for robots in args.robots:
@@ -284,6 +323,8 @@ def main() -> int:
         child = subprocess.run(
             [sys.executable, __file__, "--one-size", "--robots", str(robots),
              "--seconds", str(args.seconds), "--layout", args.layout,
+             "--processes", str(args.processes), "--mode", args.mode,
+             "--update-rate", str(args.update_rate), "--instruction", args.instruction,
              "--domain-id", str(args.domain_id)],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
@@ -300,6 +341,10 @@ def main() -> int:
     report = {
         "benchmark": "robots_per_host",
         "layout": args.layout,
+        "processes": args.processes if args.layout == "shared" else None,
+        "mode": args.mode,
+        "update_rate_hz": args.update_rate or "mode's",
+        "instruction": args.instruction,
         "host_cpus": os.cpu_count(),
         "seconds_measured_per_size": args.seconds,
         "baseline_1_robot": curve[0] if curve and curve[0]["robots"] == 1 else None,

@@ -12,6 +12,10 @@ multi-threaded executor therefore subscribes to its high-rate topics through an
 With ``use_sim_time`` the sibling also takes over the parent's ``/clock`` subscription (after the
 parent's remappings, e.g. ``/robot_1/clock``): the parent's clock follows it, so the parent's
 executor never wakes for the clock either.
+
+A container holding several nodes of one robot may hand in the single-threaded executor that
+already takes that robot's other high-rate inputs (its recorder's): one wake-up then serves both
+subscribers of a message, and the container spins and stops that executor.
 """
 
 from __future__ import annotations
@@ -19,15 +23,26 @@ from __future__ import annotations
 import threading
 
 from rclpy.clock import ROSClock
-from rclpy.executors import SingleThreadedExecutor
+from rclpy.event_handler import SubscriptionEventCallbacks
+from rclpy.executors import Executor, SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.parameter import Parameter
+
+
+#: Event callbacks for an input's subscription: none of rclpy's default QoS-event handlers (two
+#: waitables per subscription, visited at every wake-up). The inputs are the node's own
+#: topics with fixed QoS, checked by the tests: an incompatibility is a bug, not a field event.
+def quiet_events() -> SubscriptionEventCallbacks:
+    """Subscription event callbacks without rclpy's default handlers."""
+    return SubscriptionEventCallbacks(use_default_callbacks=False)
 
 
 class InputNode:
     """A sibling of ``parent`` for high-rate subscriptions, spinning on its own thread."""
 
-    def __init__(self, parent: Node) -> None:
+    def __init__(self, parent: Node, executor: Executor | None = None) -> None:
+        """``executor``: a single-threaded executor spun by the caller (default: one of its own,
+        on its own thread)."""
         use_sim_time = bool(parent.get_parameter("use_sim_time").value)
         clock_topic = parent.resolve_topic_name("/clock")  # with the parent's remappings
         self.node = Node(
@@ -37,6 +52,9 @@ class InputNode:
             use_global_arguments=False,  # not the parent's __node remap or parameters file
             cli_args=["--ros-args", "-r", f"/clock:={clock_topic}"],
             parameter_overrides=[Parameter("use_sim_time", value=use_sim_time)],
+            # Every entity of the node is visited at each wake-up of its executor: this
+            # internal sibling serves no parameters (its parent does).
+            start_parameter_services=False,
         )
         clock = parent.get_clock()
         if use_sim_time and isinstance(clock, ROSClock):
@@ -44,6 +62,11 @@ class InputNode:
             # subscribing to /clock and its clock follows the sibling's.
             parent._time_source.detach_node()
             self.node._time_source.attach_clock(clock)
+        self._thread: threading.Thread | None = None
+        if executor is not None:
+            self._executor: Executor = executor
+            executor.add_node(self.node)
+            return
         self._executor = SingleThreadedExecutor(context=parent.context)
         self._executor.add_node(self.node)
         self._thread = threading.Thread(
@@ -59,7 +82,10 @@ class InputNode:
                 raise
 
     def destroy(self) -> None:
-        """Stop spinning and destroy the sibling node."""
-        self._executor.shutdown(timeout_sec=2.0)
-        self._thread.join(timeout=2.0)
+        """Stop spinning (its own executor) or leave the caller's, and destroy the sibling."""
+        if self._thread is None:
+            self._executor.remove_node(self.node)
+        else:
+            self._executor.shutdown(timeout_sec=2.0)
+            self._thread.join(timeout=2.0)
         self.node.destroy_node()

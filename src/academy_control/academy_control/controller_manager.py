@@ -22,6 +22,7 @@ from academy_common.interface_constants import GripperErrorCode, TrajectoryError
 from academy_control.controller_config import (
     HAND_CONTROLLER,
     JOINT_TRAJECTORY_CONTROLLER,
+    BroadcasterConfig,
     ControllerManagerConfig,
     HandControllerConfig,
     TrajectoryControllerConfig,
@@ -153,11 +154,27 @@ def hand_joints(robot: RobotModel) -> dict[str, tuple[str, ...]]:
 
 
 def manager_for(
-    robot: RobotModel, hardware: HardwareInterface, controllers_file: Path
+    robot: RobotModel,
+    hardware: HardwareInterface,
+    controllers_file: Path,
+    update_rate: float = 0.0,
 ) -> ControllerManager:
     """The controller manager of ``robot`` on ``hardware``, its controllers loaded and checked
-    against the hardware's joints and the model's hands."""
+    against the hardware's joints and the model's hands.
+
+    ``update_rate`` (Hz, > 0) overrides the file's, and caps its broadcasters' publish rates.
+    """
     config = load_controllers(controllers_file, hardware.joint_names, hand_joints(robot))
+    if update_rate < 0:
+        raise ControlError(f"update_rate: {update_rate}: must be > 0 Hz, or 0 for the file's")
+    if update_rate > 0:
+        controllers = {
+            name: c.model_copy(update={"publish_rate": min(c.publish_rate, update_rate)})
+            if isinstance(c, BroadcasterConfig)
+            else c
+            for name, c in config.controllers.items()
+        }
+        config = config.model_copy(update={"update_rate": update_rate, "controllers": controllers})
     return ControllerManager(hardware, config, robot.urdf.limits, robot.hands)
 
 

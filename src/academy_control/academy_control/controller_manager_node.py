@@ -84,8 +84,11 @@ FollowHandle = ServerGoalHandle[
 GripHandle = ServerGoalHandle[GripperCommand.Goal, GripperCommand.Result, GripperCommand.Feedback]
 AnyGoalHandle = ServerGoalHandle[Any, Any, Any]
 
-#: How often an action callback checks its goal (s): bounds cancel latency and feedback rate.
+#: How often an action callback checks its goal (s): bounds cancel latency.
 GOAL_POLL_S = 0.02
+#: FollowJointTrajectory feedback rate (Hz): ros2_controllers' JTC ``action_monitor_rate``
+#: default. Every feedback wakes the client's executor, so a fleet host keeps it low.
+ACTION_MONITOR_RATE = 20.0
 #: /diagnostics period (s), and the achieved/configured control rate below which it warns.
 DIAGNOSTICS_PERIOD_S = 1.0
 RATE_OK_RATIO = 0.99
@@ -122,6 +125,23 @@ class ControllerManagerNode(LifecycleNode):
         self.declare_parameter(
             "station_file", "", describe(description="station YAML (config/stations/), simulation")
         )
+        self.declare_parameter(
+            "hardware_plugin",
+            "",
+            describe(
+                description="hardware plugin 'package/Class'; empty: the one the URDF's "
+                "<ros2_control> names (as ros2_control's use_mock_hardware swaps it, "
+                "academy_sim/KinematicSystem is the kinematic mode)"
+            ),
+        )
+        self.declare_parameter(
+            "update_rate",
+            0.0,
+            describe(
+                description="Hz of the control loop and joint_states, overriding the "
+                "controllers file's (0: the file's; a kinematic fleet rehearsal runs slower)"
+            ),
+        )
         self.declare_parameter("seed", -1, describe(description="sim random seed; -1 = random"))
         self.declare_parameter(
             "disabled_joints",
@@ -141,6 +161,11 @@ class ControllerManagerNode(LifecycleNode):
             "publish_clock",
             True,
             describe(description="publish the simulation time on /clock (one per cycle)"),
+        )
+        self.declare_parameter(
+            "action_monitor_rate",
+            ACTION_MONITOR_RATE,
+            describe(description="Hz of follow_joint_trajectory feedback (at most update_rate)"),
         )
         self.declare_parameter(
             "station_state_rate",
@@ -237,8 +262,9 @@ class ControllerManagerNode(LifecycleNode):
         self.robot = robot
         seed = self.get_parameter("seed").get_parameter_value().integer_value
         disabled = [j for j in self.get_parameter("disabled_joints").value or [] if j]
+        plugin = str(self.get_parameter("hardware_plugin").value) or robot.urdf.hardware_plugin
         hardware = load_hardware(
-            robot.urdf.hardware_plugin,
+            plugin,
             robot=robot,
             station_file=Path(required_string(self, "station_file")),
             seed=None if seed < 0 else seed,
@@ -246,7 +272,10 @@ class ControllerManagerNode(LifecycleNode):
         )
         controllers = self.get_parameter("controllers_file").get_parameter_value().string_value
         self._manager = manager_for(
-            robot, hardware, Path(controllers) if controllers else robot.controllers_file
+            robot,
+            hardware,
+            Path(controllers) if controllers else robot.controllers_file,
+            float(self.get_parameter("update_rate").value),
         )
         config = self._manager.config
         self.real_time = bool(self.get_parameter("real_time").value)
@@ -254,6 +283,10 @@ class ControllerManagerNode(LifecycleNode):
         if not 0.0 < factor <= 100.0:
             raise ControlError(f"parameter real_time_factor: {factor}: must be in (0, 100]")
         self.real_time_factor = factor
+        monitor = float(self.get_parameter("action_monitor_rate").value)
+        if not monitor > 0.0:
+            raise ControlError(f"parameter action_monitor_rate: {monitor}: must be > 0 Hz")
+        self.action_monitor_rate = monitor
         group = ReentrantCallbackGroup()
 
         broadcaster_rates = [getattr(c, "publish_rate", 0.0) for c in config.controllers.values()]
@@ -298,7 +331,7 @@ class ControllerManagerNode(LifecycleNode):
         self._robot_label = f"{robot.manufacturer} {robot.name}"
         self.get_logger().info(
             f"{robot.manufacturer} {robot.name}: {len(hardware.joint_names)} joints on "
-            f"{robot.urdf.hardware_plugin}; controllers {', '.join(config.types)} at "
+            f"{plugin}; controllers {', '.join(config.types)} at "
             f"{config.update_rate:g} Hz"
         )
 
@@ -427,6 +460,8 @@ class ControllerManagerNode(LifecycleNode):
         jtc = self.manager.trajectory_controllers[controller]
         assert goal.trajectory is not None  # accepted goals carry their trajectory
         feedback = FollowJointTrajectory.Feedback(joint_names=list(goal.trajectory.joint_names))
+        feedback_period = 1.0 / min(self.action_monitor_rate, self.manager.config.update_rate)
+        next_feedback = time.perf_counter()
         while not goal.done.wait(GOAL_POLL_S):
             with self.manager.lock:
                 if handle.is_cancel_requested:
@@ -435,6 +470,9 @@ class ControllerManagerNode(LifecycleNode):
                     result.error_code = int(TrajectoryErrorCode.CANCELED)
                     result.error_string = "canceled"
                     return result
+                if time.perf_counter() < next_feedback:
+                    continue
+                next_feedback += feedback_period
                 desired = jtc.desired[goal.indices]
                 actual = self.manager.state.positions[jtc.indices][goal.indices]
             feedback.header.stamp = self.get_clock().now().to_msg()

@@ -9,16 +9,20 @@ Two executables:
   as plain ``nodes``.
 
 Each node keeps its own name in its robot's namespace (``/robot_1/controller_manager``, ...), as
-if it ran alone, and its robot's ``/<robot>/clock`` as ``/clock``. The controller managers and
-skill executors share one multi-threaded executor (goals block while they wait on other
-actions); the recorders, which take every 100 Hz message, share one single-threaded executor
-(see :mod:`academy_common.input_node` for why). The container configures and activates its
+if it ran alone, and its robot's ``/<robot>/clock`` as ``/clock``. Each robot has its own
+executors: a multi-threaded one for its controller manager and skill executor (goals block while
+they wait on other actions), and a single-threaded one for the high-rate inputs of its recorder
+and skill executor, which take every 100 Hz message (see :mod:`academy_common.input_node`): one
+wake-up serves both. The container configures and activates its
 lifecycle nodes itself (as launch_ros' ``autostart`` does), announces ``<container>/ready`` once
 they are all active, and on SIGINT/SIGTERM deactivates them (recorders first: they finalise their
 bags) before exiting; nodes are destroyed only once no executor spins on them.
 
 Parameters (handed to the nodes that use them): ``station_file``, ``controllers_file`` (empty:
-each model's), ``seed``, ``output_dir``, ``topics_file``, ``trainer_id``; ``robot_container`` also
+each model's), ``mode`` (``physics``, the default: MuJoCo stations; ``kinematic``: joints follow
+commands, no contacts, see :data:`KINEMATIC_PARAMETERS`), ``update_rate`` (Hz; 0: the mode's:
+each model's file in physics, 10 in kinematic), ``seed``, ``output_dir``, ``topics_file``,
+``trainer_id``; ``robot_container`` also
 ``robot_id`` and ``robot_model``; ``fleet_container`` ``fleet_file`` and ``robot_ids``.
 """
 
@@ -49,10 +53,22 @@ THREADS_PER_ROBOT = 6
 SHARED_PARAMETERS = (
     "station_file", "controllers_file", "output_dir", "topics_file", "trainer_id",
 )  # fmt: skip
+MODES = ("physics", "kinematic")
+#: The kinematic mode's controller manager parameters: joints follow commands (no contacts) at
+#: 10 Hz on the wall clock, the props' state once a second (nothing moves them) and trajectory
+#: feedback twice a second: what a large-fleet rehearsal needs, at a fraction of the cost.
+KINEMATIC_PARAMETERS: dict[str, Any] = {
+    "hardware_plugin": "academy_sim/KinematicSystem",
+    "update_rate": 10.0,
+    "publish_clock": False,
+    "station_state_rate": 1.0,
+    "action_monitor_rate": 2.0,
+}
 
 
 class RobotNodes:
-    """One robot's controller manager, skill executor and recorder, in ``namespace``."""
+    """One robot's controller manager, skill executor and recorder, in ``namespace``, and the
+    single-threaded executor that takes the high-rate inputs of the last two (``inputs``)."""
 
     def __init__(self, namespace: str, values: dict[str, Any]) -> None:
         def options(names: Sequence[str], *extra: Parameter[Any]) -> dict[str, Any]:
@@ -64,16 +80,29 @@ class RobotNodes:
                 "parameter_overrides": [*overrides, *extra],
             }
 
+        kinematic = values["mode"] == "kinematic"
+        profile = dict(KINEMATIC_PARAMETERS) if kinematic else {}
+        if values["update_rate"]:
+            profile["update_rate"] = values["update_rate"]
+        hardware = [Parameter(n, value=v) for n, v in profile.items()]
+        plugin = (
+            [Parameter("hardware_plugin", value=profile["hardware_plugin"])] if kinematic else []
+        )
         robot = ("robot_id", "robot_model", "station_file")
+        self.inputs = SingleThreadedExecutor()
         self.controller_manager = ControllerManagerNode(
-            **options((*robot, "controllers_file", "seed"))
+            **options((*robot, "controllers_file", "seed"), *hardware)
         )
         self.skill_executor = SkillExecutorNode(
-            **options(robot, Parameter("use_sim_time", value=True))
+            input_executor=self.inputs,
+            **options(robot, Parameter("use_sim_time", value=not kinematic)),
         )
         self.recorder = RecorderNode(
-            **options(("robot_id", "robot_model", "output_dir", "topics_file", "trainer_id"))
+            **options(
+                ("robot_id", "robot_model", "output_dir", "topics_file", "trainer_id"), *plugin
+            )
         )
+        self.inputs.add_node(self.recorder)
 
 
 class Container:
@@ -122,7 +151,15 @@ def _shared_values(host: Node) -> dict[str, Any]:
     for name in SHARED_PARAMETERS:
         host.declare_parameter(name, "")
     host.declare_parameter("seed", -1)
-    return {n: host.get_parameter(n).value for n in (*SHARED_PARAMETERS, "seed")}
+    host.declare_parameter("mode", "physics")
+    host.declare_parameter("update_rate", 0.0)
+    values = {n: host.get_parameter(n).value for n in (*SHARED_PARAMETERS, "seed")}
+    mode, rate = host.get_parameter("mode").value, host.get_parameter("update_rate").value
+    if mode not in MODES:
+        raise ValueError(f"parameter mode: {mode!r}: must be one of {', '.join(MODES)}")
+    if not rate >= 0.0:
+        raise ValueError(f"parameter update_rate: {rate}: Hz > 0, or 0 for the mode's")
+    return {**values, "mode": mode, "update_rate": rate}
 
 
 def one_robot() -> Container:
@@ -161,19 +198,29 @@ def run(factory: Callable[[], Container], args: Sequence[str] | None) -> int:
     argv = None if args is None else list(args)
     with rclpy.init(args=argv, signal_handler_options=SignalHandlerOptions.NO):
         container = factory()
-        executor = MultiThreadedExecutor(num_threads=THREADS_PER_ROBOT * len(container.robots))
-        executor.add_node(container.host)
-        recording = SingleThreadedExecutor()
+        # One executor per robot, not one for all: rclpy rebuilds the wait set from every
+        # entity of its nodes at each wake-up, so a shared executor's cost grows with the
+        # square of the robots it holds (bench/robots_per_host.py, docs/benchmarks.md).
+        host = SingleThreadedExecutor()
+        host.add_node(container.host)
+        goals: list[Executor] = []
+        inputs: list[Executor] = []
         for robot in container.robots:
+            executor = MultiThreadedExecutor(num_threads=THREADS_PER_ROBOT)
             executor.add_node(robot.controller_manager)
             executor.add_node(robot.skill_executor)
-            recording.add_node(robot.recorder)
+            goals.append(executor)
+            inputs.append(robot.inputs)
         stopping = threading.Event()
-        threads = [
-            threading.Thread(target=_spin, args=(spinner, stopping), name=name, daemon=True)
-            for spinner, name in ((executor, "executor"), (recording, "recorders"))
-        ]
-        for thread in threads:  # before bring-up: transitions wait on services they serve
+        spinners = [(host, "host"), *((e, "goals") for e in goals)]
+        spinners += [(e, "inputs") for e in inputs]
+        threads = {
+            spinner: threading.Thread(
+                target=_spin, args=(spinner, stopping), name=name, daemon=True
+            )
+            for spinner, name in spinners
+        }
+        for thread in threads.values():  # before bring-up: transitions wait on services they serve
             thread.start()
         try:
             container.bring_up()
@@ -185,23 +232,27 @@ def run(factory: Callable[[], Container], args: Sequence[str] | None) -> int:
             stopping.set()
             alive = container.host.context.ok()
             if alive:
-                # Recorders first (they finalise their bags), with their executor stopped: a
+                # Recorders first (they finalise their bags), with their executors stopped: a
                 # deactivating recorder destroys its subscriptions, which a spinning executor
                 # would still be waiting on. The controller managers then end their running
-                # goals, whose callbacks return on the multi-threaded executor, still spinning.
-                recording.shutdown(timeout_sec=5.0)
-                threads[1].join(timeout=5.0)
+                # goals, whose callbacks return on the multi-threaded executors, still spinning.
+                _stop(inputs, threads)
                 container.deactivate([r.recorder for r in container.robots])
                 for robot in container.robots:  # running goals end now, not at a timeout
                     robot.skill_executor.stop()
                 container.deactivate([r.controller_manager for r in container.robots])
-            executor.shutdown(timeout_sec=5.0)
-            recording.shutdown(timeout_sec=5.0)
-            for thread in threads:
-                thread.join(timeout=5.0)
+            _stop([host, *goals, *inputs], threads)
             if alive:
                 container.destroy()
     return 0
+
+
+def _stop(executors: Sequence[Executor], threads: dict[Executor, threading.Thread]) -> None:
+    """Shut ``executors`` down and wait for their threads."""
+    for executor in executors:
+        executor.shutdown(timeout_sec=5.0)
+    for executor in executors:
+        threads[executor].join(timeout=5.0)
 
 
 def _spin(executor: Executor, stopping: threading.Event) -> None:

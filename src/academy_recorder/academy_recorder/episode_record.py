@@ -220,6 +220,10 @@ class EpisodeRecord(_Strict):
             0..1), as ``academy model show --json`` prints it; with the bag's joint states it
             gives the canonical view, so pooled episodes of different makers line up. Empty in
             episodes recorded before it existed.
+        hardware: the hardware plugin the robot ran on: ``academy_sim/MujocoSystem`` (physics),
+            ``academy_sim/KinematicSystem`` (kinematic rehearsal: no contacts, so no grasp or
+            lift it records is physical; keep these out of training sets) or a real driver's.
+            Empty in episodes recorded before it existed.
     """
 
     schema_version: Literal[2]
@@ -246,6 +250,7 @@ class EpisodeRecord(_Strict):
     bag: BagDir
     topics: dict[str, TopicStats]
     canonical: dict[str, Any] = Field(default_factory=dict)
+    hardware: str = ""
 
     @computed_field  # type: ignore[prop-decorator]
     @property

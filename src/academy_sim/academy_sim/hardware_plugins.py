@@ -4,6 +4,13 @@
 interface: position command interfaces, position/velocity/effort state interfaces, backed by a
 MuJoCo :class:`~academy_sim.station.Station`. It can simulate actuator faults: a joint listed in
 ``disabled_joints`` has no power (its servo exerts no force), as when a gripper motor is off.
+
+:class:`KinematicSystem` (``academy_sim/KinematicSystem``) is the kinematic mode, for rehearsing
+large fleets: no dynamics and no contacts, each joint follows its position command as
+ros2_control's ``mock_components/GenericSystem`` does (here within the joint's velocity limit,
+so motions keep their real durations), and the props stay where they were placed. A disabled
+joint does not move. Nothing touches the props, so only kinematic judgements hold (a reach ends
+where it should); a grasp closes on air and is judged so.
 """
 
 from __future__ import annotations
@@ -74,3 +81,47 @@ class MujocoSystem:
         from academy_sim.station_io import StationIO  # rclpy only where a node exists
 
         return StationIO(node, self.station, lock, group)
+
+
+class KinematicSystem(MujocoSystem):
+    """Kinematic hardware: joints follow their commands, no physics (see the module doc)."""
+
+    def __init__(
+        self,
+        robot: RobotModel,
+        station_file: Path,
+        seed: int | None = None,
+        disabled_joints: Sequence[str] = (),
+    ) -> None:
+        super().__init__(robot, station_file, seed, disabled_joints)
+        station = self.station
+        self._position = station.positions()
+        self._velocity = np.zeros_like(self._position)
+        self._command = self._position.copy()
+        self._speed_limits = np.array([robot.urdf.limits[n].velocity for n in self.joint_names])
+        self._moving = np.array([n not in self.disabled for n in self.joint_names])
+
+    def read(self) -> JointStateSample:
+        """Joint positions and velocities (efforts are zero: nothing is simulated that pushes)."""
+        return JointStateSample(
+            self._position.copy(), self._velocity.copy(), np.zeros_like(self._position)
+        )
+
+    def write(self, positions: np.ndarray) -> None:
+        """Position commands; each joint moves towards its command from the next advance."""
+        self._command = np.array(positions, dtype=float)
+
+    def set_effort_limit(self, joint: str, effort: float) -> None:
+        """No forces in this mode: a limit changes nothing."""
+
+    def advance(self, period: float) -> None:
+        """Move each powered joint towards its command, at most its velocity limit x period."""
+        step = np.clip(
+            self._command - self._position,
+            -self._speed_limits * period,
+            self._speed_limits * period,
+        )
+        step[~self._moving] = 0.0
+        self._position = self._position + step
+        self._velocity = step / period
+        self.station.data.time += period

@@ -21,6 +21,7 @@ from builtin_interfaces.msg import Duration  # type: ignore[import-untyped]
 from rclpy.action.client import ActionClient
 from rclpy.callback_groups import CallbackGroup
 from rclpy.client import Client
+from rclpy.executors import Executor
 from rclpy.node import Node
 from rclpy.serialization import deserialize_message
 from rclpy.task import Future
@@ -30,7 +31,7 @@ from std_msgs.msg import Bool  # type: ignore[import-untyped]
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint  # type: ignore[import-untyped]
 
 from academy_common.futures import wait_for_future
-from academy_common.input_node import InputNode
+from academy_common.input_node import InputNode, quiet_events
 from academy_common.interface_constants import GripperErrorCode, TrajectoryErrorCode
 from academy_common.qos import LATCHED_QOS, LATEST_QOS
 from academy_interfaces.action import FollowJointTrajectory, GripperCommand
@@ -88,7 +89,12 @@ class RosRobotIO:
     """The robot's controllers and station, reached over topics, actions and services."""
 
     def __init__(
-        self, node: Node, group: CallbackGroup, trajectory_controller: str, grippers: list[str]
+        self,
+        node: Node,
+        group: CallbackGroup,
+        trajectory_controller: str,
+        grippers: list[str],
+        input_executor: Executor | None = None,
     ) -> None:
         self._node = node
         self._lock = threading.Lock()
@@ -102,13 +108,23 @@ class RosRobotIO:
         self._updated = threading.Condition(self._lock)
         # 100 Hz joint states (and /clock) on a single-threaded sibling: in the node's own
         # multi-threaded executor they would keep it spinning (academy_common.input_node).
-        self.inputs = InputNode(node)
+        self.inputs = InputNode(node, input_executor)
         sensors = self.inputs.node
+        quiet = quiet_events()
         sensors.create_subscription(
-            JointState, "joint_states", self._on_joint_states, LATEST_QOS, raw=True
+            JointState,
+            "joint_states",
+            self._on_joint_states,
+            LATEST_QOS,
+            raw=True,
+            event_callbacks=quiet,
         )
-        sensors.create_subscription(StationState, "station/state", self._on_station, LATEST_QOS)
-        sensors.create_subscription(Bool, "estop_engaged", self._on_estop, LATCHED_QOS)
+        sensors.create_subscription(
+            StationState, "station/state", self._on_station, LATEST_QOS, event_callbacks=quiet
+        )
+        sensors.create_subscription(
+            Bool, "estop_engaged", self._on_estop, LATCHED_QOS, event_callbacks=quiet
+        )
         self._follow: FollowClient = ActionClient(
             node,
             FollowJointTrajectory,

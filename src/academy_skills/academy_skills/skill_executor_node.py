@@ -16,6 +16,7 @@ from typing import Any
 from rcl_interfaces.msg import ParameterDescriptor  # type: ignore[import-untyped]
 from rclpy.action.server import ActionServer, CancelResponse, GoalResponse, ServerGoalHandle
 from rclpy.callback_groups import ReentrantCallbackGroup
+from rclpy.executors import Executor
 from rclpy.node import Node
 
 from academy_common.ids import uuid_bytes_to_hex
@@ -98,9 +99,17 @@ class _GoalRuntime:
 class SkillExecutorNode(Node):
     """Action server running skills of a :class:`SkillLibrary` for one robot."""
 
-    def __init__(self, library: SkillLibrary | None = None, **node_options: Any) -> None:
-        """``node_options``: rclpy Node keyword arguments (as for a node in a container)."""
+    def __init__(
+        self,
+        library: SkillLibrary | None = None,
+        input_executor: Executor | None = None,
+        **node_options: Any,
+    ) -> None:
+        """``node_options``: rclpy Node keyword arguments (as for a node in a container);
+        ``input_executor``: the single-threaded executor for its high-rate inputs
+        (:class:`~academy_common.input_node.InputNode`; default: one of their own)."""
         super().__init__("skill_executor", **node_options)
+        self._input_executor = input_executor
         self.declare_parameter(
             "robot_id",
             "",
@@ -158,7 +167,9 @@ class SkillExecutorNode(Node):
         robot = load_model(model)
         station = load_station(Path(station_file))
         controller = self.get_parameter("trajectory_controller").get_parameter_value().string_value
-        self.robot_io = RosRobotIO(self, group, controller, sorted(robot.grippers))
+        self.robot_io = RosRobotIO(
+            self, group, controller, sorted(robot.grippers), self._input_executor
+        )
         kinematics = ArmKinematics(robot, mount_height(station, robot))
         skills = manipulation_skills(self.robot_io, kinematics)
         return skills
