@@ -98,11 +98,11 @@ class RobotNodes:
             **options(robot, Parameter("use_sim_time", value=not kinematic)),
         )
         self.recorder = RecorderNode(
+            input_executor=self.inputs,
             **options(
                 ("robot_id", "robot_model", "output_dir", "topics_file", "trainer_id"), *plugin
-            )
+            ),
         )
-        self.inputs.add_node(self.recorder)
 
 
 class Container:
@@ -209,6 +209,7 @@ def run(factory: Callable[[], Container], args: Sequence[str] | None) -> int:
             executor = MultiThreadedExecutor(num_threads=THREADS_PER_ROBOT)
             executor.add_node(robot.controller_manager)
             executor.add_node(robot.skill_executor)
+            executor.add_node(robot.recorder)  # its recorded topics: on robot.inputs
             goals.append(executor)
             inputs.append(robot.inputs)
         stopping = threading.Event()

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime
 import importlib
 import socket
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -34,6 +35,7 @@ import yaml
 from ament_index_python.packages import get_package_share_directory
 from rcl_interfaces.msg import ParameterDescriptor, ParameterType  # type: ignore[import-untyped]
 from rclpy.event_handler import SubscriptionEventCallbacks
+from rclpy.executors import Executor
 from rclpy.lifecycle import Node as LifecycleNode
 from rclpy.lifecycle import State, TransitionCallbackReturn
 from rclpy.publisher import Publisher
@@ -43,11 +45,13 @@ from rclpy.subscription import Subscription
 from rclpy.timer import Timer
 
 from academy_common.ids import new_id
+from academy_common.input_node import InputNode
 from academy_common.node_main import run_lifecycle_node
 from academy_common.parameters import required_string
 from academy_common.qos import INSTRUCTIONS_QOS, RELIABLE_QOS
+from academy_control.controller_config import JOINT_STATE_BROADCASTER, load_controllers
 from academy_description.canonical import canonical_mapping
-from academy_description.model_registry import load_model
+from academy_description.model_registry import RobotModel, load_model
 from academy_interfaces.msg import EpisodeInfo, Instruction, SkillEvent
 from academy_recorder.episode_record import (
     EPISODE_SCHEMA_VERSION,
@@ -116,13 +120,52 @@ def load_topics(path: Path) -> list[tuple[str, str]]:
     return topics
 
 
+#: In a topics file name, stands for each of the robot's commanding controllers (trajectory and
+#: hand controllers: they publish ``<controller>/commanded_trajectory``), whatever the model
+#: names them (``left_gripper_controller`` on one, ``left_hand_controller`` on another).
+CONTROLLER_PLACEHOLDER = "{controller}"
+
+
+def expand_topics(
+    topics: list[tuple[str, str]], controllers: Sequence[str]
+) -> list[tuple[str, str]]:
+    """``topics`` with each name holding ``{controller}`` repeated for every one of
+    ``controllers``."""
+    expanded = []
+    for name, kind in topics:
+        if CONTROLLER_PLACEHOLDER in name:
+            expanded += [(name.replace(CONTROLLER_PLACEHOLDER, c), kind) for c in controllers]
+        elif "{" in name or "}" in name:
+            raise RecorderError(
+                f"topic {name!r}: the only placeholder a topic name may hold is "
+                f"{CONTROLLER_PLACEHOLDER}"
+            )
+        else:
+            expanded.append((name, kind))
+    return expanded
+
+
+def commanding_controllers(model: RobotModel) -> list[str]:
+    """The model's controllers that command joints (all but the joint state broadcaster)."""
+    config = load_controllers(model.controllers_file, tuple(model.urdf.actuated_joints))
+    return [n for n, kind in config.types.items() if kind != JOINT_STATE_BROADCASTER]
+
+
 class RecorderNode(LifecycleNode):
     """Segments one robot's telemetry into episodes, one per skill attempt (see module docs)."""
 
-    def __init__(self, **node_options: Any) -> None:
+    def __init__(self, input_executor: Executor | None = None, **node_options: Any) -> None:
         """``node_options``: rclpy Node keyword arguments (a container passes its namespace,
-        parameter overrides and ``use_global_arguments=False``)."""
+        parameter overrides and ``use_global_arguments=False``); ``input_executor``: the
+        single-threaded executor for the recorded subscriptions (default: one of their own)."""
         super().__init__("recorder", **node_options)
+        # The recorded subscriptions live on a sibling node (``recorder_inputs``): the executor
+        # that takes every 100 Hz message then visits those subscriptions alone, not this
+        # node's lifecycle and parameter services too (academy_common.input_node). The sibling's
+        # callbacks and this node's (the tick timer, transitions) may run on different threads:
+        # the segmenter and the open recordings are used under ``_segment_lock``.
+        self._inputs = InputNode(self, input_executor)
+        self._segment_lock = threading.Lock()
         describe = ParameterDescriptor
         self.declare_parameter("robot_id", "", describe(description="default: the namespace"))
         self.declare_parameter("robot_model", "", describe(description="registry model name"))
@@ -168,7 +211,10 @@ class RecorderNode(LifecycleNode):
             self.output_dir = Path(required_string(self, "output_dir"))
             self.trainer_id = self.get_parameter("trainer_id").get_parameter_value().string_value
             grace = self.get_parameter("end_grace").get_parameter_value().double_value
-            topics = load_topics(Path(required_string(self, "topics_file")))
+            topics = expand_topics(
+                load_topics(Path(required_string(self, "topics_file"))),
+                commanding_controllers(model),
+            )
             self.output_dir.mkdir(parents=True, exist_ok=True)
             share = Path(get_package_share_directory("academy_interfaces"))
             self.typestore = build_typestore([share])
@@ -205,7 +251,10 @@ class RecorderNode(LifecycleNode):
             INSTRUCTIONS_TOPIC, INSTRUCTION_TYPE, self._on_instruction, INSTRUCTIONS_QOS
         )
         self._last_tick_ns = 0
-        self._tick_timer = self.create_timer(IDLE_TICK_S, self._on_tick)
+        if self._tick_timer is None:
+            self._tick_timer = self.create_timer(IDLE_TICK_S, self._on_tick)
+        else:
+            self._tick_timer.reset()
         self.get_logger().info("active: recording")
         return TransitionCallbackReturn.SUCCESS
 
@@ -226,23 +275,30 @@ class RecorderNode(LifecycleNode):
         return TransitionCallbackReturn.SUCCESS
 
     def _stop(self, why: str) -> None:
-        if self.segmenter is not None:
-            self._apply(self.segmenter.interrupt(why))
+        with self._segment_lock:
+            if self.segmenter is not None:
+                self._apply(self.segmenter.interrupt(why))
         if not self.context.ok():
             return  # after SIGINT rclpy shut the context down: destroy_node releases the rest
         for subscription in self._recorded_subscriptions:
-            self.destroy_subscription(subscription)
+            self._inputs.node.destroy_subscription(subscription)
         self._recorded_subscriptions.clear()
         if self._tick_timer is not None:
-            self.destroy_timer(self._tick_timer)
-            self._tick_timer = None
+            # cancelled, not destroyed: an executor may be spinning on this node (a container)
+            self._tick_timer.cancel()
 
     def _release(self) -> None:
         if self._episodes is not None and self.context.ok():
             self.destroy_publisher(self._episodes)
             self._episodes = None
-        self.segmenter = None
+        with self._segment_lock:
+            self.segmenter = None
         self.topics = []
+
+    def destroy_node(self) -> None:
+        """Destroy the recorded subscriptions' sibling node with this one."""
+        self._inputs.destroy()
+        super().destroy_node()
 
     # ------------------------------------------------------------------ input
     def _subscribe_raw(
@@ -257,7 +313,7 @@ class RecorderNode(LifecycleNode):
         events = SubscriptionEventCallbacks(
             message_lost=lambda info: self._on_lost(topic, info.total_count_change)
         )
-        subscription = self.create_subscription(
+        subscription = self._inputs.node.create_subscription(
             msg_type,
             topic,
             lambda data, info: self._receive(topic, data, info, handler),
@@ -274,8 +330,18 @@ class RecorderNode(LifecycleNode):
         info: Any,
         handler: Callable[[Segmenter, Sample], list[Decision]],
     ) -> None:
-        if self.segmenter is None:
-            return
+        with self._segment_lock:
+            if self.segmenter is not None:
+                self._take(topic, data, info, handler, self.segmenter)
+
+    def _take(
+        self,
+        topic: str,
+        data: bytes,
+        info: Any,
+        handler: Callable[[Segmenter, Sample], list[Decision]],
+        segmenter: Segmenter,
+    ) -> None:
         # Stamped with the middleware's receive time (as rosbag2 does), the node clock if unknown;
         # assigned to episodes by the publisher's write time (see academy_recorder.segmenter).
         received = info.get("received_timestamp") or time.time_ns()
@@ -288,9 +354,9 @@ class RecorderNode(LifecycleNode):
             bytes(gid.get("data", b"")) if isinstance(gid, dict) else b"",
             info.get("publication_sequence_number") or None,
         )
-        self._apply(handler(self.segmenter, sample))
+        self._apply(handler(segmenter, sample))
         if received - self._last_tick_ns >= TICK_S * 1e9:
-            self._on_tick()
+            self._tick(segmenter)
 
     @staticmethod
     def _on_message(segmenter: Segmenter, sample: Sample) -> list[Decision]:
@@ -318,9 +384,13 @@ class RecorderNode(LifecycleNode):
         return segmenter.event(event, sample)
 
     def _on_tick(self) -> None:
-        if self.segmenter is not None:
-            self._last_tick_ns = now = time.time_ns()
-            self._apply(self.segmenter.tick(now))
+        with self._segment_lock:
+            if self.segmenter is not None:
+                self._tick(self.segmenter)
+
+    def _tick(self, segmenter: Segmenter) -> None:
+        self._last_tick_ns = now = time.time_ns()
+        self._apply(segmenter.tick(now))
 
     def _on_lost(self, topic: str, count: int) -> None:
         # Counted from sequence numbers (the segmenter); the event only makes the loss visible now.

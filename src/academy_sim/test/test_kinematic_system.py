@@ -1,4 +1,4 @@
-"""The kinematic hardware (academy_sim/KinematicSystem): joints follow commands, nothing else moves."""
+"""The kinematic hardware (academy_sim/KinematicSystem): joints follow commands, nothing else."""
 
 from __future__ import annotations
 
