@@ -46,6 +46,8 @@ ROOT = Path(__file__).resolve().parents[1]
 MODELS = ("aurora_h1", "rethink_baxter", "unitree_g1", "pal_talos")
 NAMES = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
          "juliett", "kilo", "lima", "mike", "november", "oscar", "papa")  # fmt: skip
+#: Spoken names repeat NAMES with these suffixes ("alpha", ..., "alpha two", ...): 160 robots.
+ROUNDS = ("", " two", " three", " four", " five", " six", " seven", " eight", " nine", " ten")
 STATION = ROOT / "config" / "stations" / "tabletop.yaml"
 TOPICS = ROOT / "config" / "recorder" / "episode_topics.yaml"
 INSTRUCTION = "reach for the red cube 50 times"
@@ -66,7 +68,7 @@ def fleet_file(directory: Path, robots: int) -> Path:
                 "maker": load_model(model).manufacturer,
                 "serial": f"BENCH-{index + 1:03d}",
                 "station": f"station_{index + 1}",
-                "spoken_name": NAMES[index % len(NAMES)] + ("" if index < len(NAMES) else " two"),
+                "spoken_name": NAMES[index % len(NAMES)] + ROUNDS[index // len(NAMES)],
             }
         )
     path = directory / "fleet.yaml"
@@ -126,7 +128,7 @@ def session_file(
             )  # fmt: skip
     data = {
         "session": {"name": "bench_fleet", "ros_domain_id": domain_id, "grace_period": 20.0,
-                    "ready_timeout": 120.0, "transition_timeout": 60.0},
+                    "ready_timeout": max(120.0, 6.0 * robots), "transition_timeout": 60.0},
         "fleet": str(fleet),
         "robot_nodes": robot_nodes,
         "nodes": [

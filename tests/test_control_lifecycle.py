@@ -129,6 +129,8 @@ def test_transitions_start_hold_and_release_the_controllers(domain_id: int) -> N
             assert wait_until(lambda: not action.server_is_ready(), 10.0), (
                 "cleanup left the action server up"
             )
+            time.sleep(1.5)  # a diagnostics period: no timer of the configured node fires on
+            assert client.get_state(NODE, 5.0) == "unconfigured", "the node died unconfigured"
             assert client.change_state(NODE, "configure", 30.0) is None  # configurable again
             assert client.change_state(NODE, "activate", 10.0) is None
     finally:

@@ -233,7 +233,13 @@ class ControllerManagerNode(LifecycleNode):
         return TransitionCallbackReturn.SUCCESS
 
     def _entity_ids(self) -> set[int]:
-        entities = [*self.publishers, *self.subscriptions, *self.services, *self.clients]
+        entities = [
+            *self.publishers,
+            *self.subscriptions,
+            *self.services,
+            *self.clients,
+            *self.timers,
+        ]
         return {id(e) for e in entities}
 
     def _destroy_entities(self) -> None:
@@ -249,6 +255,9 @@ class ControllerManagerNode(LifecycleNode):
         for service in list(self.services):
             if id(service) not in self._own_entities:
                 self.destroy_service(service)
+        for timer in list(self.timers):  # the diagnostics timer reads the manager cleanup drops
+            if id(timer) not in self._own_entities:
+                self.destroy_timer(timer)
 
     def _stop_loop(self) -> None:
         self._running = False

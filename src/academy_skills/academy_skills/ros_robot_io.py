@@ -19,7 +19,6 @@ from typing import TypeVar, cast
 
 from builtin_interfaces.msg import Duration  # type: ignore[import-untyped]
 from rclpy.action.client import ActionClient
-from rclpy.callback_groups import CallbackGroup
 from rclpy.client import Client
 from rclpy.executors import Executor
 from rclpy.node import Node
@@ -91,7 +90,6 @@ class RosRobotIO:
     def __init__(
         self,
         node: Node,
-        group: CallbackGroup,
         trajectory_controller: str,
         grippers: list[str],
         input_executor: Executor | None = None,
@@ -125,21 +123,17 @@ class RosRobotIO:
         sensors.create_subscription(
             Bool, "estop_engaged", self._on_estop, LATCHED_QOS, event_callbacks=quiet
         )
+        # The clients too: their feedback, status and results would wake the multi-threaded
+        # executor (and be re-dispatched there); the goal threads block on their futures,
+        # which the sibling's executor completes.
         self._follow: FollowClient = ActionClient(
-            node,
-            FollowJointTrajectory,
-            f"{trajectory_controller}/follow_joint_trajectory",
-            callback_group=group,
+            sensors, FollowJointTrajectory, f"{trajectory_controller}/follow_joint_trajectory"
         )
         self._grippers: dict[str, GripperClient] = {
-            g: ActionClient(
-                node, GripperCommand, f"{g}_controller/gripper_cmd", callback_group=group
-            )
+            g: ActionClient(sensors, GripperCommand, f"{g}_controller/gripper_cmd")
             for g in grippers
         }
-        self._reset: ResetClient = node.create_client(
-            ResetStation, "station/reset", callback_group=group
-        )
+        self._reset: ResetClient = sensors.create_client(ResetStation, "station/reset")
 
     def _on_joint_states(self, raw: bytes) -> None:
         with self._lock:

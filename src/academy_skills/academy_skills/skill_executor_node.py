@@ -139,7 +139,7 @@ class SkillExecutorNode(Node):
         self.robot_io: RosRobotIO | None = None  # set when manipulation skills are served
         group = ReentrantCallbackGroup()
         self.library = library or default_library()
-        for skill in self._manipulation_skills(group):
+        for skill in self._manipulation_skills():
             self.library.register(skill)
         self._events = self.create_publisher(SkillEvent, "skill_events", RELIABLE_QOS)
         self.create_service(ListSkills, "list_skills", self._list_skills, callback_group=group)
@@ -156,7 +156,7 @@ class SkillExecutorNode(Node):
             f"robot '{self.robot_id}': serving skills {', '.join(self.library.names())}"
         )
 
-    def _manipulation_skills(self, group: ReentrantCallbackGroup) -> list[ManipulationSkill]:
+    def _manipulation_skills(self) -> list[ManipulationSkill]:
         model = self.get_parameter("robot_model").get_parameter_value().string_value
         if not model:
             return []
@@ -167,9 +167,7 @@ class SkillExecutorNode(Node):
         robot = load_model(model)
         station = load_station(Path(station_file))
         controller = self.get_parameter("trajectory_controller").get_parameter_value().string_value
-        self.robot_io = RosRobotIO(
-            self, group, controller, sorted(robot.grippers), self._input_executor
-        )
+        self.robot_io = RosRobotIO(self, controller, sorted(robot.grippers), self._input_executor)
         kinematics = ArmKinematics(robot, mount_height(station, robot))
         skills = manipulation_skills(self.robot_io, kinematics)
         return skills
