@@ -5,6 +5,9 @@ controller manager, skill executor and recorder in its namespace. A trainer addr
 spoken name; each practises, each recorder writes its robot's episode (its maker and model), and
 SIGINT shuts the container down cleanly (bags finalised, no traceback). The twin: a container
 asked for a robot the fleet does not have fails to start, naming it.
+
+In kinematic mode (no contacts) a reach still succeeds, judged on the hand's pose, and the
+episode says which hardware ran it; its twin: a grasp there fails, the hand closing on nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +24,12 @@ from session_harness import REPO
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
 
-def fleet_session(tmp_path: Path, robot_ids: list[str]) -> dict:
+def fleet_session(
+    tmp_path: Path,
+    robot_ids: list[str],
+    steps: tuple[str, ...] = ("aurora, reach for the red cube", "baxter, reach for the red cube"),
+    mode: str = "physics",
+) -> dict:
     fleet = yaml.safe_load((REPO / "config" / "fleet.yaml").read_text())
     fleet["robots"] = fleet["robots"][:2]  # aurora (robot_1) and baxter (robot_2)
     fleet_file = tmp_path / "fleet.yaml"
@@ -34,8 +42,8 @@ def fleet_session(tmp_path: Path, robot_ids: list[str]) -> dict:
                 "trainer_id": "trainer_test",
                 "robot_ids": ["robot_1", "robot_2"],
                 "steps": [
-                    {"say": "aurora, reach for the red cube", "timeout": 90, "wait": False},
-                    {"say": "baxter, reach for the red cube", "timeout": 90},
+                    *({"say": say, "timeout": 90, "wait": False} for say in steps[:-1]),
+                    {"say": steps[-1], "timeout": 90},
                 ],
             }
         )
@@ -49,7 +57,7 @@ def fleet_session(tmp_path: Path, robot_ids: list[str]) -> dict:
              "parameters": {"fleet_file": str(fleet_file), "robot_ids": robot_ids,
                             "station_file": station, "output_dir": str(tmp_path / "episodes"),
                             "topics_file": str(REPO / "config/recorder/episode_topics.yaml"),
-                            "seed": 4}},
+                            "seed": 4, "mode": mode}},
             {"name": "instruction_parser", "package": "academy_instructions",
              "executable": "instruction_parser",
              "parameters": {"fleet_file": str(fleet_file), "station_file": station}},
@@ -97,3 +105,28 @@ def test_sigint_mid_practice_finalises_the_open_bag(start_session, tmp_path: Pat
     assert session.tracebacks() == [], "\n".join(session.tracebacks())
     bags = list(tmp_path.glob("episodes/*/*/bag/metadata.yaml"))
     assert bags, "the interrupted episode's bag was not finalised"
+
+
+def episodes(tmp_path: Path) -> dict[str, dict]:
+    documents = [json.loads(p.read_text()) for p in tmp_path.glob("episodes/*/*/episode.json")]
+    return {d["robot_id"]: d for d in documents}
+
+
+def test_kinematic_mode_reaches_and_records_its_hardware(start_session, tmp_path: Path) -> None:
+    data = fleet_session(tmp_path, ["robot_1"], ("aurora, reach for the red cube",), "kinematic")
+    session = start_session(data)
+    assert session.wait(timeout=200) == 0, session.text()[-3000:]
+    assert session.tracebacks() == [], "\n".join(session.tracebacks())
+    episode = episodes(tmp_path)["robot_1"]
+    assert episode["hardware"] == "academy_sim/KinematicSystem"
+    assert episode["outcome"] == "SUCCEEDED", episode
+    assert sum(episode["messages_lost"].values()) == 0
+
+
+def test_twin_a_kinematic_grasp_closes_on_nothing(start_session, tmp_path: Path) -> None:
+    data = fleet_session(tmp_path, ["robot_1"], ("aurora, grasp the red cube",), "kinematic")
+    session = start_session(data)
+    session.wait(timeout=200)  # the trainer's script ends on the failed step
+    episode = episodes(tmp_path)["robot_1"]
+    assert episode["hardware"] == "academy_sim/KinematicSystem"
+    assert episode["skill"] == "grasp" and episode["outcome"] == "FAILED", episode

@@ -28,6 +28,7 @@ from academy_control.controllers import (
     GoalState,
     HandController,
     JointTrajectoryController,
+    TrajectoryGoal,
 )
 from academy_control.errors import (
     ControlError,
@@ -566,3 +567,29 @@ def test_a_multi_finger_hand_moves_every_joint_along_its_synergy() -> None:
     controller.accept(0.0, 0.0, now=0.1)
     controller.update(0.1, still, still, still, commands)
     assert commands[controller.indices] == pytest.approx(closed)
+
+
+# -- the path rule: a joint one cycle behind its commands is on its path -------------------------
+def lagging(cycles: float) -> TrajectoryGoal:
+    """GOAL at 1 rad/s on the elbow in 0.3 s cycles, the elbow ``cycles`` periods behind."""
+    jtc = following()
+    goal = jtc.active
+    assert goal is not None
+    for now in (0.3, 0.6, 0.9):
+        positions = np.zeros(len(HARDWARE_JOINTS))
+        for name, value in GOAL.items():  # the trajectory's position ``cycles`` periods ago
+            positions[HARDWARE_JOINTS.index(name)] = value * max(0.0, now - 0.3 * cycles)
+        jtc.update(now, positions, np.zeros(len(HARDWARE_JOINTS)), np.zeros(len(HARDWARE_JOINTS)))
+    return goal
+
+
+def test_a_joint_one_control_period_behind_its_command_is_on_its_path() -> None:
+    # 0.3 rad behind at 1 rad/s, past a path tolerance of 0.25: a slow loop's latency.
+    goal = lagging(1.0)
+    assert goal.error_code != TrajectoryErrorCode.PATH_TOLERANCE_VIOLATED, goal.reason
+
+
+def test_twin_a_joint_two_control_periods_behind_violates_its_path_tolerance() -> None:
+    goal = lagging(2.0)
+    assert goal.error_code == TrajectoryErrorCode.PATH_TOLERANCE_VIOLATED
+    assert "right_elbow" in goal.reason
