@@ -181,14 +181,22 @@ def totals(processes: list[psutil.Process], measure: Any, key: Any) -> dict[str,
     return result
 
 
-def losses(episodes: Path) -> dict[str, int]:
+def losses(episodes: Path) -> dict[str, Any]:
+    """Episodes written, their messages and losses, and how many ended in each outcome."""
     lost = recorded = count = 0
+    outcomes: dict[str, int] = {}
     for path in episodes.glob("*/*/episode.json"):
         document = json.loads(path.read_text())
         count += 1
         lost += sum(document["messages_lost"].values())
         recorded += document["message_count"]
-    return {"episodes": count, "messages_recorded": recorded, "messages_lost": lost}
+        outcomes[document["outcome"]] = outcomes.get(document["outcome"], 0) + 1
+    return {
+        "episodes": count,
+        "messages_recorded": recorded,
+        "messages_lost": lost,
+        "outcomes": dict(sorted(outcomes.items())),
+    }
 
 
 def run_size(robots: int, args: argparse.Namespace) -> dict[str, Any]:
