@@ -25,6 +25,7 @@ Usage: python bench/robots_per_host.py [--robots 1 2 4 8] [--seconds 30] [--layo
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import os
 import statistics
@@ -40,7 +41,7 @@ import psutil
 import yaml
 from _session import running_session
 
-from academy_fleet.robot_container import KINEMATIC_PARAMETERS
+from academy_fleet.robot_container import KINEMATIC_PARAMETERS, MODES
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ("aurora_h1", "rethink_baxter", "unitree_g1", "pal_talos")
@@ -181,20 +182,14 @@ def totals(processes: list[psutil.Process], measure: Any, key: Any) -> dict[str,
     return result
 
 
-def losses(episodes: Path) -> dict[str, Any]:
+def episode_totals(episodes: Path) -> dict[str, Any]:
     """Episodes written, their messages and losses, and how many ended in each outcome."""
-    lost = recorded = count = 0
-    outcomes: dict[str, int] = {}
-    for path in episodes.glob("*/*/episode.json"):
-        document = json.loads(path.read_text())
-        count += 1
-        lost += sum(document["messages_lost"].values())
-        recorded += document["message_count"]
-        outcomes[document["outcome"]] = outcomes.get(document["outcome"], 0) + 1
+    documents = [json.loads(p.read_text()) for p in episodes.glob("*/*/episode.json")]
+    outcomes = collections.Counter(d["outcome"] for d in documents)
     return {
-        "episodes": count,
-        "messages_recorded": recorded,
-        "messages_lost": lost,
+        "episodes": len(documents),
+        "messages_recorded": sum(d["message_count"] for d in documents),
+        "messages_lost": sum(sum(d["messages_lost"].values()) for d in documents),
         "outcomes": dict(sorted(outcomes.items())),
     }
 
@@ -284,7 +279,7 @@ def run_size(robots: int, args: argparse.Namespace) -> dict[str, Any]:
             "cpu_cores_total": round(sum(cores.values()) + shared_cores, 3),
             "rss_mb_per_robot_mean": round(sum(memory.values()) / robots, 1),
             "rss_mb_shared": round(shared_mb, 1),
-            **losses(workdir / "episodes"),
+            **episode_totals(workdir / "episodes"),
         }
     )
     ratio = result["control_rate_ratio_mean_min"]
@@ -307,8 +302,8 @@ def main() -> int:
     )
     parser.add_argument(
         "--mode",
-        choices=("physics", "kinematic"),
-        default="physics",
+        choices=MODES,
+        default=MODES[0],
         help="MuJoCo physics, or kinematic (joints follow commands: academy_sim/KinematicSystem)",
     )
     parser.add_argument(
@@ -323,6 +318,9 @@ def main() -> int:
     parser.add_argument("--keep-going", action="store_true", help="run sizes after a failure")
     parser.add_argument("--one-size", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    most = len(NAMES) * len(ROUNDS)
+    if max(args.robots) > most:
+        parser.error(f"--robots {max(args.robots)}: at most {most} (the spoken names there are)")
     os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
     if args.one_size:  # a child run: one size, its JSON on stdout
         print(json.dumps(run_size(args.robots[0], args)))

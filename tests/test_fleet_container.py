@@ -68,18 +68,23 @@ def fleet_session(
     }  # fmt: skip
 
 
+def episodes(tmp_path: Path) -> dict[str, dict]:
+    """The episode.json documents the session wrote, by robot id."""
+    documents = [json.loads(p.read_text()) for p in tmp_path.glob("episodes/*/*/episode.json")]
+    return {d["robot_id"]: d for d in documents}
+
+
 def test_two_makers_robots_practise_from_one_process(start_session, tmp_path: Path) -> None:
     session = start_session(fleet_session(tmp_path, ["robot_1", "robot_2"]))
     assert session.wait(timeout=200) == 0, session.text()[-3000:]
     assert session.tracebacks() == [], "\n".join(session.tracebacks())
     containers = [p for p in session.child_pids() if "container" in p]
     assert len(containers) == 1, session.child_pids()  # both robots: one process
-    documents = [json.loads(p.read_text()) for p in tmp_path.glob("episodes/*/*/episode.json")]
-    by_robot = {d["robot_id"]: d for d in documents}
+    by_robot = episodes(tmp_path)
     assert set(by_robot) == {"robot_1", "robot_2"}, session.text()[-3000:]
     assert by_robot["robot_2"]["manufacturer"] == "Rethink Robotics"
     assert by_robot["robot_2"]["model"] == "rethink_baxter"
-    for document in documents:
+    for document in by_robot.values():
         assert document["complete"] and sum(document["messages_lost"].values()) == 0
 
 
@@ -105,11 +110,6 @@ def test_sigint_mid_practice_finalises_the_open_bag(start_session, tmp_path: Pat
     assert session.tracebacks() == [], "\n".join(session.tracebacks())
     bags = list(tmp_path.glob("episodes/*/*/bag/metadata.yaml"))
     assert bags, "the interrupted episode's bag was not finalised"
-
-
-def episodes(tmp_path: Path) -> dict[str, dict]:
-    documents = [json.loads(p.read_text()) for p in tmp_path.glob("episodes/*/*/episode.json")]
-    return {d["robot_id"]: d for d in documents}
 
 
 def test_kinematic_mode_reaches_and_records_its_hardware(start_session, tmp_path: Path) -> None:

@@ -232,32 +232,27 @@ class ControllerManagerNode(LifecycleNode):
         self._stop_loop()
         return TransitionCallbackReturn.SUCCESS
 
-    def _entity_ids(self) -> set[int]:
-        entities = [
-            *self.publishers,
-            *self.subscriptions,
-            *self.services,
-            *self.clients,
-            *self.timers,
+    def _entities(self) -> list[tuple[list[Any], Callable[[Any], Any]]]:
+        """Every kind of entity this node has, with the method that destroys one."""
+        return [
+            (list(self.publishers), self.destroy_publisher),
+            (list(self.subscriptions), self.destroy_subscription),
+            (list(self.services), self.destroy_service),
+            (list(self.clients), self.destroy_client),
+            (list(self.timers), self.destroy_timer),  # diagnostics read the manager cleanup drops
         ]
-        return {id(e) for e in entities}
+
+    def _entity_ids(self) -> set[int]:
+        return {id(e) for entities, _ in self._entities() for e in entities}
 
     def _destroy_entities(self) -> None:
         for server in self._action_servers:
             server.destroy()
         self._action_servers.clear()
-        for publisher in list(self.publishers):
-            if id(publisher) not in self._own_entities:
-                self.destroy_publisher(publisher)
-        for subscription in list(self.subscriptions):
-            if id(subscription) not in self._own_entities:
-                self.destroy_subscription(subscription)
-        for service in list(self.services):
-            if id(service) not in self._own_entities:
-                self.destroy_service(service)
-        for timer in list(self.timers):  # the diagnostics timer reads the manager cleanup drops
-            if id(timer) not in self._own_entities:
-                self.destroy_timer(timer)
+        for entities, destroy in self._entities():
+            for entity in entities:
+                if id(entity) not in self._own_entities:
+                    destroy(entity)
 
     def _stop_loop(self) -> None:
         self._running = False
