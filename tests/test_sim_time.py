@@ -35,14 +35,17 @@ def sim_session(station: str, use_sim_time: bool) -> dict:
     )
 
 
-def simulated_hold(start_session, tmp_path, use_sim_time: bool) -> float:
-    """Simulated seconds between the hold phase's start and end (from /robot_1/clock)."""
+def simulated_hold(start_session, tmp_path, use_sim_time: bool) -> tuple[float, float]:
+    """The hold phase's length by the events' own stamps, and in simulated seconds as the test
+    saw ``/robot_1/clock`` when each event arrived (late by the delivery delay, which varies on a
+    loaded host)."""
     session = start_session(sim_session(str(narrow_station(tmp_path)), use_sim_time))
     session.wait_for(r"session 'it_sim_time' is up", timeout=90)
     with spinning_node("test_sim_time") as node:
         lock = threading.Lock()
         now = {"sim": 0.0}
         marks: dict[int, float] = {}
+        stamps: dict[int, float] = {}
 
         def on_clock(msg: Clock) -> None:
             with lock:
@@ -52,6 +55,7 @@ def simulated_hold(start_session, tmp_path, use_sim_time: bool) -> float:
             if msg.phase == "hold" and msg.event in (SkillEvent.PHASE_START, SkillEvent.PHASE_END):
                 with lock:
                     marks[msg.event] = now["sim"]
+                    stamps[msg.event] = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
 
         node.create_subscription(Clock, "/robot_1/clock", on_clock, CLOCK_QOS)
         node.create_subscription(SkillEvent, "/robot_1/skill_events", on_event, RELIABLE_QOS)
@@ -66,14 +70,19 @@ def simulated_hold(start_session, tmp_path, use_sim_time: bool) -> float:
         assert result.outcome.value == SkillOutcome.SUCCEEDED, result.reason
         with lock:
             assert set(marks) == {SkillEvent.PHASE_START, SkillEvent.PHASE_END}, marks
-            return marks[SkillEvent.PHASE_END] - marks[SkillEvent.PHASE_START]
+            return (
+                stamps[SkillEvent.PHASE_END] - stamps[SkillEvent.PHASE_START],
+                marks[SkillEvent.PHASE_END] - marks[SkillEvent.PHASE_START],
+            )
 
 
 def test_a_hold_lasts_its_time_in_simulated_seconds(start_session, tmp_path) -> None:
-    held = simulated_hold(start_session, tmp_path, use_sim_time=True)
-    assert held >= 0.95 * HOLD_S, f"held {held:.2f} simulated s of {HOLD_S} s"
+    # On sim time the events are stamped from /robot_1/clock: exact, unlike the arrival time.
+    held, seen = simulated_hold(start_session, tmp_path, use_sim_time=True)
+    assert held >= 0.99 * HOLD_S, f"held {held:.2f} simulated s of {HOLD_S} s"
+    assert seen >= 0.8 * HOLD_S, f"the test's own clock saw a hold of {seen:.2f} simulated s"
 
 
 def test_twin_on_the_wall_clock_a_slow_simulation_holds_too_short(start_session, tmp_path) -> None:
-    held = simulated_hold(start_session, tmp_path, use_sim_time=False)
+    _, held = simulated_hold(start_session, tmp_path, use_sim_time=False)
     assert held < 0.8 * HOLD_S, f"held {held:.2f} simulated s: the wall clock should cut it short"
