@@ -11,12 +11,13 @@ Two executables:
 Each node keeps its own name in its robot's namespace (``/robot_1/controller_manager``, ...), as
 if it ran alone, and its robot's ``/<robot>/clock`` as ``/clock``. Each robot has its own
 executors: a multi-threaded one for its controller manager and skill executor (goals block while
-they wait on other actions), and a single-threaded one for the high-rate inputs of its recorder
-and skill executor, which take every 100 Hz message (see :mod:`academy_common.input_node`): one
-wake-up serves both. The container configures and activates its
-lifecycle nodes itself (as launch_ros' ``autostart`` does), announces ``<container>/ready`` once
-they are all active, and on SIGINT/SIGTERM deactivates them (recorders first: they finalise their
-bags) before exiting; nodes are destroyed only once no executor spins on them.
+they wait on other actions), and rclpy's C++ events executor for the skill executor's high-rate
+inputs and action clients (its ``joint_states``, ``/clock``, ...); each recorder drains its
+recorded topics on a thread of its own (see :mod:`academy_common.input_node`). The container
+configures and activates its lifecycle nodes itself (as launch_ros' ``autostart`` does),
+announces ``<container>/ready`` once they are all active, and on SIGINT/SIGTERM deactivates them
+(recorders first: they finalise their bags) before exiting; nodes are destroyed only once no
+executor spins on them.
 
 Parameters (handed to the nodes that use them): ``station_file``, ``controllers_file`` (empty:
 each model's), ``mode`` (``physics``, the default: MuJoCo stations; ``kinematic``: joints follow
@@ -41,6 +42,7 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.signals import SignalHandlerOptions
 
+from academy_common.input_node import input_executor, spin_events
 from academy_common.node_main import announce_ready, lifecycle_state
 from academy_control.controller_manager_node import ControllerManagerNode
 from academy_description.fleet import load_fleet
@@ -68,7 +70,7 @@ KINEMATIC_PARAMETERS: dict[str, Any] = {
 
 class RobotNodes:
     """One robot's controller manager, skill executor and recorder, in ``namespace``, and the
-    single-threaded executor that takes the high-rate inputs of the last two (``inputs``)."""
+    events executor that takes the skill executor's high-rate inputs (``inputs``)."""
 
     def __init__(self, namespace: str, values: dict[str, Any]) -> None:
         def options(names: Sequence[str], *extra: Parameter[Any]) -> dict[str, Any]:
@@ -89,7 +91,7 @@ class RobotNodes:
             [Parameter("hardware_plugin", value=profile["hardware_plugin"])] if kinematic else []
         )
         robot = ("robot_id", "robot_model", "station_file")
-        self.inputs = SingleThreadedExecutor()
+        self.inputs = input_executor()
         self.controller_manager = ControllerManagerNode(
             **options((*robot, "controllers_file", "seed"), *hardware)
         )
@@ -98,7 +100,6 @@ class RobotNodes:
             **options(robot, Parameter("use_sim_time", value=not kinematic)),
         )
         self.recorder = RecorderNode(
-            input_executor=self.inputs,
             **options(
                 ("robot_id", "robot_model", "output_dir", "topics_file", "trainer_id"), *plugin
             ),
@@ -209,17 +210,16 @@ def run(factory: Callable[[], Container], args: Sequence[str] | None) -> int:
             executor = MultiThreadedExecutor(num_threads=THREADS_PER_ROBOT)
             executor.add_node(robot.controller_manager)
             executor.add_node(robot.skill_executor)
-            executor.add_node(robot.recorder)  # its recorded topics: on robot.inputs
+            executor.add_node(robot.recorder)  # its recorded topics: drained by its own thread
             goals.append(executor)
             inputs.append(robot.inputs)
-        stopping = threading.Event()
-        spinners = [(host, "host"), *((e, "goals") for e in goals)]
-        spinners += [(e, "inputs") for e in inputs]
+        # The inputs spin on until the goals have ended (their action clients complete them).
+        stopping, inputs_stopping = threading.Event(), threading.Event()
+        spinners = [(host, "host", stopping), *((e, "goals", stopping) for e in goals)]
+        spinners += [(e, "inputs", inputs_stopping) for e in inputs]
         threads = {
-            spinner: threading.Thread(
-                target=_spin, args=(spinner, stopping), name=name, daemon=True
-            )
-            for spinner, name in spinners
+            spinner: threading.Thread(target=_spin, args=(spinner, until), name=name, daemon=True)
+            for spinner, name, until in spinners
         }
         for thread in threads.values():  # before bring-up: transitions wait on services they serve
             thread.start()
@@ -233,15 +233,14 @@ def run(factory: Callable[[], Container], args: Sequence[str] | None) -> int:
             stopping.set()
             alive = container.host.context.ok()
             if alive:
-                # Recorders first (they finalise their bags), with their executors stopped: a
-                # deactivating recorder destroys its subscriptions, which a spinning executor
-                # would still be waiting on. The controller managers then end their running
-                # goals, whose callbacks return on the multi-threaded executors, still spinning.
-                _stop(inputs, threads)
+                # Recorders first (they finalise their bags). The controller managers then end
+                # their running goals, whose callbacks return on the multi-threaded executors,
+                # still spinning.
                 container.deactivate([r.recorder for r in container.robots])
                 for robot in container.robots:  # running goals end now, not at a timeout
                     robot.skill_executor.stop()
                 container.deactivate([r.controller_manager for r in container.robots])
+            inputs_stopping.set()
             _stop([host, *goals, *inputs], threads)
             if alive:
                 container.destroy()
@@ -257,10 +256,13 @@ def _stop(executors: Sequence[Executor], threads: dict[Executor, threading.Threa
 
 
 def _spin(executor: Executor, stopping: threading.Event) -> None:
-    """Spin until the executor is shut down; what it raises while the container stops is the
-    stop, not a fault (nothing to print)."""
+    """Spin until the executor is shut down (an events executor: until ``stopping``); what it
+    raises while the container stops is the stop, not a fault (nothing to print)."""
     try:
-        executor.spin()
+        if isinstance(executor, Executor):
+            executor.spin()
+        else:  # rclpy's EventsExecutor is no Executor subclass
+            spin_events(executor, stopping)
     except Exception:
         if not stopping.is_set():
             raise

@@ -13,7 +13,9 @@ Lifecycle (``rclpy.lifecycle``; see ``academy_common.node_main`` for the contrac
 * **configure**: reads the parameters, loads ``topics_file`` and the robot model, creates
   ``output_dir``, builds the type store and the segmenter; creates the EpisodeInfo publisher.
   Fails (stays unconfigured, reason logged) on a bad parameter, topics file or model.
-* **activate**: creates the subscriptions and the segmenter's timer: recording starts.
+* **activate**: creates the subscriptions and the segmenter's timer: recording starts. The
+  subscriptions are drained every ``POLL_S`` by a thread of their own, oldest message first
+  (:class:`academy_common.input_node.PolledInputs`: one wake-up per period, not per message).
 * **deactivate**: finalises the open episode (marked interrupted; an episode whose end was
   received is finalised complete), destroys the subscriptions and the timer.
 * **cleanup**: releases what configure created. **shutdown**: deactivate's finalising, then
@@ -34,8 +36,6 @@ from typing import Any
 import yaml
 from ament_index_python.packages import get_package_share_directory
 from rcl_interfaces.msg import ParameterDescriptor, ParameterType  # type: ignore[import-untyped]
-from rclpy.event_handler import SubscriptionEventCallbacks
-from rclpy.executors import Executor
 from rclpy.lifecycle import Node as LifecycleNode
 from rclpy.lifecycle import State, TransitionCallbackReturn
 from rclpy.publisher import Publisher
@@ -45,7 +45,7 @@ from rclpy.subscription import Subscription
 from rclpy.timer import Timer
 
 from academy_common.ids import new_id
-from academy_common.input_node import InputNode
+from academy_common.input_node import PolledInputs
 from academy_common.node_main import run_lifecycle_node
 from academy_common.parameters import required_string
 from academy_common.qos import INSTRUCTIONS_QOS, RELIABLE_QOS
@@ -95,6 +95,9 @@ INSTRUCTION_TYPE = "academy_interfaces/msg/Instruction"
 #: arrives (a timer at TICK_S woke the executor 20 times a second per recorder: on a fleet host,
 #: a third of a kinematic robot's cost).
 TICK_S = 0.05
+#: Seconds between two drains of the recorded subscriptions: 2 messages of a 100 Hz topic, of
+#: the 100 their history holds (RELIABLE_QOS).
+POLL_S = 0.02
 IDLE_TICK_S = 0.5
 _EVENT_KINDS = {
     SkillEvent.ATTEMPT_START: EventKind.ATTEMPT_START,
@@ -154,17 +157,17 @@ def commanding_controllers(model: RobotModel) -> list[str]:
 class RecorderNode(LifecycleNode):
     """Segments one robot's telemetry into episodes, one per skill attempt (see module docs)."""
 
-    def __init__(self, input_executor: Executor | None = None, **node_options: Any) -> None:
+    def __init__(self, **node_options: Any) -> None:
         """``node_options``: rclpy Node keyword arguments (a container passes its namespace,
-        parameter overrides and ``use_global_arguments=False``); ``input_executor``: the
-        single-threaded executor for the recorded subscriptions (default: one of their own)."""
+        parameter overrides and ``use_global_arguments=False``)."""
         super().__init__("recorder", **node_options)
-        # The recorded subscriptions live on a sibling node (``recorder_inputs``): the executor
-        # that takes every 100 Hz message then visits those subscriptions alone, not this
-        # node's lifecycle and parameter services too (academy_common.input_node). The sibling's
-        # callbacks and this node's (the tick timer, transitions) may run on different threads:
-        # the segmenter and the open recordings are used under ``_segment_lock``.
-        self._inputs = InputNode(self, input_executor)
+        # The recorded subscriptions live on a sibling node (``recorder_inputs``) that no
+        # executor spins: a thread of its own drains them (academy_common.input_node), so that
+        # neither this node's executor nor any other wakes for each 100 Hz message. The drain's
+        # callbacks and this node's (the tick timer, transitions) run on different threads: the
+        # segmenter and the open recordings are used under ``_segment_lock``.
+        self._inputs = PolledInputs(self, POLL_S, self._receive)
+        self._handlers: dict[str, Callable[[Segmenter, Sample], list[Decision]]] = {}
         self._segment_lock = threading.Lock()
         describe = ParameterDescriptor
         self.declare_parameter("robot_id", "", describe(description="default: the namespace"))
@@ -275,13 +278,15 @@ class RecorderNode(LifecycleNode):
         return TransitionCallbackReturn.SUCCESS
 
     def _stop(self, why: str) -> None:
+        if self.context.ok():
+            self._inputs.drain()  # what arrived before the stop belongs to its episode
         with self._segment_lock:
             if self.segmenter is not None:
                 self._apply(self.segmenter.interrupt(why))
         if not self.context.ok():
             return  # after SIGINT rclpy shut the context down: destroy_node releases the rest
         for subscription in self._recorded_subscriptions:
-            self._inputs.node.destroy_subscription(subscription)
+            self._inputs.unsubscribe(subscription)
         self._recorded_subscriptions.clear()
         if self._tick_timer is not None:
             # cancelled, not destroyed: an executor may be spinning on this node (a container)
@@ -310,29 +315,13 @@ class RecorderNode(LifecycleNode):
     ) -> None:
         package, _, name = kind.split("/")
         msg_type = getattr(importlib.import_module(f"{package}.msg"), name)
-        events = SubscriptionEventCallbacks(
-            message_lost=lambda info: self._on_lost(topic, info.total_count_change)
-        )
-        subscription = self._inputs.node.create_subscription(
-            msg_type,
-            topic,
-            lambda data, info: self._receive(topic, data, info, handler),
-            qos,
-            raw=True,
-            event_callbacks=events,
-        )
-        self._recorded_subscriptions.append(subscription)
+        self._handlers[topic] = handler
+        self._recorded_subscriptions.append(self._inputs.subscribe(msg_type, topic, topic, qos))
 
-    def _receive(
-        self,
-        topic: str,
-        data: bytes,
-        info: Any,
-        handler: Callable[[Segmenter, Sample], list[Decision]],
-    ) -> None:
+    def _receive(self, topic: str, data: bytes, info: dict[str, Any]) -> None:
         with self._segment_lock:
             if self.segmenter is not None:
-                self._take(topic, data, info, handler, self.segmenter)
+                self._take(topic, data, info, self._handlers[topic], self.segmenter)
 
     def _take(
         self,
@@ -391,10 +380,6 @@ class RecorderNode(LifecycleNode):
     def _tick(self, segmenter: Segmenter) -> None:
         self._last_tick_ns = now = time.time_ns()
         self._apply(segmenter.tick(now))
-
-    def _on_lost(self, topic: str, count: int) -> None:
-        # Counted from sequence numbers (the segmenter); the event only makes the loss visible now.
-        self.get_logger().warn(f"{topic}: middleware reports {count} message(s) lost")
 
     # ------------------------------------------------------------------ decisions
     def _apply(self, decisions: list[Decision]) -> None:
@@ -502,7 +487,9 @@ class RecorderNode(LifecycleNode):
         info.complete = complete
         if self._episodes is not None and self.context.ok():
             self._episodes.publish(info)
-        self.get_logger().info(
+        # A loss (a gap in a publisher's sequence numbers) is a warning: the hall must see it.
+        log = self.get_logger().warn if info.messages_lost else self.get_logger().info
+        log(
             f"episode {info.episode_id}: {start.skill} #{start.repetition} {outcome} "
             f"({info.message_count} messages, {info.messages_lost} lost)"
         )

@@ -106,7 +106,7 @@ class SkillExecutorNode(Node):
         **node_options: Any,
     ) -> None:
         """``node_options``: rclpy Node keyword arguments (as for a node in a container);
-        ``input_executor``: the single-threaded executor for its high-rate inputs
+        ``input_executor``: the events executor for its high-rate inputs
         (:class:`~academy_common.input_node.InputNode`; default: one of their own)."""
         super().__init__("skill_executor", **node_options)
         self._input_executor = input_executor
