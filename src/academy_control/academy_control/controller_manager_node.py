@@ -8,7 +8,9 @@ A lifecycle node (``rclpy.lifecycle``; it owns hardware), driven by the session 
   fails the transition with the reason logged;
 - ``activate`` starts read -> update -> write at ``update_rate`` on a dedicated thread, paced to
   the wall clock (``real_time: true``, times ``real_time_factor``) or as fast as it can
-  (``false``, for benchmarks), and accepts goals (refused while inactive);
+  (``false``, for benchmarks), and accepts goals (refused while inactive); the thread runs on
+  SCHED_FIFO at ``thread_priority`` (50) where the system allows it, as ros2_control's does,
+  and warns once where it does not;
 - ``deactivate`` ends running goals (CANCELED, "deactivated: holding position") and stops the
   loop with the last position commands held; ``cleanup`` releases interfaces and hardware.
 
@@ -24,7 +26,8 @@ Interfaces (relative names, so the robot namespace applies):
 - ``estop_engaged`` (std_msgs/Bool, latched): the e-stop's state, for clients deciding whether a
   goal that ended was stopped by it (they also get the typed ESTOPPED result code);
 - ``/clock`` (rosgraph_msgs/Clock) when ``publish_clock`` is true: the simulation's time, one
-  message per control cycle, so that nodes with ``use_sim_time`` measure holds and timeouts in
+  message per control cycle while anyone subscribes (checked every ``CLOCK_MATCH_EVERY``
+  cycles), so that nodes with ``use_sim_time`` measure holds and timeouts in
   simulated seconds (the session runner remaps it to ``/<robot_id>/clock`` per robot, since every
   robot's station is its own simulation);
 - ``/diagnostics`` (diagnostic_msgs/DiagnosticArray, 1 Hz): the control loop's achieved rate,
@@ -74,6 +77,7 @@ from academy_control.controller_manager import (
 )
 from academy_control.controllers import GoalState, TrajectoryGoal
 from academy_control.errors import ControlError
+from academy_control.realtime import configure_sched_fifo
 from academy_control.trajectory import TrajectoryPoint
 from academy_description.model_registry import load_model
 from academy_interfaces.action import FollowJointTrajectory, GripperCommand
@@ -89,6 +93,10 @@ GOAL_POLL_S = 0.02
 #: FollowJointTrajectory feedback rate (Hz): ros2_controllers' JTC ``action_monitor_rate``
 #: default. Every feedback wakes the client's executor, so a fleet host keeps it low.
 ACTION_MONITOR_RATE = 20.0
+#: The control loop's SCHED_FIFO priority: ros2_control's ``thread_priority`` default.
+THREAD_PRIORITY = 50
+#: /clock is published only while it has subscribers, looked up once this many cycles.
+CLOCK_MATCH_EVERY = 10
 #: /diagnostics period (s), and the achieved/configured control rate below which it warns.
 DIAGNOSTICS_PERIOD_S = 1.0
 RATE_OK_RATIO = 0.99
@@ -166,6 +174,15 @@ class ControllerManagerNode(LifecycleNode):
             "action_monitor_rate",
             ACTION_MONITOR_RATE,
             describe(description="Hz of follow_joint_trajectory feedback (at most update_rate)"),
+        )
+        self.declare_parameter(
+            "thread_priority",
+            THREAD_PRIORITY,
+            describe(
+                description="SCHED_FIFO priority of the control loop thread, as ros2_control's "
+                "(1-99; 0 = the default scheduler). Needs CAP_SYS_NICE or an rtprio limit; "
+                "without it the loop runs on the default scheduler, with a warning"
+            ),
         )
         self.declare_parameter(
             "station_state_rate",
@@ -261,6 +278,11 @@ class ControllerManagerNode(LifecycleNode):
         self._loop = None
 
     def _load(self) -> None:
+        self._thread_priority = int(self.get_parameter("thread_priority").value)
+        try:
+            configure_sched_fifo(self._thread_priority, check_only=True)
+        except ValueError as error:
+            raise ControlError(str(error)) from None
         model_name = required_string(self, "robot_model")
         robot = load_model(model_name)
         self.robot = robot
@@ -320,6 +342,7 @@ class ControllerManagerNode(LifecycleNode):
             else None
         )
         self._clock_msg = Clock()
+        self._clock_listeners: bool | None = None
         create_ros_interfaces = getattr(hardware, "create_ros_interfaces", None)
         self.hardware_io = (
             create_ros_interfaces(self, self.manager.lock, group) if create_ros_interfaces else None
@@ -378,6 +401,13 @@ class ControllerManagerNode(LifecycleNode):
 
     # -- control loop -------------------------------------------------------------------------
     def _control_loop(self) -> None:
+        refused = configure_sched_fifo(self._thread_priority)
+        if refused:
+            self.get_logger().warn(
+                f"control loop on the default scheduler, not SCHED_FIFO: {refused} (grant "
+                "CAP_SYS_NICE or an rtprio limit, as for ros2_control, to keep its rate on a "
+                "loaded host)"
+            )
         period = self.manager.period / self.real_time_factor  # wall s per cycle
         next_time = time.perf_counter()
         while self._running:
@@ -413,7 +443,7 @@ class ControllerManagerNode(LifecycleNode):
         velocities: np.ndarray,
         efforts: np.ndarray,
     ) -> None:
-        if self._clock_pub is not None:
+        if self._clock_pub is not None and self._clock_heard(cycle):
             nanos = round(sim_time * 1e9)
             self._clock_msg.clock.sec, self._clock_msg.clock.nanosec = divmod(nanos, 1_000_000_000)
             self._clock_pub.publish(self._clock_msg)
@@ -422,6 +452,15 @@ class ControllerManagerNode(LifecycleNode):
         if self.hardware_io is not None and cycle % self._station_every == 0:
             with self.manager.lock:
                 self.hardware_io.publish_state()
+
+    def _clock_heard(self, cycle: int) -> bool:
+        """Whether anyone subscribes to ``/clock``, asked every ``CLOCK_MATCH_EVERY`` cycles:
+        with no subscriber (no node on sim time, no recorder of it) a message per cycle is work
+        for no one (at 100 Hz it was a tenth of a fleet container's interpreter time)."""
+        if cycle % CLOCK_MATCH_EVERY == 1 or self._clock_listeners is None:
+            assert self._clock_pub is not None
+            self._clock_listeners = self._clock_pub.get_subscription_count() > 0
+        return self._clock_listeners
 
     def _publish_joint_states(
         self, positions: np.ndarray, velocities: np.ndarray, efforts: np.ndarray
