@@ -210,7 +210,12 @@ def load_model(name: str, directory: Path | None = None) -> RobotModel:
     xml = expand_description(entry, base)
     maker_dir = resolve_uri(entry.source, base).parent if entry.source else base
     prepared = prepare_urdf(
-        xml, str(base / entry.description), maker_dir, entry.couplings, entry.limit_overrides
+        xml,
+        str(base / entry.description),
+        maker_dir,
+        entry.couplings,
+        entry.limit_overrides,
+        non_contact_links=entry.non_contact_links,
     )
     urdf = validate_urdf(prepared.xml, str(base / entry.description))
     problems = check_entry(entry, urdf)

@@ -4,15 +4,17 @@ Everything the workspace knows about a model that its maker's URDF does not say 
 in code: who makes it and under which licence, where the maker's URDF is installed, how it is
 mounted in a station, its arms (shoulder-to-wrist chains, end-effector link, grasp frame, ready
 posture), its hands (kind, joints, open and closed postures), couplings the URDF lacks, and
-effort limits that replace the URDF's placeholders. ``academy model add`` writes the first
-version of the file from the URDF; people refine it and ``academy model check`` validates it.
+effort limits that replace the URDF's placeholders, and links whose collision geometry is a
+planning volume rather than the body (TIAGo's hand safety boxes). ``academy model add`` writes
+the first version of the file from the URDF; people refine it and ``academy model check``
+validates it.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -24,6 +26,7 @@ from academy_description.errors import InvalidDescriptionError
 SCHEMA_VERSION = 1
 
 Vector3 = tuple[float, float, float]
+NonEmptyStr = Annotated[str, Field(min_length=1)]
 
 
 class _Strict(BaseModel):
@@ -147,6 +150,10 @@ class ModelEntry(_Strict):
     torso: tuple[str, ...] = Field(default=(), description="waist/torso joints")
     couplings: tuple[Coupling, ...] = ()
     limit_overrides: dict[str, LimitOverride] = Field(default_factory=dict)
+    non_contact_links: dict[str, NonEmptyStr] = Field(
+        default_factory=dict,
+        description="link -> why its collision geometry is not the body: it never touches props",
+    )
 
 
 def read_model_entry(path: Path) -> ModelEntry:

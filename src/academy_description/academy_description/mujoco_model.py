@@ -78,8 +78,12 @@ def prepare_urdf(
     couplings: Sequence[Coupling] = (),
     limit_overrides: Mapping[str, LimitOverride] | None = None,
     mesh_dir: Path | None = None,
+    non_contact_links: Mapping[str, str] | None = None,
 ) -> PreparedUrdf:
     """Make expanded URDF ``xml`` compile in MuJoCo; report every repair.
+
+    ``non_contact_links`` (link -> reason) lose their ``<collision>`` elements: volumes a planner
+    keeps clear (TIAGo's 20 cm hand safety box) would otherwise push props the fingers never touch.
 
     Raises:
         InvalidDescriptionError: a mesh is missing or unreadable, a package is not installed, or
@@ -131,6 +135,17 @@ def prepare_urdf(
                     f"({override.reason})"
                 )
                 limit.set(attribute, repr(value))
+    links = {link.get("name", ""): link for link in root.findall("link")}
+    for name, reason in (non_contact_links or {}).items():
+        body = links.get(name)
+        collisions = [] if body is None else body.findall("collision")
+        if body is None or not collisions:
+            what = "is not a link of the URDF" if body is None else "has no <collision>"
+            problems.append(f"non_contact_links: {name!r} {what}")
+            continue
+        for collision in collisions:
+            body.remove(collision)
+        repairs.append(f"link '{name}': {len(collisions)} collision element(s) removed ({reason})")
     if problems:
         raise InvalidDescriptionError(source, problems)
     for old in root.findall("mujoco"):

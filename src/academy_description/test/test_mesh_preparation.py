@@ -110,3 +110,16 @@ def test_a_coupling_on_a_missing_joint_is_an_error_naming_it() -> None:
 
     with pytest.raises(InvalidDescriptionError, match="joint 'ghost' is not a joint"):
         prepare_urdf(ROBOT, "r.urdf", couplings=[Coupling(joint="ghost", leader="b")])
+
+
+def test_a_non_contact_link_loses_its_collision_and_the_repair_is_reported() -> None:
+    robot = ROBOT.replace(
+        '<link name="frame">',
+        '<link name="frame"><collision><geometry><box size="1 1 1"/></geometry></collision>',
+    )
+    prepared = prepare_urdf(robot, "r.urdf", non_contact_links={"frame": "a planning volume"})
+    assert ET.fromstring(prepared.xml).find("link[@name='frame']/collision") is None
+    assert "link 'frame': 1 collision element(s) removed (a planning volume)" in prepared.repairs
+    # twin: a link that is not in the URDF is an error naming it, not silently ignored
+    with pytest.raises(InvalidDescriptionError, match="non_contact_links: 'ghost' is not a link"):
+        prepare_urdf(ROBOT, "r.urdf", non_contact_links={"ghost": "a planning volume"})
