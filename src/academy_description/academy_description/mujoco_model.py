@@ -66,6 +66,10 @@ class PreparedUrdf:
     repairs: tuple[str, ...]
 
 
+#: Valid names an error message lists before "...".
+NAMES_SHOWN = 8
+
+
 def grasp_site_name(end_effector: str) -> str:
     """The MuJoCo site at the grasp point of the hand on ``end_effector``."""
     return f"{end_effector}_grasp"
@@ -86,8 +90,9 @@ def prepare_urdf(
     keeps clear (TIAGo's 20 cm hand safety box) would otherwise push props the fingers never touch.
 
     Raises:
-        InvalidDescriptionError: a mesh is missing or unreadable, a package is not installed, or
-            a coupling or override names a joint the URDF lacks (every problem listed).
+        InvalidDescriptionError: a mesh is missing or unreadable, a package is not installed, a
+            coupling or override names a joint the URDF lacks, or a non-contact link is not a
+            link with collision geometry (every problem listed).
     """
     try:
         root = ET.fromstring(xml)
@@ -141,7 +146,12 @@ def prepare_urdf(
         collisions = [] if body is None else body.findall("collision")
         if body is None or not collisions:
             what = "is not a link of the URDF" if body is None else "has no <collision>"
-            problems.append(f"non_contact_links: {name!r} {what}")
+            valid = sorted(n for n, link in links.items() if link.find("collision") is not None)
+            shown = ", ".join(valid[:NAMES_SHOWN]) + (", ..." if len(valid) > NAMES_SHOWN else "")
+            problems.append(
+                f"non_contact_links: {name!r} {what}; valid: one of its {len(valid)} links "
+                f"with a <collision> ({shown or 'none'})"
+            )
             continue
         for collision in collisions:
             body.remove(collision)

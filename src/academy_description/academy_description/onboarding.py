@@ -204,7 +204,8 @@ def onboard(
 
     ``couplings`` are joints the maker left without ``<mimic>`` (TIAGo's Hey5 fingers): they
     are written to ``model.yaml`` and treated as followers. When overwriting, the existing
-    entry's couplings are kept unless ``couplings`` are given.
+    entry's couplings are kept unless ``couplings`` are given, and its ``non_contact_links``
+    are kept and applied before detection (a planning volume is not the hand or the feet).
 
     Raises:
         DescriptionError: the URDF cannot be read or prepared, or the model exists (and not
@@ -222,14 +223,20 @@ def onboard(
             f"model {name!r} already exists in {models_dir}: choose another name, or pass "
             "--overwrite to replace its files"
         )
-    if not couplings and (target / "model.yaml").is_file():
+    non_contact_links: dict[str, str] = {}
+    if (target / "model.yaml").is_file():
         try:
-            couplings = read_model_entry(target / "model.yaml").couplings
+            existing = read_model_entry(target / "model.yaml")
         except InvalidDescriptionError:
-            couplings = ()
+            existing = None
+        if existing is not None:
+            couplings = couplings or existing.couplings
+            non_contact_links = dict(existing.non_contact_links)
     report = OnboardingReport(name)
     xml, path = _read_maker_urdf(urdf_uri)
-    prepared = prepare_urdf(xml, urdf_uri, path.parent, couplings)
+    prepared = prepare_urdf(
+        xml, urdf_uri, path.parent, couplings, non_contact_links=non_contact_links
+    )
     tree = _Tree(ET.fromstring(prepared.xml))  # with the couplings as <mimic>
     report.repairs.extend(prepared.repairs)
     spec = mujoco.MjSpec.from_string(prepared.xml)
@@ -238,7 +245,9 @@ def onboard(
     mujoco.mj_kinematics(model, data)
     detector = _Detector(tree, model, data, report)
     entry = detector.entry(name, maker, licence, urdf_uri, forward_axis)
-    entry = entry.model_copy(update={"couplings": tuple(couplings)})
+    entry = entry.model_copy(
+        update={"couplings": tuple(couplings), "non_contact_links": non_contact_links}
+    )
     target.mkdir(parents=True, exist_ok=True)
     model_file = target / "model.yaml"
     wrapper = target / f"{name}.urdf.xacro"

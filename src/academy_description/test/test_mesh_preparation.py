@@ -123,3 +123,6 @@ def test_a_non_contact_link_loses_its_collision_and_the_repair_is_reported() -> 
     # twin: a link that is not in the URDF is an error naming it, not silently ignored
     with pytest.raises(InvalidDescriptionError, match="non_contact_links: 'ghost' is not a link"):
         prepare_urdf(ROBOT, "r.urdf", non_contact_links={"ghost": "a planning volume"})
+    # a link without collision geometry is an error too, and the message names the valid ones
+    with pytest.raises(InvalidDescriptionError, match=r"'bent' has no <collision>.*\(frame\)"):
+        prepare_urdf(robot, "r.urdf", non_contact_links={"bent": "a planning volume"})

@@ -68,6 +68,20 @@ def test_an_existing_model_is_not_overwritten_by_accident(tmp_path: Path) -> Non
         onboard("baxter", BAXTER, "Rethink Robotics", "BSD-3-Clause", tmp_path)
 
 
+def test_overwriting_keeps_and_applies_the_entrys_non_contact_links(tmp_path: Path) -> None:
+    onboard("baxter", BAXTER, "Rethink Robotics", "BSD-3-Clause", tmp_path)
+    entry_file = tmp_path / "baxter" / "model.yaml"
+    entry = yaml.safe_load(entry_file.read_text())
+    assert "left_upper_elbow_visual" not in entry["non_contact_links"]  # not guessed
+    entry["non_contact_links"] = {"left_upper_elbow_visual": "a collision-only planning volume"}
+    entry_file.write_text(yaml.safe_dump(entry))
+    report = onboard("baxter", BAXTER, "Rethink Robotics", "BSD-3-Clause", tmp_path, overwrite=True)
+    kept = yaml.safe_load(entry_file.read_text())["non_contact_links"]
+    assert kept == {"left_upper_elbow_visual": "a collision-only planning volume"}
+    removed = "'left_upper_elbow_visual': 1 collision element(s) removed"
+    assert any(removed in line for line in report.repairs)
+
+
 def test_twin_a_description_without_hands_is_refused_with_the_reason(tmp_path: Path) -> None:
     urdf = tmp_path / "stick.urdf"
     urdf.write_text(
