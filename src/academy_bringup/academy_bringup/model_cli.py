@@ -1,6 +1,7 @@
 """``academy model ...``: onboard a maker's URDF, list, show and check the registered models.
 
-``academy model add NAME --urdf URI --maker MAKER [--licence L]``  detect, write, validate
+``academy model add NAME --urdf URI --maker MAKER [--licence L] [--probe-grasp]``
+                                                                   detect, write, validate
 ``academy model list [--json]``                                    the registry
 ``academy model show NAME [--json]``                               one model, canonical mapping
 ``academy model check NAME``                                       exit 0 when valid
@@ -12,6 +13,7 @@ and compiles the model's station in MuJoCo and steps it (a model that explodes i
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from pathlib import Path
@@ -23,6 +25,7 @@ from pydantic import ValidationError
 from academy_common.problems import validation_problems
 from academy_description.errors import DescriptionError
 from academy_description.model_registry import RobotModel, available_models, load_model, models_dir
+from academy_description.model_schema import GraspFrame
 from academy_description.onboarding import WorkspaceFit
 
 #: Simulated seconds ``model check`` steps the robot alone, holding its start posture.
@@ -194,7 +197,11 @@ def cmd_add(args: argparse.Namespace) -> int:
             forward_axis=args.forward_axis,
             overwrite=args.overwrite,
             couplings=couplings,
-            fit=fit_workspace,
+            fit=functools.partial(
+                fit_workspace,
+                probe_grasp=args.probe_grasp,
+                station=Path(args.station) if args.station else None,
+            ),
         )
     except DescriptionError as error:
         print(f"academy model add: {error}", file=sys.stderr)
@@ -223,17 +230,69 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def fit_workspace(model: RobotModel) -> WorkspaceFit:
-    """The skills' IK probe of where ``model``'s hands work best (run by ``model add``)."""
+def fit_workspace(
+    model: RobotModel, probe_grasp: bool = False, station: Path | None = None
+) -> WorkspaceFit:
+    """The skills' IK probe of where ``model``'s hands work best (run by ``model add``).
+
+    With ``probe_grasp``, each arm's grasp frame is first found by closing its hand on the
+    ``station``'s prop on that side (:mod:`academy_skills.grasp_probe`, a few minutes per
+    arm), and the workspace is fitted with the frames it proposes.
+    """
     from academy_skills.workspace import probe_workspace
 
+    frames: dict[str, GraspFrame] = {}
+    notes: list[str] = []
+    if probe_grasp:
+        model, frames, notes = _probe_grasps(model, station)
     probe = probe_workspace(model)
     summary = (
         f"workspace: {probe.workspace.forward} arm lengths in front of the shoulders, table top "
         f"{probe.workspace.below} below them ({probe.reached} of {probe.tried} top-down grasps "
         "reached by IK there); ready postures hold the hands above it"
     )
-    return WorkspaceFit(probe.workspace, probe.ready, summary)
+    return WorkspaceFit(probe.workspace, probe.ready, summary, frames, tuple(notes))
+
+
+def _probe_grasps(
+    model: RobotModel, station: Path | None
+) -> tuple[RobotModel, dict[str, GraspFrame], list[str]]:
+    """Each holding arm's grasp frame from the grasp probe, and ``model`` with them."""
+    import dataclasses
+
+    from academy_instructions.station_objects import DEFAULT_STATION_FILE
+    from academy_sim.station_config import load_station
+    from academy_skills.grasp_probe import propose_grasp_frame
+
+    config = load_station(station or DEFAULT_STATION_FILE)
+    frames: dict[str, GraspFrame] = {}
+    notes: list[str] = []
+    arms = dict(model.arms)
+    for side, arm in sorted(model.arms.items()):
+        if arm.gripper not in model.grippers:
+            continue
+        # Every prop of the station: either arm may be sent to any of them.
+        props = list(config.objects)
+        names = ", ".join(o.name for o in props)
+        proposal = propose_grasp_frame(
+            model, side, props, progress=lambda line: print(f"  grasp probe: {line}", flush=True)
+        )
+        if proposal.chosen is None:
+            notes.append(
+                f"{side} arm: the grasp probe found no hold on {names} from above in any "
+                "orientation tried; kept the detected grasp frame"
+            )
+            continue
+        frame = GraspFrame(xyz=proposal.xyz, rpy=proposal.rpy)
+        frames[side] = frame
+        arms[side] = dataclasses.replace(arm, grasp_xyz=frame.xyz, grasp_rpy=frame.rpy)
+        notes.append(
+            f"{side} arm: grasp frame from the grasp probe on {names} ({proposal.chosen.label}; "
+            f"best: {len(proposal.chosen.held)} of {proposal.chosen.tried} offsets held "
+            f"{proposal.chosen.prop}): "
+            f"xyz {list(frame.xyz)}, rpy {list(frame.rpy)}"
+        )
+    return dataclasses.replace(model, arms=arms), frames, notes
 
 
 def add_commands(commands: Any) -> None:
@@ -261,6 +320,15 @@ def add_commands(commands: Any) -> None:
     )
     add.add_argument("--models-dir", help="where to write (default: first of ACADEMY_MODELS_PATH)")
     add.add_argument("--overwrite", action="store_true", help="replace an existing model")
+    add.add_argument(
+        "--probe-grasp",
+        action="store_true",
+        help="find each hand's grasp frame by closing it on the station's props in simulation "
+        "(for hands whose fingers curl around objects; a few minutes per arm)",
+    )
+    add.add_argument(
+        "--station", help="station YAML whose props the grasp probe uses (default: tabletop)"
+    )
     add.set_defaults(func=cmd_add)
 
     listing = actions.add_parser("list", help="list the registered models")

@@ -200,7 +200,8 @@ def onboard(
 
     ``fit`` (the skills' IK probe, which this layer cannot import) is run on the written model
     when it has a hand: its workspace goes into ``mount.workspace``, its ready postures into
-    the arms' ``ready`` and the wrapper's start positions.
+    the arms' ``ready`` and the wrapper's start positions, and the grasp frames it probed (if
+    any: ``academy model add --probe-grasp``) into the arms' ``grasp_frame``.
 
     ``couplings`` are joints the maker left without ``<mimic>`` (TIAGo's Hey5 fingers): they
     are written to ``model.yaml`` and treated as followers. When overwriting, the existing
@@ -270,13 +271,15 @@ def onboard(
         report.detected.append("workspace: not fitted (no hand that can hold an object)")
         return report
     fitted = fit(model)
-    report.detected.append(fitted.summary)
-    arms = {
-        side: arm.model_copy(update={"ready": fitted.ready[side]})
-        if fitted.ready.get(side)
-        else arm
-        for side, arm in entry.arms.items()
-    }
+    report.detected.extend([*fitted.notes, fitted.summary])
+    arms = {}
+    for side, arm in entry.arms.items():
+        update: dict[str, Any] = {}
+        if fitted.ready.get(side):
+            update["ready"] = fitted.ready[side]
+        if side in fitted.grasp_frames:
+            update["grasp_frame"] = fitted.grasp_frames[side]
+        arms[side] = arm.model_copy(update=update)
     for side in sorted(set(entry.arms) - {s for s, r in fitted.ready.items() if r}):
         report.detected.append(f"{side} arm: no ready pose above the workspace; kept elbows bent")
     mount = entry.mount.model_copy(update={"workspace": fitted.workspace})
@@ -290,11 +293,14 @@ def onboard(
 @dataclass(frozen=True)
 class WorkspaceFit:
     """What a workspace probe found: the place, each arm's ready posture there (None: none
-    found), and one line for the report."""
+    found), and lines for the report; with a grasp probe, the grasp frames it proposes per arm
+    (arms absent from ``grasp_frames`` keep the detected one)."""
 
     workspace: Workspace
     ready: Mapping[str, Mapping[str, float] | None]
     summary: str
+    grasp_frames: Mapping[str, GraspFrame] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
 
 class _Detector:
@@ -638,7 +644,7 @@ class _Detector:
         xyz = rotation.T @ (point - hand_pos)
         return GraspFrame(
             xyz=tuple(round(float(v), 4) for v in xyz),
-            rpy=tuple(round(float(v), 4) for v in _rpy(local)),
+            rpy=tuple(round(float(v), 4) for v in rpy_of(local)),
         )
 
     def _limit_overrides(self) -> dict[str, LimitOverride]:
@@ -696,7 +702,7 @@ def _snap(direction: np.ndarray) -> ForwardAxis:
     }[(index, positive)]
 
 
-def _rpy(rotation: np.ndarray) -> tuple[float, float, float]:
+def rpy_of(rotation: np.ndarray) -> tuple[float, float, float]:
     """URDF roll-pitch-yaw (fixed axes x, y, z) of a rotation matrix."""
     pitch = math.asin(-max(-1.0, min(1.0, float(rotation[2, 0]))))
     if abs(math.cos(pitch)) > 1e-6:

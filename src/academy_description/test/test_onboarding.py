@@ -10,8 +10,8 @@ import yaml
 from academy_description.canonical import canonical_mapping
 from academy_description.errors import DescriptionError, InvalidDescriptionError
 from academy_description.model_registry import load_model
-from academy_description.model_schema import ForwardAxis, HandKind
-from academy_description.onboarding import onboard
+from academy_description.model_schema import ForwardAxis, GraspFrame, HandKind, Workspace
+from academy_description.onboarding import WorkspaceFit, onboard
 
 G1 = "package://example-robot-data/robots/g1_description/urdf/g1_29dof_with_hand_rev_1_0.urdf"
 ICUB = "package://iCub/robots/iCubGazeboV2_7/model.urdf"
@@ -60,6 +60,42 @@ def test_baxter_jaws_open_wider_than_they_close(tmp_path: Path) -> None:
     assert model.urdf.followers  # the right finger follows the left through <mimic>
     assert hand.closure(hand.open) == 0.0
     assert hand.closure(hand.closed) == 1.0
+
+
+def test_a_fit_that_probed_grasp_frames_writes_them_and_reports_how(tmp_path: Path) -> None:
+    probed = GraspFrame(xyz=(0.01, 0.02, 0.03), rpy=(0.0, 1.5708, 0.0))
+    seen: list[tuple[float, float, float]] = []
+
+    def fit(model):  # type: ignore[no-untyped-def]
+        seen.append(model.arms["right"].grasp_xyz)
+        return WorkspaceFit(
+            Workspace(forward=0.5, below=0.4),
+            ready={},
+            summary="workspace: fitted",
+            grasp_frames={"right": probed},
+            notes=("right arm: grasp frame from the grasp probe",),
+        )
+
+    report = onboard("baxter", BAXTER, "Rethink Robotics", "BSD-3-Clause", tmp_path, fit=fit)
+    model = load_model("baxter", tmp_path)
+    assert (model.arms["right"].grasp_xyz, model.arms["right"].grasp_rpy) == (
+        probed.xyz,
+        probed.rpy,
+    )
+    assert model.mount.workspace == Workspace(forward=0.5, below=0.4)
+    assert "right arm: grasp frame from the grasp probe" in report.detected
+    # The twin: a fit that probed nothing leaves the detected frame.
+    onboard(
+        "plain",
+        BAXTER,
+        "Rethink Robotics",
+        "BSD-3-Clause",
+        tmp_path,
+        fit=lambda m: WorkspaceFit(Workspace(forward=0.5, below=0.4), ready={}, summary="s"),
+    )
+    plain = load_model("plain", tmp_path)
+    assert plain.arms["right"].grasp_xyz == seen[0] != probed.xyz
+    assert model.arms["left"].grasp_xyz == plain.arms["left"].grasp_xyz  # not probed: kept
 
 
 def test_an_existing_model_is_not_overwritten_by_accident(tmp_path: Path) -> None:

@@ -26,6 +26,13 @@ from academy_description.mujoco_model import (
 
 #: IK stops when its error shrank less than 0.01 mm over this many iterations.
 STALL_WINDOW = 10
+#: IK has converged within these (m, rad); short of them, :meth:`ArmKinematics.solve` restarts.
+CONVERGED_POSITION = 5e-4
+CONVERGED_ORIENTATION = 5e-3
+#: Restarts from fixed pseudo-random postures (after the arm's ik_seed), and their generator's
+#: seed: the same target gets the same answer every time.
+RESTARTS = 4
+RESTART_SEED = 2026
 #: Largest hand yaw (rad) used to square the jaws on a box: beyond it the wrist runs out of
 #: range; closing parallel jaws turns a box the rest of the way.
 MAX_GRASP_YAW = 0.35
@@ -137,12 +144,50 @@ class ArmKinematics:
         seed: Mapping[str, float],
         max_iterations: int = 100,
         orientation_cost: float = 0.5,
+        restarts: bool = True,
     ) -> IkSolution:
         """Arm joint positions putting the grasp site at ``target`` with fingers pointing down.
 
         ``yaw`` turns the hand about the vertical so the jaws close along the object's faces.
         A lower ``orientation_cost`` lets the hand tilt to keep the position exact (lifting).
+
+        The answer nearest ``seed`` comes first: IK starts there. When it does not converge
+        (a local minimum: a wrist turned the wrong way round), it starts again from the arm's
+        ``ik_seed`` and from RESTARTS fixed pseudo-random postures within the joint limits,
+        and the best answer wins (position error in m plus a tenth of the orientation error
+        in rad): the same answer for the same question, every time. ``restarts=False`` keeps to
+        the posture near ``seed`` (a hand holding an object moves on from where it is).
         """
+        best = self._solve_from(arm, target, yaw, seed, max_iterations, orientation_cost)
+        if _converged(best) or not restarts:
+            return best
+        limits = self.robot.urdf.limits
+        rng = np.random.default_rng(RESTART_SEED)
+        starts = [dict(arm.ik_seed)] if arm.ik_seed else []
+        starts += [
+            {j: float(rng.uniform(limits[j].lower, limits[j].upper)) for j in arm.joints}
+            for _ in range(RESTARTS)
+        ]
+        for start in starts:
+            solution = self._solve_from(
+                arm, target, yaw, {**seed, **start}, max_iterations, orientation_cost
+            )
+            if _score(solution) < _score(best):
+                best = solution
+            if _converged(best):
+                break
+        return best
+
+    def _solve_from(
+        self,
+        arm: ArmSpec,
+        target: tuple[float, float, float],
+        yaw: float,
+        seed: Mapping[str, float],
+        max_iterations: int,
+        orientation_cost: float,
+    ) -> IkSolution:
+        """One IK run from ``seed`` (see :meth:`solve`)."""
         # Measured positions can sit a hair outside the limits (servo overshoot); mink's limit
         # constraints are infeasible from there, so start inside them.
         q = np.clip(self._q(seed), self._lower, self._upper)
@@ -181,7 +226,9 @@ class ArmKinematics:
                 break  # report the best pose so far; its error says how far off it is
             configuration.integrate_inplace(velocity, 0.1)
             error = task.compute_error(configuration)
-            if np.linalg.norm(error[:3]) < 5e-4 and np.linalg.norm(error[3:]) < 5e-3:
+            if np.linalg.norm(error[:3]) < CONVERGED_POSITION and (
+                np.linalg.norm(error[3:]) < CONVERGED_ORIENTATION
+            ):
                 break
             # Stuck against joint limits: another hundred steps would not change the verdict.
             history.append(float(np.linalg.norm(error)))
@@ -194,6 +241,17 @@ class ArmKinematics:
             orientation_error=float(np.linalg.norm(error[3:])),
             iterations=iterations,
         )
+
+
+def _converged(solution: IkSolution) -> bool:
+    return (
+        solution.position_error < CONVERGED_POSITION
+        and solution.orientation_error < CONVERGED_ORIENTATION
+    )
+
+
+def _score(solution: IkSolution) -> float:
+    return solution.position_error + 0.1 * solution.orientation_error
 
 
 def _descends(model: mujoco.MjModel, body: int, ancestor: int) -> bool:

@@ -450,9 +450,7 @@ class ManipulationSkill:
         lifted = (plan.target[0], plan.target[1], plan.target[2] + height)
         arm = self.kinematics.robot.arms[plan.arm_name]
         # Holding the object, the height matters more than keeping the hand exactly vertical.
-        up = self.kinematics.solve(
-            arm, lifted, plan.yaw, self.io.joint_positions(), orientation_cost=LIFT_ORIENTATION_COST
-        )
+        up = self._solve_holding(arm, lifted, plan.yaw)
         if up.position_error > REACH_POSITION_TOLERANCE:
             self._retreat(ctx, plan, speed, width)
             return AttemptResult(
@@ -489,10 +487,22 @@ class ManipulationSkill:
         hand = self._hand(plan)
         target = (plan.target[0], plan.target[1], float(hand[2]) - rise)
         arm = self.kinematics.robot.arms[plan.arm_name]
-        down = self.kinematics.solve(
-            arm, target, plan.yaw, self.io.joint_positions(), orientation_cost=LIFT_ORIENTATION_COST
-        )
+        down = self._solve_holding(arm, target, plan.yaw)
         self._move(ctx, down.positions, speed)
+
+    def _solve_holding(
+        self, arm: ArmSpec, target: tuple[float, float, float], yaw: float
+    ) -> IkSolution:
+        """IK for a hand that holds something: from where the arm is, no restarts (a jump to
+        another posture would swing the object), height before exact verticality."""
+        return self.kinematics.solve(
+            arm,
+            target,
+            yaw,
+            self.io.joint_positions(),
+            orientation_cost=LIFT_ORIENTATION_COST,
+            restarts=False,
+        )
 
     # -- measurements --------------------------------------------------------------------------
     def _hand(self, plan: _Plan) -> np.ndarray:

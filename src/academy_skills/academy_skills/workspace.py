@@ -28,7 +28,8 @@ BELOW = (0.3, 0.45, 0.6, 0.75)
 #: Targets around each place, per arm: forward/back and in/out by this share of the arm (m/m).
 SPREAD = 0.08
 UPRIGHT = (1.0, 0.0, 0.0, 0.0)
-#: The ready posture holds the grasp point this far above the approach height (m), hand down.
+#: The ready posture holds the grasp point this far above the approach height (m), hand down
+#: (at the approach height when the arm cannot hold it higher).
 READY_RAISE = 0.05
 
 
@@ -81,8 +82,14 @@ def probe_workspace(robot: RobotModel) -> WorkspaceProbe:
     ready: dict[str, dict[str, float] | None] = {}
     for side in reaches:
         x, y, z = grasp_point(side, *best)
-        pose = (x, y, z + APPROACH_HEIGHT + READY_RAISE)
-        ready[side] = _hand_down(kinematics, robot.arms[side], pose, yaws, seed)
+        ready[side] = None
+        # Raised above the approach height where the arm can, else at it (Romeo's wrist turned
+        # for its grasp frame reaches a thin shell only).
+        for rise in (READY_RAISE, 0.0):
+            pose = (x, y, z + APPROACH_HEIGHT + rise)
+            ready[side] = _hand_down(kinematics, robot.arms[side], pose, yaws, seed)
+            if ready[side] is not None:
+                break
     workspace = Workspace(forward=best[0], below=best[1])
     tried = len(reaches) * len(offsets)
     return WorkspaceProbe(workspace, grid[best], tried, grid, ready)

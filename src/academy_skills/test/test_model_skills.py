@@ -23,11 +23,14 @@ REPO = Path(__file__).resolve().parents[3]
 STATION = REPO / "config" / "stations" / "tabletop.yaml"
 
 #: (model, skill, object, seed): an attempt that succeeds (the object each hand holds best:
-#: Baxter's 73 mm jaws cannot take the 65 mm cup, the G1's three fingers keep the cup).
+#: Baxter's 73 mm jaws cannot take the 65 mm cup, the G1's three fingers keep the cup; TIAGo's
+#: and Romeo's grasp frames come from the grasp probe, which found their holds on these props).
 SUCCESSES = [
     ("rethink_baxter", "lift", "red_cube", 1),
     ("unitree_g1", "lift", "blue_cup", 3),
     ("pal_talos", "lift", "red_cube", 3),
+    ("pal_tiago_dual", "lift", "red_cube", 2),
+    ("aldebaran_romeo", "lift", "blue_cup", 2),
 ]
 
 
