@@ -175,5 +175,7 @@ def read_model_entry(path: Path) -> ModelEntry:
 def write_model_entry(entry: ModelEntry, path: Path, header: str = "") -> None:
     """Write ``entry`` as YAML (enums as their values), with ``header`` comment lines first."""
     data = entry.model_dump(mode="json")
+    if not data.get("non_contact_links"):  # optional: most models have none
+        data.pop("non_contact_links", None)
     text = yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=100)
     path.write_text(header + text, encoding="utf-8")

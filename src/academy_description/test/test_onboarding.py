@@ -108,7 +108,7 @@ def test_overwriting_keeps_and_applies_the_entrys_non_contact_links(tmp_path: Pa
     onboard("baxter", BAXTER, "Rethink Robotics", "BSD-3-Clause", tmp_path)
     entry_file = tmp_path / "baxter" / "model.yaml"
     entry = yaml.safe_load(entry_file.read_text())
-    assert "left_upper_elbow_visual" not in entry["non_contact_links"]  # not guessed
+    assert "non_contact_links" not in entry  # not guessed (an empty field is not written)
     entry["non_contact_links"] = {"left_upper_elbow_visual": "a collision-only planning volume"}
     entry_file.write_text(yaml.safe_dump(entry))
     report = onboard("baxter", BAXTER, "Rethink Robotics", "BSD-3-Clause", tmp_path, overwrite=True)
