@@ -22,6 +22,7 @@ from academy_description.model_registry import available_models, load_model
 from academy_skills.in_process_robot import InProcessRobot
 from academy_skills.kinematics import ArmKinematics
 from academy_skills.manipulation import manipulation_skills
+from academy_skills.practice_cli import practise
 from academy_skills.skill_library import SkillLibrary, SkillOutcome
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,19 +38,13 @@ def model_success(name: str, attempts: int, seed: int) -> dict[str, object]:
     library = SkillLibrary(manipulation_skills(robot, ArmKinematics(model, station.pelvis_height)))
     skills: dict[str, object] = {}
     for name_ in ("reach", "grasp", "lift"):
-        outcomes: collections.Counter[str] = collections.Counter()
-        reasons: collections.Counter[str] = collections.Counter()
-        sim_time = wall = 0.0
-        for index in range(attempts):
-            obj = ("red_cube", "blue_cup")[index % 2]
-            params = library.validate(name_, {"object": obj})
-            start_sim, start_wall = robot.now(), time.perf_counter()
-            result = library.get(name_).run_attempt(robot, params)
-            sim_time += robot.now() - start_sim
-            wall += time.perf_counter() - start_wall
-            outcomes[result.outcome.name] += 1
-            if result.outcome != SkillOutcome.SUCCEEDED:
-                reasons[result.reason.split(":")[0][:100]] += 1
+        start_wall = time.perf_counter()
+        done = practise(robot, library, name_, attempts, ("red_cube", "blue_cup"))
+        wall = time.perf_counter() - start_wall
+        outcomes = collections.Counter(a.outcome.name for a in done)
+        reasons = collections.Counter(
+            a.reason.split(":")[0][:100] for a in done if a.outcome != SkillOutcome.SUCCEEDED
+        )
         successes = outcomes["SUCCEEDED"]
         skills[name_] = {
             "attempts": attempts,
@@ -57,7 +52,7 @@ def model_success(name: str, attempts: int, seed: int) -> dict[str, object]:
             "success_rate": round(successes / attempts, 3),
             "outcomes": dict(outcomes),
             "failure_reasons": dict(reasons),
-            "mean_sim_duration_s": round(sim_time / attempts, 3),
+            "mean_sim_duration_s": round(sum(a.sim_duration for a in done) / attempts, 3),
             "mean_wall_s_per_attempt": round(wall / attempts, 3),
         }
     return {

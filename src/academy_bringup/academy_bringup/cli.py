@@ -7,6 +7,8 @@
 ``academy pool ingest DIR``     copy finished episodes into the local pool (idempotent)
 ``academy pool ls|summary``     list / summarise the pool's episodes
 ``academy model add|list|show|check``  onboard a maker's URDF; list, show, validate models
+``academy skill list``          the skill catalogue: what each skill needs and how it is judged
+``academy practice --model M --skill S``  practise a skill offline (simulated time, no DDS)
 """
 
 from __future__ import annotations
@@ -126,8 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
     from academy_instructions.parse_cli import add_commands as add_parse
     from academy_instructions.say import add_command as add_say
     from academy_pool.cli import add_commands as add_pool
+    from academy_skills.practice_cli import add_commands as add_practice
 
     add_model(commands)
+    add_practice(commands)
     add_say(commands)
     add_parse(commands)
     add_pool(commands)

@@ -35,6 +35,7 @@ Fail-safe rules:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -53,13 +54,17 @@ NUMBER_WORDS = {
     "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
     "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
-#: Verb phrases -> skill (longest phrases are tried first).
-VERBS = {
-    "reach for": "reach", "reach to": "reach", "reach towards": "reach", "reach": "reach",
-    "touch": "reach", "move to": "reach", "move your hand to": "reach", "go to": "reach",
-    "grasp": "grasp", "grab": "grasp", "grip": "grasp", "take hold of": "grasp",
-    "lift up": "lift", "lift": "lift", "pick up": "lift", "raise": "lift",
-}  # fmt: skip
+
+
+@functools.cache
+def skill_verbs() -> dict[str, str]:
+    """Spoken verb phrase -> skill, from the skill registry (each skill declares its verbs:
+    ``academy_skills.skill_library.register_skill``). Longest phrases are tried first."""
+    from academy_skills.skill_library import skill_verbs as registered
+
+    return registered()
+
+
 #: Words a trainer may use for an object kind.
 KIND_SYNONYMS = {"cube": "cube", "block": "cube", "box": "cube", "cup": "cup", "mug": "cup"}
 #: Stop words: any of them, as a whole word anywhere in a text, makes it an e-stop.
@@ -331,15 +336,16 @@ class InstructionParser:
         skill = ""
         if phrase.startswith("pick ") and phrase.endswith(" up"):  # "pick the cube up"
             phrase = "pick up " + phrase[len("pick ") : -len(" up")]
-        for verb in sorted(VERBS, key=len, reverse=True):
+        verbs = skill_verbs()
+        for verb in sorted(verbs, key=len, reverse=True):
             if phrase == verb or phrase.startswith(verb + " "):
-                skill, phrase = VERBS[verb], phrase[len(verb) :].strip()
+                skill, phrase = verbs[verb], phrase[len(verb) :].strip()
                 break
         if not skill:
-            verbs = "reach, grasp, lift, pick up, stop"
+            known = ", ".join([*sorted(set(verbs.values())), "stop"])
             return Rejection(
                 FeedbackLevel.REJECTED,
-                f"I don't know how to '{' '.join(phrase.split()[:3])}'; I know: {verbs}",
+                f"I don't know how to '{' '.join(phrase.split()[:3])}'; I know: {known}",
             )
         bad = next((t for t in phrase.split() if _is_bad_number(t)), None)
         if bad is not None:

@@ -33,10 +33,13 @@ from academy_skills.errors import SkillsError
 from academy_skills.kinematics import ArmKinematics, IkSolution, grasp_yaws
 from academy_skills.skill_library import (
     AttemptResult,
+    Capability,
+    FailureReason,
     ParameterSpec,
     ParamValue,
     SkillContext,
     SkillOutcome,
+    register_skill,
 )
 
 #: Fingertips must stay this far above the table top (m); how far below the grasp point they
@@ -740,6 +743,27 @@ class ManipulationSkill:
         self._move(ctx, arm.ready, speed)  # the model's posture between attempts
 
 
+#: How reaching for an object fails (grasp fails the same ways; lift also slips and drops).
+REACH_FAILURES = (
+    FailureReason.MISSED,
+    FailureReason.PUSHED_AWAY,
+    FailureReason.OUT_OF_REACH,
+    FailureReason.MOTION_FAILED,
+    FailureReason.REFUSED,
+    FailureReason.ESTOPPED,
+    FailureReason.CANCELED,
+)
+
+
+@register_skill(
+    category="manipulation",
+    verbs=("reach for", "reach to", "reach towards", "reach", "touch", "move to",
+           "move your hand to", "go to"),
+    requires=(Capability.ARM, Capability.HAND),
+    success="the open hand is around the object (within the jaws' opening and the grasp "
+    "height tolerance) and the object was not pushed more than 2 cm",
+    failures=REACH_FAILURES,
+)  # fmt: skip
 class ReachSkill(ManipulationSkill):
     """Bring the open hand around an object."""
 
@@ -749,6 +773,14 @@ class ReachSkill(ManipulationSkill):
     depth = 1
 
 
+@register_skill(
+    category="manipulation",
+    verbs=("grasp", "grab", "grip", "take hold of"),
+    requires=(Capability.ARM, Capability.HAND),
+    success="the jaws closed on the object: prismatic jaws at its width (+-12 mm), revolute "
+    "fingers stalled short of closed and squeezing, the object within 3 cm of the grasp point",
+    failures=REACH_FAILURES,
+)  # fmt: skip
 class GraspSkill(ManipulationSkill):
     """Reach an object and close the jaws on it."""
 
@@ -758,6 +790,14 @@ class GraspSkill(ManipulationSkill):
     depth = 2
 
 
+@register_skill(
+    category="manipulation",
+    verbs=("lift up", "lift", "pick up", "raise"),
+    requires=(Capability.ARM, Capability.HAND),
+    success="the object rose by the requested height and stayed within 1.5 cm of where the "
+    "grasp left it in the hand for hold_time",
+    failures=(*REACH_FAILURES, FailureReason.SLIPPED, FailureReason.DROPPED),
+)  # fmt: skip
 class LiftSkill(ManipulationSkill):
     """Grasp an object, lift it, hold it, put it back."""
 

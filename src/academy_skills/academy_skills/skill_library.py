@@ -4,14 +4,24 @@ ROS-free: the executor node adapts ROS messages to the plain Python values used 
 A skill is a class implementing :class:`Skill`; it runs one *attempt* against a
 :class:`SkillContext` (time, cancellation, phase reporting; later the robot and the station) and
 returns an :class:`AttemptResult` whose outcome the skill measured, never assumed.
+
+Skills are plugins. A skill class declares itself with :func:`register_skill` (its category,
+spoken verbs, the capabilities and station fixtures it needs, its success criterion and its
+failure reasons, from one taxonomy), or a package names it in the ``academy.skills``
+entry-point group (``name = "package.module:Class"``), as LeRobot registers its configs.
+:func:`registered_skills` is the catalogue: the parser loads its verbs from it, ``academy skill
+list`` prints it and :func:`library_for` builds a robot's library from it.
 """
 
 from __future__ import annotations
 
+import enum
+import importlib
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from importlib.metadata import entry_points
+from typing import Any, Protocol, TypeVar, cast
 
 # Re-exported: the skills' outcome vocabulary is the message's.
 from academy_common.interface_constants import SkillOutcome as SkillOutcome
@@ -239,3 +249,171 @@ class WaitSkill:
 def default_library(extra: Iterable[Callable[[], Skill]] = ()) -> SkillLibrary:
     """The library a skill executor serves by default."""
     return SkillLibrary([WaitSkill(), *(make() for make in extra)])
+
+
+# -- the registry -----------------------------------------------------------------------------
+
+
+class Capability(enum.StrEnum):
+    """What a robot model must have for a skill (read from ``model.yaml``)."""
+
+    ARM = "arm"  # at least one arm
+    TWO_ARMS = "two_arms"
+    HAND = "hand"  # a hand or gripper that can hold an object (parallel_jaw or multi_finger)
+    HEAD = "head"  # head joints
+    TORSO = "torso"  # torso joints
+
+
+class FailureReason(enum.StrEnum):
+    """The one failure taxonomy: skills declare theirs from it, auditors label with it."""
+
+    MISSED = "missed"  # the hand or jaws did not get around / onto the object
+    SLIPPED = "slipped"  # the object moved in the hand
+    DROPPED = "dropped"  # the object left the hand
+    PUSHED_AWAY = "pushed_away"  # the approach pushed the object
+    COLLIDED = "collided"
+    OUT_OF_REACH = "out_of_reach"  # refused before moving: no pose reaches it
+    MOTION_FAILED = "motion_failed"  # the controller aborted (path or goal tolerance)
+    TIMED_OUT = "timed_out"
+    REFUSED = "refused"  # the robot cannot do it, or the goal names what the station lacks
+    ESTOPPED = "estopped"
+    CANCELED = "canceled"
+
+
+@dataclass(frozen=True)
+class SkillDeps:
+    """What a skill is built over: the robot's I/O and its arm kinematics (``None`` for skills
+    that move nothing)."""
+
+    io: Any = None
+    kinematics: Any = None
+
+
+@dataclass(frozen=True)
+class SkillDeclaration:
+    """A registered skill: what it is, what it needs, how it is judged, how to build it."""
+
+    name: str
+    category: str
+    description: str
+    parameters: tuple[ParameterSpec, ...]
+    verbs: tuple[str, ...]
+    requires: frozenset[Capability]
+    fixtures: tuple[str, ...]
+    success: str
+    failures: tuple[FailureReason, ...]
+    build: Callable[[SkillDeps], Skill]
+    origin: str  # module:Class
+
+    def missing(self, robot: Any) -> list[str]:
+        """The capabilities ``robot`` (a RobotModel) lacks for this skill, each with the reason."""
+        have = {
+            Capability.ARM: len(robot.arms) >= 1,
+            Capability.TWO_ARMS: len(robot.arms) >= 2,
+            Capability.HAND: bool(robot.grippers),
+            Capability.HEAD: bool(robot.head),
+            Capability.TORSO: bool(robot.torso),
+        }
+        return [f"{c.value}: {_NEEDS[c]}" for c in sorted(self.requires) if not have[c]]
+
+
+_NEEDS = {
+    Capability.ARM: "an arm (model.yaml arms)",
+    Capability.TWO_ARMS: "two arms (model.yaml arms)",
+    Capability.HAND: "a hand that can hold an object: kind parallel_jaw or multi_finger",
+    Capability.HEAD: "head joints (model.yaml head)",
+    Capability.TORSO: "torso joints (model.yaml torso)",
+}
+
+#: Modules holding the built-in skills (imported when the catalogue is first read).
+BUILTIN_MODULES = ("academy_skills.skill_library", "academy_skills.manipulation")
+#: The entry-point group other packages register skills in.
+ENTRY_POINT_GROUP = "academy.skills"
+
+_REGISTRY: dict[str, SkillDeclaration] = {}
+_LOADED = False
+_S = TypeVar("_S")
+
+
+def register_skill(
+    *,
+    category: str,
+    verbs: Iterable[str],
+    success: str,
+    failures: Iterable[FailureReason],
+    requires: Iterable[Capability] = (),
+    fixtures: Iterable[str] = (),
+    build: Callable[[SkillDeps], Skill] | None = None,
+) -> Callable[[type[_S]], type[_S]]:
+    """Class decorator: register a skill class (its ``name``, ``description`` and
+    ``parameters`` are its own attributes). ``build`` makes an instance over a robot; by
+    default ``cls(deps.io, deps.kinematics)``.
+
+    Raises:
+        ValueError: a second skill with the same name, or a verb another skill already has.
+    """
+
+    def decorate(cls: type[_S]) -> type[_S]:
+        name = str(getattr(cls, "name", ""))
+        if not name:
+            raise ValueError(f"{cls.__qualname__}: a registered skill needs a name")
+        origin = f"{cls.__module__}:{cls.__qualname__}"
+        existing = _REGISTRY.get(name)
+        if existing is not None and existing.origin != origin:
+            raise ValueError(f"skill {name!r} is registered twice: {existing.origin}, {origin}")
+        spoken = tuple(v.lower().strip() for v in verbs)
+        for other in _REGISTRY.values():
+            clash = set(spoken) & set(other.verbs)
+            if other.name != name and clash:
+                raise ValueError(
+                    f"skill {name!r}: verb(s) {', '.join(sorted(clash))} already belong to "
+                    f"skill {other.name!r}"
+                )
+        _REGISTRY[name] = SkillDeclaration(
+            name=name,
+            category=category,
+            description=str(getattr(cls, "description", "")),
+            parameters=tuple(getattr(cls, "parameters", ())),
+            verbs=spoken,
+            requires=frozenset(requires),
+            fixtures=tuple(fixtures),
+            success=success,
+            failures=tuple(failures),
+            build=build or (lambda deps: cast(Skill, cls(deps.io, deps.kinematics))),  # type: ignore[call-arg]
+            origin=origin,
+        )
+        return cls
+
+    return decorate
+
+
+def registered_skills() -> dict[str, SkillDeclaration]:
+    """Every registered skill by name: the built-in ones and the ``academy.skills`` entry
+    points (each loaded once; loading registers it)."""
+    global _LOADED
+    if not _LOADED:
+        for module in BUILTIN_MODULES:
+            importlib.import_module(module)
+        for point in entry_points(group=ENTRY_POINT_GROUP):
+            point.load()
+        _LOADED = True
+    return dict(sorted(_REGISTRY.items()))
+
+
+def skill_verbs() -> dict[str, str]:
+    """Spoken verb phrase -> skill name, over the whole catalogue."""
+    return {verb: d.name for d in registered_skills().values() for verb in d.verbs}
+
+
+def library_for(deps: SkillDeps) -> SkillLibrary:
+    """A library of every registered skill, built over one robot."""
+    return SkillLibrary(d.build(deps) for d in registered_skills().values())
+
+
+register_skill(
+    category="timing",
+    verbs=(),
+    success="held still for the requested duration, measured, without a stop request",
+    failures=(FailureReason.TIMED_OUT, FailureReason.ESTOPPED, FailureReason.CANCELED),
+    build=lambda deps: WaitSkill(),
+)(WaitSkill)

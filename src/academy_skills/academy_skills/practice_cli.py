@@ -1,0 +1,196 @@
+"""``academy skill list`` and ``academy practice``: the skill catalogue, and practice offline.
+
+``academy skill list [--json]``  every registered skill: category, capabilities, fixtures,
+                                 parameters (unit, range, default), verbs, success criterion and
+                                 failure reasons
+``academy practice --model M --skill S [--station FILE] [--attempts N] [--seed K] [--json]``
+                                 N attempts in one process, in simulated time, without DDS (the
+                                 controllers and MuJoCo station the nodes run); exits 0 when it
+                                 ran, whatever the outcomes
+
+A skill with an ``object`` parameter takes the station's props in turn (attempt i: prop i mod n),
+each attempt starting from a reset station with the props at new random poses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from academy_skills.skill_library import (
+    ParameterSpec,
+    SkillDeclaration,
+    SkillLibrary,
+    SkillOutcome,
+    registered_skills,
+)
+
+#: The default station (the workspace's config/; this module is used from the source tree).
+DEFAULT_STATION = Path(__file__).resolve().parents[3] / "config" / "stations" / "tabletop.yaml"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One practised attempt: its outcome, the reason (empty on success), the object it used
+    and its simulated duration (s)."""
+
+    outcome: SkillOutcome
+    reason: str
+    object: str
+    sim_duration: float
+
+
+def practise(
+    robot: Any, library: SkillLibrary, skill: str, attempts: int, objects: Sequence[str]
+) -> list[Attempt]:
+    """Run ``attempts`` of ``skill`` on ``robot`` (an InProcessRobot), props in turn."""
+    uses_object = any(p.name == "object" for p in library.get(skill).parameters)
+    done = []
+    for index in range(attempts):
+        raw = {"object": objects[index % len(objects)]} if uses_object and objects else {}
+        params = library.validate(skill, raw)
+        start = robot.now()
+        result = library.get(skill).run_attempt(robot, params)
+        done.append(
+            Attempt(result.outcome, result.reason, str(raw.get("object", "")), robot.now() - start)
+        )
+    return done
+
+
+def _parameter(spec: ParameterSpec) -> dict[str, Any]:
+    return {
+        "name": spec.name,
+        "type": spec.kind.__name__,
+        "unit": spec.unit,
+        "default": spec.default,
+        "valid": spec.valid_range(),
+        "description": spec.description,
+    }
+
+
+def _declaration(d: SkillDeclaration) -> dict[str, Any]:
+    return {
+        "name": d.name,
+        "category": d.category,
+        "description": d.description,
+        "capabilities": sorted(c.value for c in d.requires),
+        "fixtures": list(d.fixtures),
+        "parameters": [_parameter(p) for p in d.parameters],
+        "verbs": list(d.verbs),
+        "success": d.success,
+        "failure_reasons": [f.value for f in d.failures],
+        "origin": d.origin,
+    }
+
+
+def cmd_skill_list(args: argparse.Namespace) -> int:
+    skills = [_declaration(d) for d in registered_skills().values()]
+    if args.json:
+        print(json.dumps({"skills": skills}, indent=2))
+        return 0
+    for skill in skills:
+        needs = ", ".join(skill["capabilities"] + skill["fixtures"]) or "nothing"
+        print(f"{skill['name']} ({skill['category']}): {skill['description']}")
+        print(f"  needs: {needs}; says: {', '.join(skill['verbs']) or '(not spoken)'}")
+        for p in skill["parameters"]:
+            default = "" if p["default"] is None else f", default {p['default']}"
+            print(f"  {p['name']}: {p['valid']}{default}")
+        print(f"  success: {skill['success']}")
+        print(f"  fails as: {', '.join(skill['failure_reasons'])}")
+    return 0
+
+
+def cmd_practice(args: argparse.Namespace) -> int:
+    from academy_description.errors import DescriptionError
+    from academy_description.model_registry import load_model
+    from academy_sim.errors import InvalidStationError
+    from academy_sim.station_config import load_station
+    from academy_skills.in_process_robot import InProcessRobot
+    from academy_skills.kinematics import ArmKinematics
+    from academy_skills.skill_library import SkillDeps, library_for
+
+    declarations = registered_skills()
+    if args.skill not in declarations:
+        print(
+            f"academy practice: unknown skill {args.skill!r}; known skills: "
+            f"{', '.join(declarations)} (`academy skill list`)",
+            file=sys.stderr,
+        )
+        return 2
+    if args.attempts < 1:
+        print(f"academy practice: --attempts {args.attempts}: at least 1", file=sys.stderr)
+        return 2
+    station = Path(args.station) if args.station else DEFAULT_STATION
+    try:
+        model = load_model(args.model)
+        objects = [o.name for o in load_station(station).objects]
+    except DescriptionError as error:
+        print(f"academy practice: {error}", file=sys.stderr)
+        return 2
+    except InvalidStationError as error:  # every problem of the station file, named
+        print(f"academy practice: {error}", file=sys.stderr)
+        return 2
+    robot = InProcessRobot(model, station, model.controllers_file, seed=args.seed)
+    kinematics = ArmKinematics(model, robot.station_sim.config.pelvis_height)
+    library = library_for(SkillDeps(robot, kinematics))
+    attempts = practise(robot, library, args.skill, args.attempts, objects)
+    successes = sum(a.outcome == SkillOutcome.SUCCEEDED for a in attempts)
+    summary = {
+        "model": model.name,
+        "maker": model.manufacturer,
+        "skill": args.skill,
+        "station": str(station),
+        "seed": args.seed,
+        "attempts": [
+            {
+                "outcome": a.outcome.name.lower(),
+                "reason": a.reason,
+                "object": a.object,
+                "sim_duration_s": round(a.sim_duration, 3),
+            }
+            for a in attempts
+        ],
+        "successes": successes,
+        "success_rate": round(successes / len(attempts), 3),
+    }
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    for index, a in enumerate(attempts, 1):
+        what = f" {a.object}" if a.object else ""
+        reason = f": {a.reason}" if a.reason else ""
+        print(f"{index:3d}{what}: {a.outcome.name.lower()} ({a.sim_duration:.1f} s){reason}")
+    print(
+        f"{model.name} {args.skill}: {successes}/{len(attempts)} succeeded "
+        f"({100 * successes / len(attempts):.0f} %)"
+    )
+    return 0
+
+
+def add_commands(commands: Any) -> None:
+    """Register ``academy skill ...`` and ``academy practice`` on the ``academy`` parser."""
+    skill = commands.add_parser("skill", help="the skill catalogue")
+    actions = skill.add_subparsers(dest="skill_command", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="every registered skill and what it needs")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(func=cmd_skill_list)
+
+    practice = commands.add_parser(
+        "practice",
+        help="practise a skill offline: one process, simulated time, no DDS",
+        description="Run N attempts of a skill on a model at a station (the controllers and "
+        "MuJoCo physics the nodes run, in simulated time), print each outcome and reason, then "
+        "a summary. Exit 0 when it ran, whatever the outcomes; 2 on bad input.",
+    )
+    practice.add_argument("--model", required=True, help="registered model (`academy model list`)")
+    practice.add_argument("--skill", required=True, help="registered skill (`academy skill list`)")
+    practice.add_argument("--station", help="station YAML (default: config/stations/tabletop.yaml)")
+    practice.add_argument("--attempts", type=int, default=10)
+    practice.add_argument("--seed", type=int, default=0, help="props' random start poses")
+    practice.add_argument("--json", action="store_true")
+    practice.set_defaults(func=cmd_practice)
