@@ -32,7 +32,7 @@ from academy_sim.station import mount_height
 from academy_sim.station_config import load_station
 from academy_skills.errors import SkillsError
 from academy_skills.kinematics import ArmKinematics
-from academy_skills.manipulation import ManipulationSkill, RobotIOError, manipulation_skills
+from academy_skills.manipulation import RobotIOError
 from academy_skills.ros_conversions import (
     metrics_to_msg,
     parameters_from_msg,
@@ -41,7 +41,14 @@ from academy_skills.ros_conversions import (
 )
 from academy_skills.ros_robot_io import RosRobotIO
 from academy_skills.skill_executor import ExecutorEvent, GoalRun
-from academy_skills.skill_library import SkillLibrary, SkillOutcome, default_library
+from academy_skills.skill_library import (
+    Skill,
+    SkillDeps,
+    SkillLibrary,
+    SkillOutcome,
+    default_library,
+    registered_skills,
+)
 
 #: Granularity of sleeps inside skills (wall s): how fast a cancel or preemption is noticed.
 STOP_POLL_S = 0.005
@@ -139,7 +146,7 @@ class SkillExecutorNode(Node):
         self.robot_io: RosRobotIO | None = None  # set when manipulation skills are served
         group = ReentrantCallbackGroup()
         self.library = library or default_library()
-        for skill in self._manipulation_skills():
+        for skill in self._robot_skills():
             self.library.register(skill)
         self._events = self.create_publisher(SkillEvent, "skill_events", RELIABLE_QOS)
         self.create_service(ListSkills, "list_skills", self._list_skills, callback_group=group)
@@ -156,7 +163,9 @@ class SkillExecutorNode(Node):
             f"robot '{self.robot_id}': serving skills {', '.join(self.library.names())}"
         )
 
-    def _manipulation_skills(self) -> list[ManipulationSkill]:
+    def _robot_skills(self) -> list[Skill]:
+        """Every registered skill the library lacks, built over this robot (none without a
+        robot model and a station: they move the robot)."""
         model = self.get_parameter("robot_model").get_parameter_value().string_value
         if not model:
             return []
@@ -169,8 +178,9 @@ class SkillExecutorNode(Node):
         controller = self.get_parameter("trajectory_controller").get_parameter_value().string_value
         self.robot_io = RosRobotIO(self, controller, sorted(robot.grippers), self._input_executor)
         kinematics = ArmKinematics(robot, mount_height(station, robot))
-        skills = manipulation_skills(self.robot_io, kinematics)
-        return skills
+        deps = SkillDeps(self.robot_io, kinematics)
+        have = set(self.library.names())
+        return [d.build(deps) for d in registered_skills().values() if d.name not in have]
 
     def _list_skills(
         self, request: ListSkills.Request, response: ListSkills.Response
