@@ -40,6 +40,7 @@ from academy_skills.skill_library import (
     SkillContext,
     SkillOutcome,
     register_skill,
+    stop_failure,
 )
 
 #: Fingertips must stay this far above the table top (m); how far below the grasp point they
@@ -275,12 +276,15 @@ HOLD_TIME = ParameterSpec(
 
 
 class _AttemptEnd(Exception):  # noqa: N818 (control flow, not an error)
-    """Internal: the attempt must end now with ``outcome``."""
+    """Internal: the attempt must end now with ``outcome`` (and its ``failure`` class)."""
 
-    def __init__(self, outcome: SkillOutcome, reason: str) -> None:
+    def __init__(
+        self, outcome: SkillOutcome, reason: str, failure: FailureReason | None = None
+    ) -> None:
         super().__init__(reason)
         self.outcome = outcome
         self.reason = reason
+        self.failure = failure
 
 
 @dataclass
@@ -344,14 +348,18 @@ class ManipulationSkill:
         metrics: dict[str, tuple[float, str]] = {}
         missing = self.missing_capability()
         if missing is not None:
-            return AttemptResult(SkillOutcome.REJECTED, missing, metrics)
+            return AttemptResult(SkillOutcome.REJECTED, missing, metrics, FailureReason.REFUSED)
         try:
             plan = self._plan(ctx, params, metrics)
             return self._execute(ctx, params, plan, metrics)
         except _AttemptEnd as stop:
-            return AttemptResult(stop.outcome, stop.reason, metrics)
+            stopped = stop.outcome in (SkillOutcome.ESTOPPED, SkillOutcome.CANCELED)
+            failure = stop_failure(stop.outcome) if stopped else stop.failure
+            return AttemptResult(stop.outcome, stop.reason, metrics, failure)
         except RobotIOError as error:
-            return AttemptResult(SkillOutcome.ABORTED, str(error), metrics)
+            return AttemptResult(
+                SkillOutcome.ABORTED, str(error), metrics, FailureReason.MOTION_FAILED
+            )
 
     def _plan(
         self,
@@ -369,7 +377,9 @@ class ManipulationSkill:
         if obj is None:
             known = ", ".join(sorted(observation.objects)) or "(none)"
             raise _AttemptEnd(
-                SkillOutcome.REJECTED, f"unknown object {name!r}; this station has {known}"
+                SkillOutcome.REJECTED,
+                f"unknown object {name!r}; this station has {known}",
+                FailureReason.REFUSED,
             )
         ctx.phase("plan", 0.05)
         arm = self.kinematics.arm_for(obj.position[1])
@@ -381,6 +391,7 @@ class ManipulationSkill:
                 f"{name} is {obj.grip_width:.3f} m across: too wide for the {arm.name} arm's "
                 f"{hand.name}, which opens {hand.max_opening:.3f} m (it needs {needed:.3f} m: "
                 f"the object plus {GRASP_WIDTH_TOLERANCE} m)",
+                failure=FailureReason.REFUSED,
             )
         depth = self.kinematics.hand_depth(arm)
         grasp_z = max(obj.position[2], observation.table_height + TABLE_CLEARANCE + depth)
@@ -398,6 +409,7 @@ class ManipulationSkill:
                 f"arm: the best pose {poses.worst} it ends {solution.position_error:.3f} m and "
                 f"{solution.orientation_error:.2f} rad from the grasp pose (hand yaw "
                 f"{yaw:.2f} rad, best of {len(yaws)} tried)",
+                failure=FailureReason.OUT_OF_REACH,
             )
         return _Plan(arm.name, arm.gripper, target, yaw, above, at, obj)
 
@@ -428,6 +440,7 @@ class ManipulationSkill:
                 f"the jaws did not open around {plan.obj.name}: opening {opened.position:.3f} m, "
                 f"it needs {needed:.3f} m (gripper result: {opened.reason})",
                 metrics,
+                failure=FailureReason.MISSED,
             )
         ctx.phase("approach", 0.15)
         self._move(ctx, plan.above.positions, speed)
@@ -461,6 +474,7 @@ class ManipulationSkill:
                 f"cannot raise the hand {height:.3f} m here: IK ends {up.position_error:.3f} m "
                 "short",
                 metrics,
+                failure=FailureReason.OUT_OF_REACH,
             )
         self._move(ctx, up.positions, speed)
         # Let the servos finish the last millimetres and the station publish poses taken after
@@ -530,6 +544,7 @@ class ManipulationSkill:
                 SkillOutcome.FAILED,
                 f"the hand pushed {name} {pushed:.3f} m while reaching",
                 metrics,
+                failure=FailureReason.PUSHED_AWAY,
             )
         if axis_error > REACH_AXIS_TOLERANCE or height_error > REACH_HEIGHT_TOLERANCE:
             return AttemptResult(
@@ -538,6 +553,7 @@ class ManipulationSkill:
                 f"off the grasp height (tolerances {REACH_AXIS_TOLERANCE} m, "
                 f"{REACH_HEIGHT_TOLERANCE} m)",
                 metrics,
+                failure=FailureReason.MISSED,
             )
         return None
 
@@ -600,6 +616,7 @@ class ManipulationSkill:
                 f"the jaws did not close on {name}: opening {opening:.3f} m, object "
                 f"{expected:.3f} m wide (gripper result: {grip.reason or 'no motion'})",
                 metrics,
+                failure=FailureReason.MISSED,
             )
         if not inside or distance > GRASP_PLACE_TOLERANCE:
             return AttemptResult(
@@ -607,6 +624,7 @@ class ManipulationSkill:
                 f"{name} is not between the jaws: opening {opening:.3f} m for a "
                 f"{expected:.3f} m object, {distance:.3f} m from the grasp point",
                 metrics,
+                failure=FailureReason.MISSED,
             )
         return None
 
@@ -649,6 +667,7 @@ class ManipulationSkill:
                     f"{name} rose only {max(lowest, 0.0):.3f} m {asked}, held in the hand "
                     f"(within {farthest:.3f} m of the grasp point): the hand did not raise it",
                     metrics,
+                    failure=FailureReason.MOTION_FAILED,
                 )
             return None
         if last > out_of_jaws and first <= out_of_jaws:
@@ -657,6 +676,7 @@ class ManipulationSkill:
                 f"{name} dropped out of the hand during the hold: it rose {highest:.3f} m "
                 f"{asked}, then ended {last:.3f} m from the grasp point",
                 metrics,
+                failure=FailureReason.DROPPED,
             )
         if last > out_of_jaws:
             return AttemptResult(
@@ -665,19 +685,21 @@ class ManipulationSkill:
                 f"{max(highest, 0.0):.3f} m {asked} and stayed {last:.3f} m from the grasp "
                 "point (the grip did not hold its weight)",
                 metrics,
+                failure=FailureReason.DROPPED,
             )
         return AttemptResult(
             SkillOutcome.FAILED,
             f"{name} slipped in the hand: {farthest:.3f} m from the grasp point (tolerance "
             f"{IN_HAND_TOLERANCE} m); it rose {max(lowest, 0.0):.3f} to {highest:.3f} m {asked}",
             metrics,
+            failure=FailureReason.SLIPPED,
         )
 
     # -- motion helpers --------------------------------------------------------------------------
     def _check_stop(self, ctx: SkillContext) -> None:
         stop = ctx.stop_requested()
         if stop is not None:
-            raise _AttemptEnd(stop, f"stopped ({stop.name.lower()})")
+            raise _AttemptEnd(stop, f"stopped ({stop.name.lower()})", stop_failure(stop))
 
     def _move(self, ctx: SkillContext, joints: Mapping[str, float], speed: float) -> None:
         self._check_stop(ctx)
@@ -696,6 +718,7 @@ class ManipulationSkill:
             raise _AttemptEnd(
                 outcome_for_code(result.code),
                 f"motion failed ({result.code.name}): {result.reason}",
+                failure=FailureReason.MOTION_FAILED,
             )
 
     def _joint_limited_duration(
@@ -727,6 +750,7 @@ class ManipulationSkill:
             raise _AttemptEnd(
                 outcome_for_code(result.code),
                 f"gripper {gripper} failed ({result.code.name}): {result.reason}",
+                failure=FailureReason.MOTION_FAILED,
             )
         return result
 

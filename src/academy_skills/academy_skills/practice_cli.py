@@ -36,11 +36,12 @@ DEFAULT_STATION = Path(__file__).resolve().parents[3] / "config" / "stations" / 
 
 @dataclass(frozen=True)
 class Attempt:
-    """One practised attempt: its outcome, the reason (empty on success), the object it used
-    and its simulated duration (s)."""
+    """One practised attempt: its outcome, the reason and failure class (empty on success),
+    the object it used and its simulated duration (s)."""
 
     outcome: SkillOutcome
     reason: str
+    failure: str  # FailureReason value, "" on success
     object: str
     sim_duration: float
 
@@ -57,7 +58,13 @@ def practise(
         start = robot.now()
         result = library.get(skill).run_attempt(robot, params)
         done.append(
-            Attempt(result.outcome, result.reason, str(raw.get("object", "")), robot.now() - start)
+            Attempt(
+                result.outcome,
+                result.reason,
+                result.failure.value if result.failure else "",
+                str(raw.get("object", "")),
+                robot.now() - start,
+            )
         )
     return done
 
@@ -150,6 +157,7 @@ def cmd_practice(args: argparse.Namespace) -> int:
             {
                 "outcome": a.outcome.name.lower(),
                 "reason": a.reason,
+                "failure": a.failure,
                 "object": a.object,
                 "sim_duration_s": round(a.sim_duration, 3),
             }
@@ -163,7 +171,7 @@ def cmd_practice(args: argparse.Namespace) -> int:
         return 0
     for index, a in enumerate(attempts, 1):
         what = f" {a.object}" if a.object else ""
-        reason = f": {a.reason}" if a.reason else ""
+        reason = f" [{a.failure}]: {a.reason}" if a.reason else ""
         print(f"{index:3d}{what}: {a.outcome.name.lower()} ({a.sim_duration:.1f} s){reason}")
     print(
         f"{model.name} {args.skill}: {successes}/{len(attempts)} succeeded "

@@ -106,11 +106,13 @@ class ParameterSpec:
 
 @dataclass
 class AttemptResult:
-    """What one attempt of a skill measured."""
+    """What one attempt of a skill measured; ``failure`` classes an unsuccessful one in the
+    taxonomy (:class:`FailureReason`; None on success or when the skill cannot tell)."""
 
     outcome: SkillOutcome
     reason: str = ""
     metrics: dict[str, tuple[float, str]] = field(default_factory=dict)  # name -> (value, unit)
+    failure: FailureReason | None = None
 
 
 class SkillContext(Protocol):
@@ -238,11 +240,11 @@ class WaitSkill:
         metrics = {"hold_time": (held, "s")}
         stop = ctx.stop_requested()
         if stop is not None:
-            return AttemptResult(stop, f"stopped after {held:.3f} s of {duration:.3f} s", metrics)
+            reason = f"stopped after {held:.3f} s of {duration:.3f} s"
+            return AttemptResult(stop, reason, metrics, stop_failure(stop))
         if held + self.TOLERANCE_S < duration:
-            return AttemptResult(
-                SkillOutcome.FAILED, f"held {held:.3f} s, asked {duration:.3f} s", metrics
-            )
+            reason = f"held {held:.3f} s, asked {duration:.3f} s"
+            return AttemptResult(SkillOutcome.FAILED, reason, metrics)
         return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
 
 
@@ -278,6 +280,11 @@ class FailureReason(enum.StrEnum):
     REFUSED = "refused"  # the robot cannot do it, or the goal names what the station lacks
     ESTOPPED = "estopped"
     CANCELED = "canceled"
+
+
+def stop_failure(stop: SkillOutcome) -> FailureReason:
+    """The failure class of a stopped attempt: e-stopped, else canceled."""
+    return FailureReason.ESTOPPED if stop == SkillOutcome.ESTOPPED else FailureReason.CANCELED
 
 
 @dataclass(frozen=True)
@@ -414,6 +421,6 @@ register_skill(
     category="timing",
     verbs=(),
     success="held still for the requested duration, measured, without a stop request",
-    failures=(FailureReason.TIMED_OUT, FailureReason.ESTOPPED, FailureReason.CANCELED),
+    failures=(FailureReason.ESTOPPED, FailureReason.CANCELED),
     build=lambda deps: WaitSkill(),
 )(WaitSkill)

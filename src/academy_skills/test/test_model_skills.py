@@ -17,7 +17,7 @@ from academy_description.model_registry import load_model
 from academy_skills.in_process_robot import InProcessRobot
 from academy_skills.kinematics import ArmKinematics
 from academy_skills.manipulation import manipulation_skills
-from academy_skills.skill_library import AttemptResult, SkillLibrary, SkillOutcome
+from academy_skills.skill_library import AttemptResult, FailureReason, SkillLibrary, SkillOutcome
 
 REPO = Path(__file__).resolve().parents[3]
 STATION = REPO / "config" / "stations" / "tabletop.yaml"
@@ -68,6 +68,7 @@ def test_twin_with_its_hand_unpowered_the_grasp_fails(
     result = attempt(model, skill, obj, seed, unpowered_hand=True)
     assert result.outcome == SkillOutcome.FAILED, result.reason
     assert "jaws did not" in result.reason
+    assert result.failure is FailureReason.MISSED
 
 
 def far_station(tmp_path: Path) -> Path:
@@ -98,6 +99,7 @@ def test_twin_an_object_beyond_the_models_reach_is_refused(
     result = attempt(model, skill, obj, seed, station=far_station(tmp_path))
     assert result.outcome == SkillOutcome.REJECTED, result.reason
     assert "out of reach of the" in result.reason
+    assert result.failure is FailureReason.OUT_OF_REACH
 
 
 def test_a_model_without_a_hand_is_refused_with_the_reason() -> None:
@@ -105,6 +107,7 @@ def test_a_model_without_a_hand_is_refused_with_the_reason() -> None:
     assert result.outcome == SkillOutcome.REJECTED
     assert "iit_icub cannot grasp: it needs a hand or gripper" in result.reason
     assert "left_hand: none" in result.reason
+    assert result.failure is FailureReason.REFUSED
 
 
 def test_an_object_wider_than_the_hand_opens_is_refused_before_anything_moves() -> None:

@@ -95,6 +95,7 @@ def test_practice_runs_attempts_offline_and_reports_them(
     assert report["successes"] == 2 and report["success_rate"] == 1.0
     assert [a["object"] for a in report["attempts"]] == ["red_cube", "blue_cup"]
     assert all(a["outcome"] == "succeeded" and a["sim_duration_s"] > 0 for a in report["attempts"])
+    assert all(a["failure"] == "" for a in report["attempts"])
 
 
 def test_twin_practice_on_a_robot_without_a_hand_is_refused_with_the_reason(
@@ -105,6 +106,7 @@ def test_twin_practice_on_a_robot_without_a_hand_is_refused_with_the_reason(
     assert report["successes"] == 0
     (attempt,) = report["attempts"]
     assert attempt["outcome"] == "rejected" and "cannot grasp" in attempt["reason"]
+    assert attempt["failure"] == "refused"
 
 
 def test_an_unknown_skill_is_an_error_naming_the_known_ones(
