@@ -26,6 +26,7 @@ def skill(robot: str, name: str, reps: int = 1, **params: float | str) -> Parsed
 
 PHRASINGS = [
     ("robot one, pick up the red cube", skill("robot_1", "lift", object="red_cube")),
+    ("robot one, look at the red cube", skill("robot_1", "look_at", object="red_cube")),
     ("lift the cup ten centimetres", skill("robot_1", "lift", object="blue_cup", height=0.1)),
     ("grasp the cube five times", skill("robot_1", "grasp", 5, object="red_cube")),
     ("Robot two: grab the blue mug twice, gently",

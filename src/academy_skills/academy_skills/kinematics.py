@@ -129,6 +129,19 @@ class ArmKinematics:
                 q[self._qpos[name]] = value
         return q
 
+    def body_pose(self, body: str, joints: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """Position (m) and rotation matrix of body ``body`` (a link MuJoCo kept: one a joint
+        moves) for joint positions ``joints``, station frame."""
+        self.data.qpos[:] = self._q(joints)
+        apply_couplings(self.model, self.data)
+        mujoco.mj_kinematics(self.model, self.data)
+        index = self.model.body(body).id
+        return np.array(self.data.xpos[index]), np.array(self.data.xmat[index]).reshape(3, 3)
+
+    def joint_body(self, joint: str) -> str:
+        """The body (link) joint ``joint`` moves."""
+        return str(self.model.body(self.model.jnt_bodyid[self.model.joint(joint).id]).name)
+
     def grasp_point(self, arm: ArmSpec, joints: Mapping[str, float]) -> np.ndarray:
         """Position of ``arm``'s grasp site for joint positions ``joints`` (m, station frame)."""
         self.data.qpos[:] = self._q(joints)

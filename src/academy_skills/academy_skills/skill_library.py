@@ -333,7 +333,11 @@ _NEEDS = {
 }
 
 #: Modules holding the built-in skills (imported when the catalogue is first read).
-BUILTIN_MODULES = ("academy_skills.skill_library", "academy_skills.manipulation")
+BUILTIN_MODULES = (
+    "academy_skills.skill_library",
+    "academy_skills.manipulation",
+    "academy_skills.body_skills",
+)
 #: The entry-point group other packages register skills in.
 ENTRY_POINT_GROUP = "academy.skills"
 

@@ -1,0 +1,206 @@
+"""Body and head skills: gestures and gaze, judged from the simulated robot's measured pose.
+
+``look_at`` turns the head to an object. The head's gaze is the direction the robot faces (+x
+of the station) seen from the head link with every head joint at zero, carried by the head's
+measured posture; success is that gaze within LOOK_TOLERANCE of the direction from the head to
+the object where the station has it now.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+from academy_skills.kinematics import ArmKinematics
+from academy_skills.manipulation import OBJECT, RESET, RobotIO, RobotIOError, outcome_for_code
+from academy_skills.skill_library import (
+    AttemptResult,
+    Capability,
+    FailureReason,
+    ParameterSpec,
+    ParamValue,
+    SkillContext,
+    SkillOutcome,
+    register_skill,
+    stop_failure,
+)
+
+#: The gaze must end within this angle of the object (rad): 5 degrees.
+LOOK_TOLERANCE = math.radians(5.0)
+#: Head IK: damped least squares on the gaze direction, numeric Jacobian.
+GAZE_ITERATIONS = 60
+GAZE_DAMPING = 1e-3
+GAZE_STEP = 1e-4  # rad: finite-difference step
+MIN_HEAD_MOVE_S = 0.5
+SETTLE_S = 0.3
+HEAD_SPEED = ParameterSpec(
+    "speed", float, "head turning speed", default=0.8, unit="rad/s", minimum=0.1, maximum=3.0
+)
+
+
+def gaze_error(gaze: np.ndarray, direction: np.ndarray) -> float:
+    """Angle (rad) between two directions."""
+    cosine = float(np.dot(gaze, direction) / (np.linalg.norm(gaze) * np.linalg.norm(direction)))
+    return math.acos(max(-1.0, min(1.0, cosine)))
+
+
+class HeadGaze:
+    """Gaze of a robot's head: where it points for a posture, and the posture that points it
+    at a point (within the head joints' limits)."""
+
+    def __init__(self, kinematics: ArmKinematics) -> None:
+        self.kinematics = kinematics
+        robot = kinematics.robot
+        self.joints = tuple(robot.head)
+        self.head = kinematics.joint_body(self.joints[-1])
+        neutral = {**robot.urdf.initial_positions, **dict.fromkeys(self.joints, 0.0)}
+        _, rotation = kinematics.body_pose(self.head, neutral)
+        self._local = rotation.T @ np.array([1.0, 0.0, 0.0])  # the gaze in the head's frame
+        limits = robot.urdf.limits
+        self._lower = np.array([limits[j].lower for j in self.joints])
+        self._upper = np.array([limits[j].upper for j in self.joints])
+
+    def ray(self, joints: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """The head's position and gaze direction (unit) at ``joints``."""
+        position, rotation = self.kinematics.body_pose(self.head, joints)
+        return position, rotation @ self._local
+
+    def error(self, joints: Mapping[str, float], target: np.ndarray) -> float:
+        """Angle (rad) between the gaze at ``joints`` and the direction to ``target``."""
+        position, gaze = self.ray(joints)
+        return gaze_error(gaze, target - position)
+
+    def solve(self, posture: Mapping[str, float], target: np.ndarray) -> dict[str, float]:
+        """Head joint positions pointing the gaze at ``target`` as closely as the limits let."""
+        q = np.clip([posture.get(j, 0.0) for j in self.joints], self._lower, self._upper)
+
+        def residual(values: np.ndarray) -> np.ndarray:
+            joints = {**posture, **dict(zip(self.joints, values, strict=True))}
+            position, gaze = self.ray(joints)
+            direction = target - position
+            unit: np.ndarray = direction / np.linalg.norm(direction) - gaze
+            return unit
+
+        for _ in range(GAZE_ITERATIONS):
+            r = residual(q)
+            if float(np.linalg.norm(r)) < 1e-5:
+                break
+            jacobian = np.column_stack(
+                [
+                    (r - residual(q + GAZE_STEP * np.eye(len(q))[i])) / GAZE_STEP
+                    for i in range(len(q))
+                ]
+            )
+            step = np.linalg.solve(
+                jacobian.T @ jacobian + GAZE_DAMPING * np.eye(len(q)), jacobian.T @ r
+            )
+            q = np.clip(q + step, self._lower, self._upper)
+        return {j: float(v) for j, v in zip(self.joints, q, strict=True)}
+
+
+@register_skill(
+    category="body",
+    verbs=("look at", "look towards", "look toward", "face"),
+    requires=(Capability.HEAD,),
+    success="the head's gaze (the robot's forward direction carried by its measured head "
+    "joints) ends within 5 degrees of the direction from the head to the object",
+    failures=(
+        FailureReason.MISSED,
+        FailureReason.OUT_OF_REACH,
+        FailureReason.MOTION_FAILED,
+        FailureReason.REFUSED,
+        FailureReason.ESTOPPED,
+        FailureReason.CANCELED,
+    ),
+)
+class LookAtSkill:
+    """Turn the head to look at an object."""
+
+    name = "look_at"
+    description = "turn the head to an object (success: gaze within 5 degrees of it)"
+    parameters = (OBJECT, HEAD_SPEED, RESET)
+
+    def __init__(self, io: RobotIO, kinematics: ArmKinematics) -> None:
+        self.io = io
+        self.kinematics = kinematics
+        self._gaze: HeadGaze | None = None
+
+    def _head(self) -> HeadGaze:
+        if self._gaze is None:
+            self._gaze = HeadGaze(self.kinematics)
+        return self._gaze
+
+    def run_attempt(self, ctx: SkillContext, params: Mapping[str, ParamValue]) -> AttemptResult:
+        robot = self.kinematics.robot
+        if not robot.head:
+            return AttemptResult(
+                SkillOutcome.REJECTED,
+                f"{robot.name} cannot look_at: it has no head joints (model.yaml head)",
+                failure=FailureReason.REFUSED,
+            )
+        name = str(params["object"])
+        try:
+            if params.get("reset_scene", True):
+                ctx.phase("reset_scene", 0.0)
+                self.io.reset_station()
+            objects = self.io.station().objects
+            if name not in objects:
+                known = ", ".join(sorted(objects)) or "(none)"
+                return AttemptResult(
+                    SkillOutcome.REJECTED,
+                    f"unknown object {name!r}; this station has {known}",
+                    failure=FailureReason.REFUSED,
+                )
+            ctx.phase("plan", 0.1)
+            gaze = self._head()
+            target = np.array(objects[name].position)
+            current = self.io.joint_positions()
+            goal = gaze.solve(current, target)
+            planned = gaze.error({**current, **goal}, target)
+            metrics = {"planned_gaze_error": (math.degrees(planned), "deg")}
+            if planned > LOOK_TOLERANCE:
+                return AttemptResult(
+                    SkillOutcome.REJECTED,
+                    f"{name} is out of the head's range: the best gaze the joint limits allow "
+                    f"ends {math.degrees(planned):.1f} deg from it (tolerance "
+                    f"{math.degrees(LOOK_TOLERANCE):.0f} deg)",
+                    metrics,
+                    FailureReason.OUT_OF_REACH,
+                )
+            ctx.phase("turn_head", 0.2)
+            travel = max(abs(goal[j] - current.get(j, 0.0)) for j in goal)
+            duration = max(MIN_HEAD_MOVE_S, travel / float(params["speed"]))
+            result = self.io.move(goal, duration, lambda: ctx.stop_requested() is not None)
+            stop = ctx.stop_requested()
+            if stop is not None:
+                return AttemptResult(
+                    stop, f"stopped ({stop.name.lower()})", metrics, stop_failure(stop)
+                )
+            if not result.ok:
+                return AttemptResult(
+                    outcome_for_code(result.code),
+                    f"motion failed ({result.code.name}): {result.reason}",
+                    metrics,
+                    FailureReason.MOTION_FAILED,
+                )
+            ctx.sleep(SETTLE_S)
+            ctx.phase("judge", 0.9)
+            measured = gaze.error(
+                self.io.joint_positions(), np.array(self.io.station().objects[name].position)
+            )
+        except RobotIOError as error:
+            return AttemptResult(
+                SkillOutcome.ABORTED, str(error), failure=FailureReason.MOTION_FAILED
+            )
+        metrics["gaze_error"] = (math.degrees(measured), "deg")
+        if measured > LOOK_TOLERANCE:
+            return AttemptResult(
+                SkillOutcome.FAILED,
+                f"the gaze ended {math.degrees(measured):.1f} deg from {name} (tolerance "
+                f"{math.degrees(LOOK_TOLERANCE):.0f} deg)",
+                metrics,
+                FailureReason.MISSED,
+            )
+        return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)

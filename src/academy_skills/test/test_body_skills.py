@@ -1,0 +1,61 @@
+"""look_at: the head turns until its gaze is within 5 degrees of the object, by measured pose.
+
+Its twins must fail: the same attempt with the head unpowered (aborted off its path), an object
+below the neck's range (Baxter's head only pans), and a robot without head joints (the G1).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from academy_description.model_registry import load_model
+from academy_skills.in_process_robot import InProcessRobot
+from academy_skills.kinematics import ArmKinematics
+from academy_skills.skill_library import (
+    AttemptResult,
+    FailureReason,
+    SkillDeps,
+    SkillOutcome,
+    library_for,
+)
+
+STATION = Path(__file__).resolve().parents[3] / "config" / "stations" / "tabletop.yaml"
+
+
+def look(model_name: str, obj: str, seed: int, unpowered_head: bool = False) -> AttemptResult:
+    model = load_model(model_name)
+    disabled = tuple(model.head) if unpowered_head else ()
+    robot = InProcessRobot(
+        model, STATION, model.controllers_file, seed=seed, disabled_joints=disabled
+    )
+    kinematics = ArmKinematics(model, robot.station_sim.config.pelvis_height)
+    library = library_for(SkillDeps(robot, kinematics))
+    return library.get("look_at").run_attempt(robot, library.validate("look_at", {"object": obj}))
+
+
+def test_tiago_looks_at_the_cube() -> None:
+    result = look("pal_tiago_dual", "red_cube", 1)
+    assert result.outcome == SkillOutcome.SUCCEEDED, result.reason
+    assert result.metrics["gaze_error"][0] < 5.0
+
+
+def test_twin_with_its_head_unpowered_the_head_does_not_get_there() -> None:
+    result = look("pal_tiago_dual", "red_cube", 1, unpowered_head=True)
+    # The limp head sags off the trajectory: the controller aborts it (path tolerance).
+    assert result.outcome == SkillOutcome.ABORTED, result.reason
+    assert result.failure is FailureReason.MOTION_FAILED
+    assert "head_" in result.reason
+
+
+def test_twin_a_head_that_only_pans_cannot_look_down_at_the_table() -> None:
+    result = look("rethink_baxter", "red_cube", 1)
+    assert result.outcome == SkillOutcome.REJECTED, result.reason
+    assert result.failure is FailureReason.OUT_OF_REACH
+    assert "out of the head's range" in result.reason
+
+
+def test_a_robot_without_head_joints_is_refused() -> None:
+    result = look("unitree_g1", "red_cube", 1)
+    assert result.outcome == SkillOutcome.REJECTED
+    assert result.failure is FailureReason.REFUSED
+    assert "no head joints" in result.reason
