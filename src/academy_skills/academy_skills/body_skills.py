@@ -30,8 +30,9 @@ from academy_skills.skill_library import (
 #: The gaze must end within this angle of the object (rad): 5 degrees.
 LOOK_TOLERANCE = math.radians(5.0)
 #: Head IK: damped least squares on the gaze direction, numeric Jacobian.
-GAZE_ITERATIONS = 60
+GAZE_ITERATIONS = 100
 GAZE_DAMPING = 1e-3
+GAZE_MAX_STEP = 0.1  # rad per iteration
 GAZE_STEP = 1e-4  # rad: finite-difference step
 MIN_HEAD_MOVE_S = 0.5
 SETTLE_S = 0.3
@@ -44,6 +45,12 @@ def gaze_error(gaze: np.ndarray, direction: np.ndarray) -> float:
     """Angle (rad) between two directions."""
     cosine = float(np.dot(gaze, direction) / (np.linalg.norm(gaze) * np.linalg.norm(direction)))
     return math.acos(max(-1.0, min(1.0, cosine)))
+
+
+def _angles(direction: np.ndarray) -> tuple[float, float]:
+    """Azimuth and elevation (rad) of a direction in the station frame."""
+    x, y, z = (float(v) for v in direction)
+    return math.atan2(y, x), math.atan2(z, math.hypot(x, y))
 
 
 class HeadGaze:
@@ -77,15 +84,16 @@ class HeadGaze:
         q = np.clip([posture.get(j, 0.0) for j in self.joints], self._lower, self._upper)
 
         def residual(values: np.ndarray) -> np.ndarray:
+            # Azimuth and elevation errors (rad): a 3-D difference of unit vectors lets two
+            # parallel pitch joints (Romeo's neck and head) fight over its tiny side effects.
             joints = {**posture, **dict(zip(self.joints, values, strict=True))}
             position, gaze = self.ray(joints)
-            direction = target - position
-            unit: np.ndarray = direction / np.linalg.norm(direction) - gaze
-            return unit
+            want, have = _angles(target - position), _angles(gaze)
+            return np.array([math.remainder(want[0] - have[0], math.tau), want[1] - have[1]])
 
         for _ in range(GAZE_ITERATIONS):
             r = residual(q)
-            if float(np.linalg.norm(r)) < 1e-5:
+            if float(np.linalg.norm(r)) < 1e-6:
                 break
             jacobian = np.column_stack(
                 [
@@ -96,6 +104,9 @@ class HeadGaze:
             step = np.linalg.solve(
                 jacobian.T @ jacobian + GAZE_DAMPING * np.eye(len(q)), jacobian.T @ r
             )
+            norm = float(np.linalg.norm(step))
+            if norm > GAZE_MAX_STEP:  # small steps: a long one overshoots into a joint limit
+                step *= GAZE_MAX_STEP / norm
             q = np.clip(q + step, self._lower, self._upper)
         return {j: float(v) for j, v in zip(self.joints, q, strict=True)}
 
