@@ -59,3 +59,9 @@ def test_a_robot_without_head_joints_is_refused() -> None:
     assert result.outcome == SkillOutcome.REJECTED
     assert result.failure is FailureReason.REFUSED
     assert "no head joints" in result.reason
+
+
+def test_romeo_shares_the_pitch_between_its_neck_and_head_joints() -> None:
+    # Two parallel pitch joints (NeckPitch, HeadPitch): neither alone tilts far enough.
+    result = look("aldebaran_romeo", "blue_cup", 1)
+    assert result.outcome == SkillOutcome.SUCCEEDED, result.reason
