@@ -83,6 +83,10 @@ PEAK_ACCELERATION = 6.0
 SETTLE_S = 0.3
 #: Height above its resting place at which a placed object is let go (m).
 PLACE_CLEARANCE = 0.005
+#: A placed object must rest within this distance of its target (m), its centre within this
+#: height of where it rested before (m): on the table, not tipped over or held up.
+PLACE_TARGET_TOLERANCE = 0.03
+PLACE_HEIGHT_TOLERANCE = 0.01
 #: IK orientation weight when lifting (the approach uses 0.5): position first, some tilt allowed.
 LIFT_ORIENTATION_COST = 0.05
 
@@ -260,6 +264,15 @@ GRIP_WIDTH = ParameterSpec(
 )
 GRIP_FORCE = ParameterSpec(
     "grip_force", float, "grip force per finger", default=20.0, unit="N", minimum=1.0, maximum=60.0
+)
+DISTANCE = ParameterSpec(
+    "distance",
+    float,
+    "how far to carry it toward the robot's midline",
+    default=0.10,
+    unit="m",
+    minimum=0.02,
+    maximum=0.30,
 )
 HEIGHT = ParameterSpec(
     "height", float, "how high to lift", default=0.10, unit="m", minimum=0.03, maximum=0.15
@@ -482,13 +495,94 @@ class ManipulationSkill:
         ctx.sleep(SETTLE_S)
         ctx.phase("hold", 0.75)
         result = self._judge_lift(ctx, plan, height, float(params["hold_time"]), metrics)
+        if self.depth >= 4 and result is None:
+            return self._carry_and_place(ctx, params, plan, lifted, width, metrics)
         ctx.phase("place", 0.9)
         self._place(ctx, plan, speed)
         self._retreat(ctx, plan, speed, width)
         return result or AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
 
-    def _place(self, ctx: SkillContext, plan: _Plan, speed: float) -> None:
-        """Lower what the jaws still hold until it is just above where it rested.
+    def _carry_and_place(
+        self,
+        ctx: SkillContext,
+        params: Mapping[str, ParamValue],
+        plan: _Plan,
+        lifted: tuple[float, float, float],
+        width: float,
+        metrics: dict[str, tuple[float, str]],
+    ) -> AttemptResult:
+        """Carry the lifted object ``distance`` toward the robot's midline, set it down there,
+        let go, rise straight up; then judge where it rests."""
+        speed = float(params["speed"])
+        start = plan.obj.position
+        toward_middle = -1.0 if start[1] > 0 else 1.0
+        goal = (start[0], start[1] + toward_middle * float(params["distance"]))
+        arm = self.kinematics.robot.arms[plan.arm_name]
+        ctx.phase("carry", 0.8)
+        over = self._solve_holding(arm, (goal[0], goal[1], lifted[2]), plan.yaw)
+        if over.position_error > REACH_POSITION_TOLERANCE:
+            self._place(ctx, plan, speed)
+            self._retreat(ctx, plan, speed, width)
+            return AttemptResult(
+                SkillOutcome.REJECTED,
+                f"cannot carry {plan.obj.name} to ({goal[0]:.2f}, {goal[1]:.2f}) m: IK ends "
+                f"{over.position_error:.3f} m short",
+                metrics,
+                failure=FailureReason.OUT_OF_REACH,
+            )
+        self._move(ctx, over.positions, speed)
+        ctx.phase("place", 0.88)
+        self._place(ctx, plan, speed, goal)
+        ctx.phase("release", 0.92)
+        self._grip(ctx, plan.gripper, width, 0.0)
+        ctx.phase("retreat", 0.95)
+        hand = self._hand(plan)
+        up = self._solve_holding(
+            arm, (goal[0], goal[1], float(hand[2]) + APPROACH_HEIGHT), plan.yaw
+        )
+        self._move(ctx, up.positions, speed)
+        self._move(ctx, arm.ready, speed)
+        ctx.sleep(SETTLE_S)
+        return self._judge_placed(plan, goal, metrics)
+
+    def _judge_placed(
+        self, plan: _Plan, goal: tuple[float, float], metrics: dict[str, tuple[float, str]]
+    ) -> AttemptResult:
+        """Success: the object rests on the table (its centre at the height it started at,
+        within PLACE_HEIGHT_TOLERANCE) within PLACE_TARGET_TOLERANCE of the target."""
+        obj = self.io.station().objects[plan.obj.name]
+        off = math.hypot(obj.position[0] - goal[0], obj.position[1] - goal[1])
+        height = obj.position[2] - plan.obj.position[2]
+        metrics["distance_to_target"] = (off, "m")
+        metrics["height_above_start"] = (height, "m")
+        name = plan.obj.name
+        if abs(height) > PLACE_HEIGHT_TOLERANCE:
+            return AttemptResult(
+                SkillOutcome.FAILED,
+                f"{name} does not rest on the table where it was put: its centre is "
+                f"{height:+.3f} m from its resting height (tolerance {PLACE_HEIGHT_TOLERANCE} m)",
+                metrics,
+                failure=FailureReason.DROPPED,
+            )
+        if off > PLACE_TARGET_TOLERANCE:
+            return AttemptResult(
+                SkillOutcome.FAILED,
+                f"{name} rests {off:.3f} m from the target ({goal[0]:.2f}, {goal[1]:.2f}) m "
+                f"(tolerance {PLACE_TARGET_TOLERANCE} m)",
+                metrics,
+                failure=FailureReason.MISSED,
+            )
+        return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+
+    def _place(
+        self,
+        ctx: SkillContext,
+        plan: _Plan,
+        speed: float,
+        xy: tuple[float, float] | None = None,
+    ) -> None:
+        """Lower what the jaws still hold until it is just above where it rested (or above the
+        same table height at ``xy``).
 
         The hand goes down by the object's own rise, not back to the grasp pose: an object that
         slipped in the jaws would otherwise be pressed into the table, and the arm, blocked, would
@@ -502,7 +596,8 @@ class ManipulationSkill:
         if rise <= 0:
             return
         hand = self._hand(plan)
-        target = (plan.target[0], plan.target[1], float(hand[2]) - rise)
+        x, y = xy if xy is not None else (plan.target[0], plan.target[1])
+        target = (x, y, float(hand[2]) - rise)
         arm = self.kinematics.robot.arms[plan.arm_name]
         down = self._solve_holding(arm, target, plan.yaw)
         self._move(ctx, down.positions, speed)
@@ -829,6 +924,26 @@ class LiftSkill(ManipulationSkill):
     description = "grasp an object and lift it (success: it stays up in the hand for hold_time)"
     parameters = (OBJECT, SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, HEIGHT, HOLD_TIME)
     depth = 3
+
+
+@register_skill(
+    category="manipulation",
+    verbs=("place", "put", "carry", "set down"),
+    requires=(Capability.ARM, Capability.HAND),
+    success="the object, lifted and carried distance m toward the robot's midline, rests on "
+    "the table (centre within 1 cm of its resting height) within 3 cm of the target",
+    failures=(*REACH_FAILURES, FailureReason.SLIPPED, FailureReason.DROPPED),
+)  # fmt: skip
+class PlaceSkill(ManipulationSkill):
+    """Pick an object up, carry it toward the midline and set it down at the target."""
+
+    name = "place"
+    description = (
+        "pick an object up and set it down distance m toward the robot's midline (success: it "
+        "rests on the table within 3 cm of the target)"
+    )
+    parameters = (OBJECT, SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, HEIGHT, HOLD_TIME, DISTANCE)
+    depth = 4
 
 
 def manipulation_skills(io: RobotIO, kinematics: ArmKinematics) -> list[ManipulationSkill]:
