@@ -3,10 +3,13 @@
 ``academy skill list [--json]``  every registered skill: category, capabilities, fixtures,
                                  parameters (unit, range, default), verbs, success criterion and
                                  failure reasons
-``academy practice --model M --skill S [--station FILE] [--attempts N] [--seed K] [--json]``
-                                 N attempts in one process, in simulated time, without DDS (the
+``academy practice --model M --skill S [--station FILE] [--attempts N] [--seed K] [--json]
+[--record [--robot R]]``         N attempts in one process, in simulated time, without DDS (the
                                  controllers and MuJoCo station the nodes run); exits 0 when it
-                                 ran, whatever the outcomes
+                                 ran, whatever the outcomes; ``--record`` keeps them as robot R's
+                                 (default: the model's name) in the mastery store
+``academy program status [--robot R] [--skill S] [--json]``
+                                 the mastery table per robot x skill (``academy_skills.mastery``)
 
 A skill with an ``object`` parameter takes the station's props in turn (attempt i: prop i mod n),
 each attempt starting from a reset station with the props at new random poses.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +33,11 @@ from academy_skills.skill_library import (
     SkillOutcome,
     registered_skills,
 )
+
+#: The pool directory (the mastery store lives beside its catalog) unless --pool or ACADEMY_POOL.
+DEFAULT_POOL = "var/pool"
+MASTERY_FILE = "mastery.sqlite"
+POOL_HELP = f"pool directory of the mastery store (default: $ACADEMY_POOL or {DEFAULT_POOL})"
 
 #: The default station (the workspace's config/; this module is used from the source tree).
 DEFAULT_STATION = Path(__file__).resolve().parents[3] / "config" / "stations" / "tabletop.yaml"
@@ -147,6 +156,17 @@ def cmd_practice(args: argparse.Namespace) -> int:
     library = library_for(SkillDeps(robot, kinematics))
     attempts = practise(robot, library, args.skill, args.attempts, objects)
     successes = sum(a.outcome == SkillOutcome.SUCCEEDED for a in attempts)
+    if args.record:
+        store = _store(args)
+        for a in attempts:
+            store.record(
+                args.robot or model.name,
+                model.name,
+                args.skill,
+                a.outcome.name.lower(),
+                a.failure,
+                source="academy practice",
+            )
     summary = {
         "model": model.name,
         "maker": model.manufacturer,
@@ -180,6 +200,65 @@ def cmd_practice(args: argparse.Namespace) -> int:
     return 0
 
 
+def _store(args: argparse.Namespace) -> Any:
+    from academy_skills.mastery import MasteryStore
+
+    pool = Path(args.pool or os.environ.get("ACADEMY_POOL", DEFAULT_POOL))
+    return MasteryStore(pool / MASTERY_FILE)
+
+
+def cmd_program_status(args: argparse.Namespace) -> int:
+    from academy_skills.mastery import MasteryRule
+
+    try:
+        rule = MasteryRule(args.window, args.threshold)
+    except ValueError as error:
+        print(f"academy program status: {error}", file=sys.stderr)
+        return 2
+    rows = _store(args).progress(args.robot, args.skill, rule)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "rule": {"window": rule.window, "threshold": rule.threshold, "z": rule.z},
+                    "progress": [
+                        {
+                            "robot": r.robot,
+                            "model": r.model,
+                            "skill": r.skill,
+                            "attempts": r.attempts,
+                            "successes": r.successes,
+                            "success_rate": round(r.success_rate, 3),
+                            "window_attempts": r.window_attempts,
+                            "window_successes": r.window_successes,
+                            "wilson_lower_bound": round(r.lower_bound, 3),
+                            "mastered": r.mastered,
+                        }
+                        for r in rows
+                    ],
+                },
+                indent=2,
+            )
+        )
+        return 0
+    if not rows:
+        who = f" for {args.robot}" if args.robot else ""
+        print(f"no attempts recorded{who} yet (academy practice --record, or a session)")
+        return 0
+    print(
+        f"{'robot':<16} {'skill':<10} {'attempts':>8} {'rate':>6} {'window':>9} "
+        f"{'lower':>6}  mastered (Wilson lower bound >= {rule.threshold} over "
+        f"{rule.window})"
+    )
+    for r in rows:
+        window = f"{r.window_successes}/{r.window_attempts}"
+        print(
+            f"{r.robot:<16} {r.skill:<10} {r.attempts:>8} {r.success_rate:>6.0%} {window:>9} "
+            f"{r.lower_bound:>6.2f}  {'yes' if r.mastered else 'no'}"
+        )
+    return 0
+
+
 def add_commands(commands: Any) -> None:
     """Register ``academy skill ...`` and ``academy practice`` on the ``academy`` parser."""
     skill = commands.add_parser("skill", help="the skill catalogue")
@@ -201,4 +280,32 @@ def add_commands(commands: Any) -> None:
     practice.add_argument("--attempts", type=int, default=10)
     practice.add_argument("--seed", type=int, default=0, help="props' random start poses")
     practice.add_argument("--json", action="store_true")
+    practice.add_argument(
+        "--record", action="store_true", help="keep the attempts in the mastery store"
+    )
+    practice.add_argument("--robot", help="robot id the attempts count for (default: the model)")
+    practice.add_argument(
+        "--pool",
+        help=f"pool directory of the mastery store (default: $ACADEMY_POOL or {DEFAULT_POOL})",
+    )
     practice.set_defaults(func=cmd_practice)
+
+    program = commands.add_parser("program", help="training programs and mastery")
+    program_actions = program.add_subparsers(
+        dest="program_command", required=True, metavar="ACTION"
+    )
+    status = program_actions.add_parser(
+        "status", help="the mastery table: attempts, success rate and mastery per robot x skill"
+    )
+    status.add_argument("--robot", help="one robot")
+    status.add_argument("--skill", help="one skill")
+    status.add_argument("--json", action="store_true")
+    status.add_argument(
+        "--pool",
+        help=f"pool directory of the mastery store (default: $ACADEMY_POOL or {DEFAULT_POOL})",
+    )
+    status.add_argument("--window", type=int, default=50, help="attempts in the sliding window")
+    status.add_argument(
+        "--threshold", type=float, default=0.8, help="Wilson lower bound that masters a skill"
+    )
+    status.set_defaults(func=cmd_program_status)
