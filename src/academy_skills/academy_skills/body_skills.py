@@ -111,27 +111,28 @@ class HeadGaze:
         return {j: float(v) for j, v in zip(self.joints, q, strict=True)}
 
 
-@register_skill(
-    category="body",
-    verbs=("look at", "look towards", "look toward", "face"),
-    requires=(Capability.HEAD,),
-    success="the head's gaze (the robot's forward direction carried by its measured head "
-    "joints) ends within 5 degrees of the direction from the head to the object",
-    failures=(
-        FailureReason.MISSED,
-        FailureReason.OUT_OF_REACH,
-        FailureReason.MOTION_FAILED,
-        FailureReason.REFUSED,
-        FailureReason.ESTOPPED,
-        FailureReason.CANCELED,
-    ),
+#: How head skills fail.
+HEAD_FAILURES = (
+    FailureReason.MISSED,
+    FailureReason.OUT_OF_REACH,
+    FailureReason.MOTION_FAILED,
+    FailureReason.REFUSED,
+    FailureReason.ESTOPPED,
+    FailureReason.CANCELED,
 )
-class LookAtSkill:
-    """Turn the head to look at an object."""
 
-    name = "look_at"
-    description = "turn the head to an object (success: gaze within 5 degrees of it)"
-    parameters = (OBJECT, HEAD_SPEED, RESET)
+
+class _Stop(Exception):  # noqa: N818 (control flow: the attempt ends with ``result``)
+    def __init__(self, result: AttemptResult) -> None:
+        super().__init__(result.reason)
+        self.result = result
+
+
+class _HeadSkill:
+    """What the head skills share: the gaze model, the refusal without a head, and a head
+    move that ends the attempt on a stop or a controller failure."""
+
+    name = ""
 
     def __init__(self, io: RobotIO, kinematics: ArmKinematics) -> None:
         self.io = io
@@ -143,15 +144,70 @@ class LookAtSkill:
             self._gaze = HeadGaze(self.kinematics)
         return self._gaze
 
-    def run_attempt(self, ctx: SkillContext, params: Mapping[str, ParamValue]) -> AttemptResult:
+    def _no_head(self) -> AttemptResult | None:
         robot = self.kinematics.robot
-        if not robot.head:
-            return AttemptResult(
-                SkillOutcome.REJECTED,
-                f"{robot.name} cannot look_at: it has no head joints (model.yaml head)",
-                failure=FailureReason.REFUSED,
+        if robot.head:
+            return None
+        return AttemptResult(
+            SkillOutcome.REJECTED,
+            f"{robot.name} cannot {self.name}: it has no head joints (model.yaml head)",
+            failure=FailureReason.REFUSED,
+        )
+
+    def _turn(
+        self,
+        ctx: SkillContext,
+        goal: Mapping[str, float],
+        speed: float,
+        minimum: float,
+        metrics: dict[str, tuple[float, str]],
+    ) -> None:
+        """Move the head joints to ``goal`` at ``speed`` rad/s (at least ``minimum`` s).
+
+        Raises:
+            _Stop: stopped by the trainer, or the controller failed the motion.
+        """
+        now = self.io.joint_positions()
+        travel = max(abs(goal[j] - now.get(j, 0.0)) for j in goal)
+        result = self.io.move(
+            goal, max(minimum, travel / speed), lambda: ctx.stop_requested() is not None
+        )
+        stop = ctx.stop_requested()
+        if stop is not None:
+            reason = f"stopped ({stop.name.lower()})"
+            raise _Stop(AttemptResult(stop, reason, metrics, stop_failure(stop)))
+        if not result.ok:
+            raise _Stop(
+                AttemptResult(
+                    outcome_for_code(result.code),
+                    f"motion failed ({result.code.name}): {result.reason}",
+                    metrics,
+                    FailureReason.MOTION_FAILED,
+                )
             )
+
+
+@register_skill(
+    category="body",
+    verbs=("look at", "look towards", "look toward", "face"),
+    requires=(Capability.HEAD,),
+    success="the head's gaze (the robot's forward direction carried by its measured head "
+    "joints) ends within 5 degrees of the direction from the head to the object",
+    failures=HEAD_FAILURES,
+)
+class LookAtSkill(_HeadSkill):
+    """Turn the head to look at an object."""
+
+    name = "look_at"
+    description = "turn the head to an object (success: gaze within 5 degrees of it)"
+    parameters = (OBJECT, HEAD_SPEED, RESET)
+
+    def run_attempt(self, ctx: SkillContext, params: Mapping[str, ParamValue]) -> AttemptResult:
+        refused = self._no_head()
+        if refused is not None:
+            return refused
         name = str(params["object"])
+        metrics: dict[str, tuple[float, str]] = {}
         try:
             if params.get("reset_scene", True):
                 ctx.phase("reset_scene", 0.0)
@@ -170,7 +226,7 @@ class LookAtSkill:
             current = self.io.joint_positions()
             goal = gaze.solve(current, target)
             planned = gaze.error({**current, **goal}, target)
-            metrics = {"planned_gaze_error": (math.degrees(planned), "deg")}
+            metrics["planned_gaze_error"] = (math.degrees(planned), "deg")
             if planned > LOOK_TOLERANCE:
                 return AttemptResult(
                     SkillOutcome.REJECTED,
@@ -181,36 +237,104 @@ class LookAtSkill:
                     FailureReason.OUT_OF_REACH,
                 )
             ctx.phase("turn_head", 0.2)
-            travel = max(abs(goal[j] - current.get(j, 0.0)) for j in goal)
-            duration = max(MIN_HEAD_MOVE_S, travel / float(params["speed"]))
-            result = self.io.move(goal, duration, lambda: ctx.stop_requested() is not None)
-            stop = ctx.stop_requested()
-            if stop is not None:
-                return AttemptResult(
-                    stop, f"stopped ({stop.name.lower()})", metrics, stop_failure(stop)
-                )
-            if not result.ok:
-                return AttemptResult(
-                    outcome_for_code(result.code),
-                    f"motion failed ({result.code.name}): {result.reason}",
-                    metrics,
-                    FailureReason.MOTION_FAILED,
-                )
+            self._turn(ctx, goal, float(params["speed"]), MIN_HEAD_MOVE_S, metrics)
             ctx.sleep(SETTLE_S)
             ctx.phase("judge", 0.9)
-            measured = gaze.error(
-                self.io.joint_positions(), np.array(self.io.station().objects[name].position)
-            )
+            now = np.array(self.io.station().objects[name].position)
+            measured = gaze.error(self.io.joint_positions(), now)
+        except _Stop as stop:
+            return stop.result
         except RobotIOError as error:
-            return AttemptResult(
-                SkillOutcome.ABORTED, str(error), failure=FailureReason.MOTION_FAILED
-            )
+            failure = FailureReason.MOTION_FAILED
+            return AttemptResult(SkillOutcome.ABORTED, str(error), metrics, failure)
         metrics["gaze_error"] = (math.degrees(measured), "deg")
         if measured > LOOK_TOLERANCE:
             return AttemptResult(
                 SkillOutcome.FAILED,
                 f"the gaze ended {math.degrees(measured):.1f} deg from {name} (tolerance "
                 f"{math.degrees(LOOK_TOLERANCE):.0f} deg)",
+                metrics,
+                FailureReason.MISSED,
+            )
+        return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+
+
+NOD_ANGLE = ParameterSpec(
+    "angle", float, "how far the gaze dips", default=0.3, unit="rad", minimum=0.1, maximum=0.6
+)
+NOD_TIMES = ParameterSpec("times", int, "how many nods", default=2, minimum=1, maximum=5)
+#: Each dip must reach this share of ``angle``, each return come back within NOD_RETURN.
+NOD_DEPTH_SHARE = 0.8
+NOD_RETURN = math.radians(3.0)
+
+
+@register_skill(
+    category="body",
+    verbs=("nod", "nod your head"),
+    requires=(Capability.HEAD,),
+    success="each nod's measured gaze dips by at least 80 % of angle and comes back within 3 "
+    "degrees of where it started",
+    failures=HEAD_FAILURES,
+)
+class NodSkill(_HeadSkill):
+    """Nod: dip the gaze and bring it back, ``times`` times."""
+
+    name = "nod"
+    description = "nod the head (success: each dip reaches 80 % of angle and comes back)"
+    parameters = (NOD_ANGLE, NOD_TIMES, HEAD_SPEED)
+
+    def run_attempt(self, ctx: SkillContext, params: Mapping[str, ParamValue]) -> AttemptResult:
+        refused = self._no_head()
+        if refused is not None:
+            return refused
+        gaze = self._head()
+        angle, speed, times = float(params["angle"]), float(params["speed"]), int(params["times"])
+        metrics: dict[str, tuple[float, str]] = {}
+        dips: list[float] = []
+        returns: list[float] = []
+        try:
+            start = self.io.joint_positions()
+            position, direction = gaze.ray(start)
+            azimuth, elevation = _angles(direction)
+            dipped = elevation - angle
+            point = position + np.array(
+                [
+                    math.cos(dipped) * math.cos(azimuth),
+                    math.cos(dipped) * math.sin(azimuth),
+                    math.sin(dipped),
+                ]
+            )
+            down = gaze.solve(start, point)
+            planned = _angles(gaze.ray({**start, **down})[1])[1]
+            if elevation - planned < NOD_DEPTH_SHARE * angle:
+                return AttemptResult(
+                    SkillOutcome.REJECTED,
+                    f"the head cannot dip its gaze {math.degrees(angle):.0f} deg: its joint "
+                    f"limits allow {math.degrees(elevation - planned):.1f} deg",
+                    metrics,
+                    FailureReason.OUT_OF_REACH,
+                )
+            up = {j: start[j] for j in down}
+            for index in range(times):
+                for phase, goal, seen in (("down", down, dips), ("up", up, returns)):
+                    ctx.phase(f"nod_{index + 1}_{phase}", (index + 0.5) / times)
+                    self._turn(ctx, goal, speed, MIN_HEAD_MOVE_S / 2, metrics)
+                    seen.append(_angles(gaze.ray(self.io.joint_positions())[1])[1])
+        except _Stop as stop:
+            return stop.result
+        except RobotIOError as error:
+            failure = FailureReason.MOTION_FAILED
+            return AttemptResult(SkillOutcome.ABORTED, str(error), metrics, failure)
+        shallowest = min(elevation - d for d in dips)
+        farthest = max(abs(r - elevation) for r in returns)
+        metrics["shallowest_dip"] = (math.degrees(shallowest), "deg")
+        metrics["farthest_return"] = (math.degrees(farthest), "deg")
+        if shallowest < NOD_DEPTH_SHARE * angle or farthest > NOD_RETURN:
+            return AttemptResult(
+                SkillOutcome.FAILED,
+                f"the nods dipped {math.degrees(shallowest):.1f} deg at the least (needs "
+                f"{math.degrees(NOD_DEPTH_SHARE * angle):.1f}) and came back within "
+                f"{math.degrees(farthest):.1f} deg (needs {math.degrees(NOD_RETURN):.0f})",
                 metrics,
                 FailureReason.MISSED,
             )

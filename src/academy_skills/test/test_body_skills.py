@@ -65,3 +65,30 @@ def test_romeo_shares_the_pitch_between_its_neck_and_head_joints() -> None:
     # Two parallel pitch joints (NeckPitch, HeadPitch): neither alone tilts far enough.
     result = look("aldebaran_romeo", "blue_cup", 1)
     assert result.outcome == SkillOutcome.SUCCEEDED, result.reason
+
+
+def nod(model_name: str, unpowered_head: bool = False) -> AttemptResult:
+    model = load_model(model_name)
+    disabled = tuple(model.head) if unpowered_head else ()
+    robot = InProcessRobot(model, STATION, model.controllers_file, seed=1, disabled_joints=disabled)
+    kinematics = ArmKinematics(model, robot.station_sim.config.pelvis_height)
+    library = library_for(SkillDeps(robot, kinematics))
+    return library.get("nod").run_attempt(robot, library.validate("nod", {}))
+
+
+def test_icub_nods_twice() -> None:
+    result = nod("iit_icub")
+    assert result.outcome == SkillOutcome.SUCCEEDED, result.reason
+    assert result.metrics["shallowest_dip"][0] >= 0.8 * 17.1
+
+
+def test_twin_an_unpowered_head_does_not_nod() -> None:
+    result = nod("iit_icub", unpowered_head=True)
+    assert result.outcome != SkillOutcome.SUCCEEDED, result.reason
+    assert result.failure in (FailureReason.MISSED, FailureReason.MOTION_FAILED)
+
+
+def test_twin_a_head_that_only_pans_cannot_nod() -> None:
+    result = nod("rethink_baxter")
+    assert result.outcome == SkillOutcome.REJECTED
+    assert result.failure is FailureReason.OUT_OF_REACH
