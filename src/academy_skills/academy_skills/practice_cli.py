@@ -10,6 +10,9 @@
                                  (default: the model's name) in the mastery store
 ``academy program status [--robot R] [--skill S] [--json]``
                                  the mastery table per robot x skill (``academy_skills.mastery``)
+``academy program run FILE --model M [--robot R] [--json]``
+                                 a program offline: steps in order, each once its prerequisites
+                                 are mastered, every attempt recorded
 
 A skill with an ``object`` parameter takes the station's props in turn (attempt i: prop i mod n),
 each attempt starting from a reset station with the props at new random poses.
@@ -21,7 +24,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,13 +59,26 @@ class Attempt:
 
 
 def practise(
-    robot: Any, library: SkillLibrary, skill: str, attempts: int, objects: Sequence[str]
+    robot: Any,
+    library: SkillLibrary,
+    skill: str,
+    attempts: int,
+    objects: Sequence[str],
+    parameters: Mapping[str, object] | None = None,
 ) -> list[Attempt]:
-    """Run ``attempts`` of ``skill`` on ``robot`` (an InProcessRobot), props in turn."""
+    """Run ``attempts`` of ``skill`` on ``robot`` (an InProcessRobot) with ``parameters``;
+    without an ``object`` among them, the props in turn.
+
+    Raises:
+        SkillParameterError: ``parameters`` are not valid for the skill.
+    """
     uses_object = any(p.name == "object" for p in library.get(skill).parameters)
+    given = dict(parameters or {})
     done = []
     for index in range(attempts):
-        raw = {"object": objects[index % len(objects)]} if uses_object and objects else {}
+        raw = dict(given)
+        if uses_object and objects and "object" not in raw:
+            raw["object"] = objects[index % len(objects)]
         params = library.validate(skill, raw)
         start = robot.now()
         result = library.get(skill).run_attempt(robot, params)
@@ -121,7 +137,11 @@ def cmd_skill_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_practice(args: argparse.Namespace) -> int:
+def _setup(
+    args: argparse.Namespace, command: str
+) -> tuple[Any, Any, SkillLibrary, list[str], Path] | None:
+    """The model, its in-process robot at the station, its library, the props and the station
+    file; None (and the error printed) when the model or the station is not valid."""
     from academy_description.errors import DescriptionError
     from academy_description.model_registry import load_model
     from academy_sim.errors import InvalidStationError
@@ -130,6 +150,19 @@ def cmd_practice(args: argparse.Namespace) -> int:
     from academy_skills.kinematics import ArmKinematics
     from academy_skills.skill_library import SkillDeps, library_for
 
+    station = Path(args.station) if args.station else DEFAULT_STATION
+    try:
+        model = load_model(args.model)
+        objects = [o.name for o in load_station(station).objects]
+    except (DescriptionError, InvalidStationError) as error:
+        print(f"{command}: {error}", file=sys.stderr)
+        return None
+    robot = InProcessRobot(model, station, model.controllers_file, seed=args.seed)
+    kinematics = ArmKinematics(model, robot.station_sim.config.pelvis_height)
+    return model, robot, library_for(SkillDeps(robot, kinematics)), objects, station
+
+
+def cmd_practice(args: argparse.Namespace) -> int:
     declarations = registered_skills()
     if args.skill not in declarations:
         print(
@@ -141,19 +174,10 @@ def cmd_practice(args: argparse.Namespace) -> int:
     if args.attempts < 1:
         print(f"academy practice: --attempts {args.attempts}: at least 1", file=sys.stderr)
         return 2
-    station = Path(args.station) if args.station else DEFAULT_STATION
-    try:
-        model = load_model(args.model)
-        objects = [o.name for o in load_station(station).objects]
-    except DescriptionError as error:
-        print(f"academy practice: {error}", file=sys.stderr)
+    setup = _setup(args, "academy practice")
+    if setup is None:
         return 2
-    except InvalidStationError as error:  # every problem of the station file, named
-        print(f"academy practice: {error}", file=sys.stderr)
-        return 2
-    robot = InProcessRobot(model, station, model.controllers_file, seed=args.seed)
-    kinematics = ArmKinematics(model, robot.station_sim.config.pelvis_height)
-    library = library_for(SkillDeps(robot, kinematics))
+    model, robot, library, objects, station = setup
     attempts = practise(robot, library, args.skill, args.attempts, objects)
     successes = sum(a.outcome == SkillOutcome.SUCCEEDED for a in attempts)
     if args.record:
@@ -259,6 +283,84 @@ def cmd_program_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_program_run(args: argparse.Namespace) -> int:
+    from academy_skills.errors import ProgramError, SkillsError
+    from academy_skills.program import load_program
+
+    try:
+        program = load_program(Path(args.file))
+    except ProgramError as error:
+        print(f"academy program run: {error}", file=sys.stderr)
+        return 2
+    unknown = sorted(
+        {s.skill for s in program.steps} | {n for s in program.steps for n in s.prerequisites}
+    )
+    unknown = [n for n in unknown if n not in registered_skills()]
+    if unknown:
+        print(
+            f"academy program run: {args.file}: unknown skill(s) {', '.join(unknown)}; known: "
+            f"{', '.join(registered_skills())}",
+            file=sys.stderr,
+        )
+        return 2
+    setup = _setup(args, "academy program run")
+    if setup is None:
+        return 2
+    model, robot, library, objects, _ = setup
+    robot_id = args.robot or model.name
+    store = _store(args)
+    steps = []
+    for index, step in enumerate(program.steps):
+        waiting = []
+        for need in step.prerequisites:
+            progress = store.progress(robot_id, need, program.mastery)
+            if not progress or not progress[0].mastered:
+                bound = progress[0].lower_bound if progress else 0.0
+                waiting.append(f"{need} (lower bound {bound:.2f} < {program.mastery.threshold})")
+        if waiting:
+            reason = "prerequisite not mastered: " + ", ".join(waiting)
+            steps.append({"step": index, "skill": step.skill, "skipped": reason})
+            if not args.json:
+                print(f"step {index + 1} {step.skill}: skipped, {reason}")
+            continue
+        try:
+            done = practise(robot, library, step.skill, step.repetitions, objects, step.parameters)
+        except SkillsError as error:
+            print(f"academy program run: step {index + 1} ({step.skill}): {error}", file=sys.stderr)
+            return 2
+        for a in done:
+            store.record(
+                robot_id, model.name, step.skill, a.outcome.name.lower(), a.failure,
+                source=f"program {program.name}",
+            )  # fmt: skip
+        wins = sum(a.outcome == SkillOutcome.SUCCEEDED for a in done)
+        (after,) = store.progress(robot_id, step.skill, program.mastery)
+        steps.append(
+            {
+                "step": index,
+                "skill": step.skill,
+                "attempts": len(done),
+                "successes": wins,
+                "mastered": after.mastered,
+                "wilson_lower_bound": round(after.lower_bound, 3),
+            }
+        )
+        if not args.json:
+            print(
+                f"step {index + 1} {step.skill}: {wins}/{len(done)} succeeded; "
+                f"{'mastered' if after.mastered else 'not mastered'} "
+                f"(lower bound {after.lower_bound:.2f} over {after.window_attempts})"
+            )
+    if args.json:
+        print(
+            json.dumps(
+                {"program": program.name, "robot": robot_id, "model": model.name, "steps": steps},
+                indent=2,
+            )
+        )
+    return 0
+
+
 def add_commands(commands: Any) -> None:
     """Register ``academy skill ...`` and ``academy practice`` on the ``academy`` parser."""
     skill = commands.add_parser("skill", help="the skill catalogue")
@@ -309,3 +411,19 @@ def add_commands(commands: Any) -> None:
         "--threshold", type=float, default=0.8, help="Wilson lower bound that masters a skill"
     )
     status.set_defaults(func=cmd_program_status)
+    run = program_actions.add_parser(
+        "run",
+        help="run a program offline on a model (simulated time, no DDS), recording mastery",
+        description="Run each step of a program YAML on MODEL in one process, in simulated "
+        "time; a step whose prerequisites the robot has not mastered is skipped with the "
+        "reason. Every attempt goes into the mastery store, so the next run picks up where "
+        "this one left off. Exit 0 when it ran, 2 on bad input.",
+    )
+    run.add_argument("file", help="program YAML, e.g. config/programs/manipulation_basics.yaml")
+    run.add_argument("--model", required=True)
+    run.add_argument("--robot", help="robot id the attempts count for (default: the model)")
+    run.add_argument("--station", help="station YAML (default: config/stations/tabletop.yaml)")
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--pool", help=POOL_HELP)
+    run.add_argument("--json", action="store_true")
+    run.set_defaults(func=cmd_program_run)

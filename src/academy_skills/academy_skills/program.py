@@ -3,12 +3,18 @@
 A program file (``config/programs/*.yaml``)::
 
     program:
-      name: warmup
+      name: manipulation_basics
+      mastery: {window: 50, threshold: 0.8}   # optional (these are the defaults)
       steps:
-        - skill: wait
-          parameters: {duration: 0.2}   # s
-          repetitions: 3
+        - skill: grasp
+          repetitions: 25
+        - skill: lift
+          parameters: {height: 0.1}           # m
+          repetitions: 25
+          prerequisites: [grasp]              # runs once grasp is mastered
 
+A step with prerequisites runs only when the robot has mastered each of them (``mastery``,
+kept across sessions by :mod:`academy_skills.mastery`); otherwise it is skipped with the reason.
 Loading validates every field and reports all problems at once.
 """
 
@@ -22,6 +28,7 @@ from pathlib import Path
 import yaml
 
 from academy_skills.errors import ProgramError
+from academy_skills.mastery import MasteryRule
 from academy_skills.skill_library import ParamValue, SkillOutcome
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -29,19 +36,22 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 @dataclass(frozen=True)
 class ProgramStep:
-    """Practise ``skill`` ``repetitions`` times with ``parameters``."""
+    """Practise ``skill`` ``repetitions`` times with ``parameters``, once every skill in
+    ``prerequisites`` is mastered."""
 
     skill: str
     parameters: Mapping[str, ParamValue]
     repetitions: int
+    prerequisites: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Program:
-    """A named list of steps."""
+    """A named list of steps, and when a skill counts as mastered."""
 
     name: str
     steps: tuple[ProgramStep, ...]
+    mastery: MasteryRule = field(default_factory=MasteryRule)
 
 
 def load_program(path: Path) -> Program:
@@ -71,8 +81,19 @@ def parse_program(data: object, source: str) -> Program:
     ):
         raise ProgramError(f"{source}: top level must be a mapping with the single key 'program'")
     body = data["program"]
-    for key in sorted(set(body) - {"name", "steps"}):
-        problem(f"program.{key}", body[key], "unknown key; valid keys: name, steps")
+    for key in sorted(set(body) - {"name", "steps", "mastery"}):
+        problem(f"program.{key}", body[key], "unknown key; valid keys: name, steps, mastery")
+    mastery = MasteryRule()
+    raw_mastery = body.get("mastery", {})
+    if not isinstance(raw_mastery, dict) or set(raw_mastery) - {"window", "threshold"}:
+        problem("program.mastery", raw_mastery, "a mapping with window (int), threshold (0-1]")
+    else:
+        try:
+            mastery = MasteryRule(
+                int(raw_mastery.get("window", 50)), float(raw_mastery.get("threshold", 0.8))
+            )
+        except (TypeError, ValueError) as error:
+            problem("program.mastery", raw_mastery, str(error))
     name = body.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
         problem("program.name", name, "a snake_case name")
@@ -86,11 +107,11 @@ def parse_program(data: object, source: str) -> Program:
         if not isinstance(raw, dict):
             problem(where, raw, "a mapping with skill, parameters, repetitions")
             continue
-        for key in sorted(set(raw) - {"skill", "parameters", "repetitions"}):
+        for key in sorted(set(raw) - {"skill", "parameters", "repetitions", "prerequisites"}):
             problem(
                 f"{where}.{key}",
                 raw[key],
-                "unknown key; valid keys: skill, parameters, repetitions",
+                "unknown key; valid keys: skill, parameters, repetitions, prerequisites",
             )
         skill = raw.get("skill")
         if not isinstance(skill, str) or not _NAME.match(skill):
@@ -105,10 +126,16 @@ def parse_program(data: object, source: str) -> Program:
         if isinstance(reps, bool) or not isinstance(reps, int) or not 1 <= reps <= 10_000:
             problem(f"{where}.repetitions", reps, "an integer in [1, 10000]")
             reps = 1
-        steps.append(ProgramStep(str(skill), dict(params), reps))
+        needs = raw.get("prerequisites", [])
+        if not isinstance(needs, list) or not all(
+            isinstance(n, str) and _NAME.match(n) for n in needs
+        ):
+            problem(f"{where}.prerequisites", needs, "a list of skill names (snake_case)")
+            needs = []
+        steps.append(ProgramStep(str(skill), dict(params), reps, tuple(needs)))
     if problems:
         raise ProgramError("\n".join(problems))
-    return Program(str(name), tuple(steps))
+    return Program(str(name), tuple(steps), mastery)
 
 
 @dataclass

@@ -72,3 +72,43 @@ def test_practice_records_and_program_status_reports(
     )
     assert row["mastered"] is False  # 3 of 3 is a streak, not mastery
     assert (tmp_path / "mastery.sqlite").is_file()
+
+
+def test_a_program_unlocks_a_step_once_its_prerequisite_is_mastered_across_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ACADEMY_POOL", str(tmp_path))
+    program = tmp_path / "basics.yaml"
+    program.write_text(
+        "program:\n  name: basics\n  steps:\n"
+        "    - {skill: grasp, repetitions: 10}\n"
+        "    - {skill: lift, repetitions: 2, prerequisites: [grasp]}\n"
+    )
+    parser = argparse.ArgumentParser()
+    practice_cli.add_commands(parser.add_subparsers(dest="command", required=True))
+
+    def run() -> list[dict]:  # type: ignore[type-arg]
+        args = parser.parse_args(
+            ["program", "run", str(program), "--model", "aurora_h1", "--robot", "r1", "--json"]
+        )
+        assert args.func(args) == 0
+        return list(json.loads(capsys.readouterr().out)["steps"])
+
+    first = run()  # 10 of 10 grasps: a streak, not mastery; lift waits
+    assert first[0]["successes"] == 10 and first[0]["mastered"] is False
+    assert "prerequisite not mastered: grasp" in first[1]["skipped"]
+    second = run()  # 20 of 20 over two runs: mastered (lower bound 0.84); lift runs
+    assert second[0]["mastered"] is True
+    assert second[1]["attempts"] == 2 and "skipped" not in second[1]
+
+
+def test_a_program_naming_an_unknown_skill_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    program = tmp_path / "bad.yaml"
+    program.write_text("program:\n  name: bad\n  steps:\n    - {skill: juggle}\n")
+    parser = argparse.ArgumentParser()
+    practice_cli.add_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["program", "run", str(program), "--model", "aurora_h1"])
+    assert args.func(args) == 2
+    assert "unknown skill(s) juggle" in capsys.readouterr().err
