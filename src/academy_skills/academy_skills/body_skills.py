@@ -339,3 +339,116 @@ class NodSkill(_HeadSkill):
                 FailureReason.MISSED,
             )
         return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+
+
+BOW_ANGLE = ParameterSpec(
+    "angle", float, "how far the upper body tilts forward", default=0.3, unit="rad",
+    minimum=0.1, maximum=0.6,
+)  # fmt: skip
+BOW_HOLD = ParameterSpec(
+    "hold_time", float, "how long the bow is held", default=0.5, unit="s", minimum=0.0,
+    maximum=5.0,
+)  # fmt: skip
+#: The bow must reach this share of ``angle`` and come back within BOW_RETURN.
+BOW_DEPTH_SHARE = 0.8
+BOW_RETURN = math.radians(3.0)
+BOW_SPEED = 0.5  # rad/s
+
+
+def forward_tilt(rotation: np.ndarray, neutral: np.ndarray) -> float:
+    """How far (rad) a body turned by ``rotation`` leans toward +x, relative to ``neutral``:
+    the angle its neutral up axis makes with the vertical, signed by the lean's x."""
+    up = rotation @ (neutral.T @ np.array([0.0, 0.0, 1.0]))
+    return math.atan2(float(up[0]), float(up[2]))
+
+
+@register_skill(
+    category="body",
+    verbs=("bow", "take a bow"),
+    requires=(Capability.TORSO,),
+    success="the upper body's measured forward tilt reaches 80 % of angle and comes back "
+    "within 3 degrees of upright",
+    failures=HEAD_FAILURES,
+)
+class BowSkill(_HeadSkill):
+    """Bow: tilt the upper body forward with the torso's pitch joint, hold, stand up again."""
+
+    name = "bow"
+    description = "bow from the torso (success: the tilt reaches 80 % of angle and comes back)"
+    parameters = (BOW_ANGLE, BOW_HOLD)
+
+    def _pitch(self) -> tuple[str, float, str, np.ndarray] | None:
+        """The torso joint that leans the upper body forward, its sign, the body it tilts
+        (the head's, else the last torso joint's) and that body's neutral rotation."""
+        kinematics, robot = self.kinematics, self.kinematics.robot
+        top = kinematics.joint_body(robot.head[-1] if robot.head else robot.torso[-1])
+        neutral = dict(robot.urdf.initial_positions)
+        _, upright = kinematics.body_pose(top, neutral)
+        best: tuple[float, str, float] | None = None
+        for joint in robot.torso:
+            if robot.urdf.joint_types.get(joint) not in ("revolute", "continuous"):
+                continue
+            for sign in (1.0, -1.0):
+                _, turned = kinematics.body_pose(top, {**neutral, joint: sign * 0.1})
+                lean = forward_tilt(turned, upright)
+                if best is None or lean > best[0]:
+                    best = (lean, joint, sign)
+        if best is None or best[0] < 0.05:  # no joint leans it forward (yaw, lift only)
+            return None
+        return best[1], best[2], top, upright
+
+    def run_attempt(self, ctx: SkillContext, params: Mapping[str, ParamValue]) -> AttemptResult:
+        robot = self.kinematics.robot
+        found = self._pitch() if robot.torso else None
+        if found is None:
+            joints = ", ".join(robot.torso) or "none"
+            return AttemptResult(
+                SkillOutcome.REJECTED,
+                f"{robot.name} cannot bow: no torso joint leans it forward (torso joints: "
+                f"{joints})",
+                failure=FailureReason.REFUSED,
+            )
+        joint, sign, top, upright = found
+        angle = float(params["angle"])
+        limits = robot.urdf.limits[joint]
+        metrics: dict[str, tuple[float, str]] = {}
+        try:
+            start = self.io.joint_positions()
+            goal = float(np.clip(start[joint] + sign * angle, limits.lower, limits.upper))
+            _, planned = self.kinematics.body_pose(top, {**start, joint: goal})
+            if forward_tilt(planned, upright) < BOW_DEPTH_SHARE * angle:
+                return AttemptResult(
+                    SkillOutcome.REJECTED,
+                    f"the torso cannot lean {math.degrees(angle):.0f} deg: {joint}'s limits "
+                    f"allow {math.degrees(forward_tilt(planned, upright)):.1f} deg",
+                    metrics,
+                    FailureReason.OUT_OF_REACH,
+                )
+            ctx.phase("bow", 0.1)
+            self._turn(ctx, {joint: goal}, BOW_SPEED, MIN_HEAD_MOVE_S, metrics)
+            ctx.sleep(float(params["hold_time"]))
+            _, bowed = self.kinematics.body_pose(top, self.io.joint_positions())
+            ctx.phase("stand_up", 0.6)
+            self._turn(ctx, {joint: start[joint]}, BOW_SPEED, MIN_HEAD_MOVE_S, metrics)
+            ctx.sleep(SETTLE_S)
+            _, back = self.kinematics.body_pose(top, self.io.joint_positions())
+        except _Stop as stop:
+            return stop.result
+        except RobotIOError as error:
+            failure = FailureReason.MOTION_FAILED
+            return AttemptResult(SkillOutcome.ABORTED, str(error), metrics, failure)
+        before = forward_tilt(self.kinematics.body_pose(top, start)[1], upright)
+        reached = forward_tilt(bowed, upright) - before
+        residual = abs(forward_tilt(back, upright) - before)
+        metrics["bow_tilt"] = (math.degrees(reached), "deg")
+        metrics["return_error"] = (math.degrees(residual), "deg")
+        if reached < BOW_DEPTH_SHARE * angle or residual > BOW_RETURN:
+            return AttemptResult(
+                SkillOutcome.FAILED,
+                f"the bow leaned {math.degrees(reached):.1f} deg (needs "
+                f"{math.degrees(BOW_DEPTH_SHARE * angle):.1f}) and came back within "
+                f"{math.degrees(residual):.1f} deg (needs {math.degrees(BOW_RETURN):.0f})",
+                metrics,
+                FailureReason.MISSED,
+            )
+        return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)

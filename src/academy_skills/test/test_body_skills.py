@@ -22,25 +22,31 @@ from academy_skills.skill_library import (
 STATION = Path(__file__).resolve().parents[3] / "config" / "stations" / "tabletop.yaml"
 
 
-def look(model_name: str, obj: str, seed: int, unpowered_head: bool = False) -> AttemptResult:
+def run_skill(
+    model_name: str, skill: str, params: dict[str, object], disabled: str = ""
+) -> AttemptResult:
+    """One attempt of ``skill`` on ``model_name`` (seed 1); ``disabled``: "head" or "torso"
+    leaves those joints unpowered."""
     model = load_model(model_name)
-    disabled = tuple(model.head) if unpowered_head else ()
-    robot = InProcessRobot(
-        model, STATION, model.controllers_file, seed=seed, disabled_joints=disabled
-    )
+    joints = tuple(getattr(model, disabled)) if disabled else ()
+    robot = InProcessRobot(model, STATION, model.controllers_file, seed=1, disabled_joints=joints)
     kinematics = ArmKinematics(model, robot.station_sim.config.pelvis_height)
     library = library_for(SkillDeps(robot, kinematics))
-    return library.get("look_at").run_attempt(robot, library.validate("look_at", {"object": obj}))
+    return library.get(skill).run_attempt(robot, library.validate(skill, params))
+
+
+def look(model_name: str, obj: str, unpowered_head: bool = False) -> AttemptResult:
+    return run_skill(model_name, "look_at", {"object": obj}, "head" if unpowered_head else "")
 
 
 def test_tiago_looks_at_the_cube() -> None:
-    result = look("pal_tiago_dual", "red_cube", 1)
+    result = look("pal_tiago_dual", "red_cube")
     assert result.outcome == SkillOutcome.SUCCEEDED, result.reason
     assert result.metrics["gaze_error"][0] < 5.0
 
 
 def test_twin_with_its_head_unpowered_the_head_does_not_get_there() -> None:
-    result = look("pal_tiago_dual", "red_cube", 1, unpowered_head=True)
+    result = look("pal_tiago_dual", "red_cube", unpowered_head=True)
     # The limp head sags off the trajectory: the controller aborts it (path tolerance).
     assert result.outcome == SkillOutcome.ABORTED, result.reason
     assert result.failure is FailureReason.MOTION_FAILED
@@ -48,14 +54,14 @@ def test_twin_with_its_head_unpowered_the_head_does_not_get_there() -> None:
 
 
 def test_twin_a_head_that_only_pans_cannot_look_down_at_the_table() -> None:
-    result = look("rethink_baxter", "red_cube", 1)
+    result = look("rethink_baxter", "red_cube")
     assert result.outcome == SkillOutcome.REJECTED, result.reason
     assert result.failure is FailureReason.OUT_OF_REACH
     assert "out of the head's range" in result.reason
 
 
 def test_a_robot_without_head_joints_is_refused() -> None:
-    result = look("unitree_g1", "red_cube", 1)
+    result = look("unitree_g1", "red_cube")
     assert result.outcome == SkillOutcome.REJECTED
     assert result.failure is FailureReason.REFUSED
     assert "no head joints" in result.reason
@@ -63,17 +69,12 @@ def test_a_robot_without_head_joints_is_refused() -> None:
 
 def test_romeo_shares_the_pitch_between_its_neck_and_head_joints() -> None:
     # Two parallel pitch joints (NeckPitch, HeadPitch): neither alone tilts far enough.
-    result = look("aldebaran_romeo", "blue_cup", 1)
+    result = look("aldebaran_romeo", "blue_cup")
     assert result.outcome == SkillOutcome.SUCCEEDED, result.reason
 
 
 def nod(model_name: str, unpowered_head: bool = False) -> AttemptResult:
-    model = load_model(model_name)
-    disabled = tuple(model.head) if unpowered_head else ()
-    robot = InProcessRobot(model, STATION, model.controllers_file, seed=1, disabled_joints=disabled)
-    kinematics = ArmKinematics(model, robot.station_sim.config.pelvis_height)
-    library = library_for(SkillDeps(robot, kinematics))
-    return library.get("nod").run_attempt(robot, library.validate("nod", {}))
+    return run_skill(model_name, "nod", {}, "head" if unpowered_head else "")
 
 
 def test_icub_nods_twice() -> None:
@@ -92,3 +93,25 @@ def test_twin_a_head_that_only_pans_cannot_nod() -> None:
     result = nod("rethink_baxter")
     assert result.outcome == SkillOutcome.REJECTED
     assert result.failure is FailureReason.OUT_OF_REACH
+
+
+def bow(model_name: str, unpowered_torso: bool = False) -> AttemptResult:
+    return run_skill(model_name, "bow", {}, "torso" if unpowered_torso else "")
+
+
+def test_the_g1_bows_from_its_waist_pitch_joint() -> None:
+    result = bow("unitree_g1")
+    assert result.outcome == SkillOutcome.SUCCEEDED, result.reason
+    assert result.metrics["bow_tilt"][0] >= 0.8 * 17.1
+
+
+def test_twin_an_unpowered_torso_does_not_bow() -> None:
+    result = bow("unitree_g1", unpowered_torso=True)
+    assert result.outcome != SkillOutcome.SUCCEEDED, result.reason
+
+
+def test_twin_a_torso_that_only_lifts_cannot_bow() -> None:
+    result = bow("pal_tiago_dual")
+    assert result.outcome == SkillOutcome.REJECTED
+    assert result.failure is FailureReason.REFUSED
+    assert "torso_lift_joint" in result.reason
