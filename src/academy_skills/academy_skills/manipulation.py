@@ -536,14 +536,34 @@ class ManipulationSkill:
         ctx.phase("release", 0.92)
         self._grip(ctx, plan.gripper, width, 0.0)
         ctx.phase("retreat", 0.95)
-        hand = self._hand(plan)
-        up = self._solve_holding(
-            arm, (goal[0], goal[1], float(hand[2]) + APPROACH_HEIGHT), plan.yaw
-        )
+        self._rise_to_ready(ctx, plan, speed)
+        return self._judge_placed(plan, goal, metrics)
+
+    def _rise_to_ready(self, ctx: SkillContext, plan: _Plan, speed: float) -> None:
+        """Raise the hand straight up by APPROACH_HEIGHT from where it is (not sweeping across
+        what it just left), go to the ready posture and let the props settle."""
+        arm = self.kinematics.robot.arms[plan.arm_name]
+        x, y, z = (float(v) for v in self._hand(plan))
+        up = self._solve_holding(arm, (x, y, z + APPROACH_HEIGHT), plan.yaw)
         self._move(ctx, up.positions, speed)
         self._move(ctx, arm.ready, speed)
         ctx.sleep(SETTLE_S)
-        return self._judge_placed(plan, goal, metrics)
+
+    def _not_standing(
+        self, plan: _Plan, height: float, metrics: dict[str, tuple[float, str]]
+    ) -> AttemptResult | None:
+        """A failure when the object's centre is off its resting height (tipped over, held up,
+        fallen): ``height`` m from where it rested before the attempt."""
+        metrics["height_above_start"] = (height, "m")
+        if abs(height) <= PLACE_HEIGHT_TOLERANCE:
+            return None
+        return AttemptResult(
+            SkillOutcome.FAILED,
+            f"{plan.obj.name} does not stand on the table: its centre is {height:+.3f} m from "
+            f"its resting height (tolerance {PLACE_HEIGHT_TOLERANCE} m)",
+            metrics,
+            failure=FailureReason.DROPPED,
+        )
 
     def _judge_placed(
         self, plan: _Plan, goal: tuple[float, float], metrics: dict[str, tuple[float, str]]
@@ -552,18 +572,11 @@ class ManipulationSkill:
         within PLACE_HEIGHT_TOLERANCE) within PLACE_TARGET_TOLERANCE of the target."""
         obj = self.io.station().objects[plan.obj.name]
         off = math.hypot(obj.position[0] - goal[0], obj.position[1] - goal[1])
-        height = obj.position[2] - plan.obj.position[2]
         metrics["distance_to_target"] = (off, "m")
-        metrics["height_above_start"] = (height, "m")
         name = plan.obj.name
-        if abs(height) > PLACE_HEIGHT_TOLERANCE:
-            return AttemptResult(
-                SkillOutcome.FAILED,
-                f"{name} does not rest on the table where it was put: its centre is "
-                f"{height:+.3f} m from its resting height (tolerance {PLACE_HEIGHT_TOLERANCE} m)",
-                metrics,
-                failure=FailureReason.DROPPED,
-            )
+        fallen = self._not_standing(plan, obj.position[2] - plan.obj.position[2], metrics)
+        if fallen is not None:
+            return fallen
         if off > PLACE_TARGET_TOLERANCE:
             return AttemptResult(
                 SkillOutcome.FAILED,
@@ -944,6 +957,105 @@ class PlaceSkill(ManipulationSkill):
     )
     parameters = (OBJECT, SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, HEIGHT, HOLD_TIME, DISTANCE)
     depth = 4
+
+
+PUSH_DISTANCE = ParameterSpec(
+    "distance", float, "how far to push it away from the robot", default=0.08, unit="m",
+    minimum=0.02, maximum=0.20,
+)  # fmt: skip
+#: The closed hand comes down this far behind the object's back face (m).
+PUSH_GAP = 0.03
+#: It pushes this much higher than it would grasp (m), in PUSH_WAYPOINTS straight steps: a
+#: single joint-space move from behind to ahead sags and drags the fingertips on the table.
+PUSH_RAISE = 0.015
+PUSH_WAYPOINTS = 4
+#: A push must move the object at least this share of ``distance`` forward, at most
+#: PUSH_LATERAL_TOLERANCE sideways, and leave it standing (PLACE_HEIGHT_TOLERANCE).
+PUSH_SHARE = 0.8
+PUSH_LATERAL_TOLERANCE = 0.03
+
+
+@register_skill(
+    category="manipulation",
+    verbs=("push", "shove", "push away"),
+    requires=(Capability.ARM, Capability.HAND),
+    success="the object slid at least 80 % of distance away from the robot, at most 3 cm "
+    "sideways, and still stands on the table (centre within 1 cm of its resting height)",
+    failures=REACH_FAILURES,
+)  # fmt: skip
+class PushSkill(ManipulationSkill):
+    """Push an object away across the table with the closed hand."""
+
+    name = "push"
+    description = (
+        "push an object distance m away across the table with the closed hand (success: it "
+        "slid at least 80 % of that, straight, still standing)"
+    )
+    parameters = (OBJECT, SPEED, RESET, GRIP_FORCE, PUSH_DISTANCE)
+    depth = 0  # its own motion: see _execute
+
+    def _execute(
+        self,
+        ctx: SkillContext,
+        params: Mapping[str, ParamValue],
+        plan: _Plan,
+        metrics: dict[str, tuple[float, str]],
+    ) -> AttemptResult:
+        speed, distance = float(params["speed"]), float(params["distance"])
+        arm = self.kinematics.robot.arms[plan.arm_name]
+        back = max(plan.obj.size[0], plan.obj.size[1]) / 2 + PUSH_GAP
+        behind = (plan.target[0] - back, plan.target[1], plan.target[2] + PUSH_RAISE)
+        poses = top_down_poses(self.kinematics, arm, behind, [plan.yaw], self.io.joint_positions())
+        if not poses.reachable:
+            return AttemptResult(
+                SkillOutcome.REJECTED,
+                f"the hand cannot come down behind {plan.obj.name}: the best pose ends "
+                f"{poses.at.position_error:.3f} m from it",
+                metrics,
+                failure=FailureReason.OUT_OF_REACH,
+            )
+        ctx.phase("close_gripper", 0.1)
+        self._grip(ctx, plan.gripper, 0.0, float(params["grip_force"]))
+        ctx.phase("approach", 0.2)
+        self._move(ctx, poses.above.positions, speed)
+        ctx.phase("descend", 0.35)
+        self._move(ctx, poses.at.positions, speed)
+        ctx.phase("push", 0.5)
+        travel = PUSH_GAP + distance
+        for step in range(1, PUSH_WAYPOINTS + 1):
+            ahead = (behind[0] + travel * step / PUSH_WAYPOINTS, behind[1], behind[2])
+            through = self._solve_holding(arm, ahead, plan.yaw)
+            if through.position_error > REACH_POSITION_TOLERANCE:
+                self._move(ctx, poses.above.positions, speed)
+                self._move(ctx, arm.ready, speed)
+                return AttemptResult(
+                    SkillOutcome.REJECTED,
+                    f"the hand cannot push {distance:.2f} m here: IK ends "
+                    f"{through.position_error:.3f} m short",
+                    metrics,
+                    failure=FailureReason.OUT_OF_REACH,
+                )
+            self._move(ctx, through.positions, speed / 2)
+        ctx.phase("retreat", 0.8)
+        self._rise_to_ready(ctx, plan, speed)
+        obj = self.io.station().objects[plan.obj.name]
+        forward = obj.position[0] - plan.obj.position[0]
+        sideways = abs(obj.position[1] - plan.obj.position[1])
+        metrics["pushed_forward"] = (forward, "m")
+        metrics["pushed_sideways"] = (sideways, "m")
+        name = plan.obj.name
+        fallen = self._not_standing(plan, obj.position[2] - plan.obj.position[2], metrics)
+        if fallen is not None:
+            return fallen
+        if forward < PUSH_SHARE * distance or sideways > PUSH_LATERAL_TOLERANCE:
+            return AttemptResult(
+                SkillOutcome.FAILED,
+                f"{name} slid {forward:.3f} m forward (needs {PUSH_SHARE * distance:.3f}) and "
+                f"{sideways:.3f} m sideways (at most {PUSH_LATERAL_TOLERANCE})",
+                metrics,
+                failure=FailureReason.MISSED,
+            )
+        return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
 
 
 def manipulation_skills(io: RobotIO, kinematics: ArmKinematics) -> list[ManipulationSkill]:
