@@ -14,9 +14,11 @@ from academy_common.interface_constants import SkillEventKind as EventKind
 from academy_skills.errors import SkillsError
 from academy_skills.skill_library import (
     AttemptResult,
+    FailureReason,
     ParamValue,
     SkillLibrary,
     SkillOutcome,
+    stop_failure,
 )
 
 
@@ -34,6 +36,7 @@ class ExecutorEvent:
     reason: str = ""
     metrics: Mapping[str, tuple[float, str]] = field(default_factory=dict)
     progress: float = 0.0
+    failure: str = ""  # FailureReason value of a failed attempt (or goal), "" otherwise
     parameters: Mapping[str, ParamValue] = field(default_factory=dict)
 
 
@@ -57,6 +60,7 @@ class GoalResult:
     successes: int
     duration: float
     metrics: Mapping[str, tuple[float, str]]
+    failure: str = ""  # the first failure's class in the taxonomy
 
 
 EventSink = Callable[[ExecutorEvent], None]
@@ -136,6 +140,7 @@ class GoalRun:
         metrics: Mapping[str, tuple[float, str]] | None = None,
         within: float = 0.0,
         parameters: Mapping[str, ParamValue] | None = None,
+        failure: str = "",
     ) -> None:
         """Send one event; ``within`` is the progress inside the current attempt (0..1)."""
         done_attempts = max(0, repetition - 1)
@@ -155,6 +160,7 @@ class GoalRun:
                 metrics=dict(metrics or {}),
                 progress=min(1.0, max(0.0, progress)),
                 parameters=dict(parameters or {}),
+                failure=failure,
             )
         )
 
@@ -164,22 +170,26 @@ class GoalRun:
         try:
             params = self.validate()
         except SkillsError as error:
-            return self._finish(start, SkillOutcome.REJECTED, str(error), 0, 0, {})
+            refused = FailureReason.REFUSED.value
+            return self._finish(start, SkillOutcome.REJECTED, str(error), 0, 0, {}, refused)
         skill = self.library.get(self.skill_name)
         check_goal = getattr(skill, "check_goal", None)  # optional: refuse before any attempt
         refusal = check_goal(params) if check_goal is not None else None
         if refusal:
-            return self._finish(start, SkillOutcome.REJECTED, refusal, 0, 0, {})
+            refused = FailureReason.REFUSED.value
+            return self._finish(start, SkillOutcome.REJECTED, refusal, 0, 0, {}, refused)
         self.emit(EventKind.GOAL_ACCEPTED, 0, parameters=params)
         attempts = successes = 0
-        first_failure = ""
+        first_failure = first_class = ""
         outcome = SkillOutcome.SUCCEEDED
         last = AttemptResult(SkillOutcome.UNKNOWN)
         for repetition in range(1, self.repetitions + 1):
             stop = self.runtime.stop_requested()
             if stop is not None:
                 outcome = stop
-                first_failure = first_failure or f"stopped before attempt {repetition}"
+                if not first_failure:
+                    first_failure = f"stopped before attempt {repetition}"
+                    first_class = stop_failure(stop).value
                 break
             attempts += 1
             self.emit(EventKind.ATTEMPT_START, repetition, parameters=params)
@@ -192,6 +202,7 @@ class GoalRun:
             # An attempt that ended early says in which phase (e.g. the e-stop during "lift").
             ended_in = "" if last.outcome in _COMPLETED else ctx.current_phase
             ctx.close_phase()
+            failure = last.failure.value if last.failure is not None else ""
             self.emit(
                 EventKind.ATTEMPT_END,
                 repetition,
@@ -200,16 +211,20 @@ class GoalRun:
                 reason=last.reason,
                 metrics=last.metrics,
                 within=1.0,
+                failure=failure,
             )
             if last.outcome == SkillOutcome.SUCCEEDED:
                 successes += 1
                 continue
-            first_failure = first_failure or f"attempt {repetition}: {last.reason}"
+            if not first_failure:
+                first_failure, first_class = f"attempt {repetition}: {last.reason}", failure
             if last.outcome in (SkillOutcome.CANCELED, SkillOutcome.ESTOPPED, SkillOutcome.ABORTED):
                 outcome = last.outcome
                 break
             outcome = SkillOutcome.FAILED  # a failed attempt does not stop practice
-        return self._finish(start, outcome, first_failure, attempts, successes, last.metrics)
+        return self._finish(
+            start, outcome, first_failure, attempts, successes, last.metrics, first_class
+        )
 
     def _with_stop(self, result: AttemptResult) -> AttemptResult:
         """An attempt that did not succeed while the e-stop is engaged ended ESTOPPED.
@@ -222,7 +237,7 @@ class GoalRun:
         if self.runtime.stop_requested() != SkillOutcome.ESTOPPED:
             return result
         reason = f"e-stop engaged ({result.reason})" if result.reason else "e-stop engaged"
-        return AttemptResult(SkillOutcome.ESTOPPED, reason, result.metrics)
+        return AttemptResult(SkillOutcome.ESTOPPED, reason, result.metrics, FailureReason.ESTOPPED)
 
     def _finish(
         self,
@@ -232,8 +247,9 @@ class GoalRun:
         attempts: int,
         successes: int,
         metrics: Mapping[str, tuple[float, str]],
+        failure: str = "",
     ) -> GoalResult:
-        self.emit(EventKind.GOAL_END, 0, outcome=outcome, reason=reason)
+        self.emit(EventKind.GOAL_END, 0, outcome=outcome, reason=reason, failure=failure)
         return GoalResult(
             outcome=outcome,
             reason=reason,
@@ -241,4 +257,5 @@ class GoalRun:
             successes=successes,
             duration=self.runtime.now() - start,
             metrics=dict(metrics),
+            failure=failure,
         )

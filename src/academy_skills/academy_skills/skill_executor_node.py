@@ -42,6 +42,7 @@ from academy_skills.ros_conversions import (
 from academy_skills.ros_robot_io import RosRobotIO
 from academy_skills.skill_executor import ExecutorEvent, GoalRun
 from academy_skills.skill_library import (
+    FailureReason,
     Skill,
     SkillDeps,
     SkillLibrary,
@@ -217,8 +218,9 @@ class SkillExecutorNode(Node):
             run = GoalRun(self.library, goal.skill, raw, goal.repetitions, runtime, sink)
             if reject_reason:
                 outcome, reason = SkillOutcome.REJECTED, reject_reason
-                result = ExecuteSkill.Result(reason=reason)
-                run.emit(EventKind.GOAL_END, 0, outcome=outcome, reason=reason)
+                refused = FailureReason.REFUSED.value
+                result = ExecuteSkill.Result(reason=reason, failure=refused)
+                run.emit(EventKind.GOAL_END, 0, outcome=outcome, reason=reason, failure=refused)
             else:
                 goal_result = run.run()
                 outcome, reason = goal_result.outcome, goal_result.reason
@@ -226,6 +228,7 @@ class SkillExecutorNode(Node):
                     reason = f"preempted by a newer goal ({reason})"
                 result = ExecuteSkill.Result(
                     reason=reason,
+                    failure=goal_result.failure,
                     duration=seconds_to_duration(goal_result.duration),
                     attempts=goal_result.attempts,
                     successes=goal_result.successes,
@@ -288,6 +291,7 @@ class SkillExecutorNode(Node):
         msg.phase = event.phase
         msg.outcome = SkillOutcomeMsg(value=int(event.outcome))
         msg.reason = event.reason
+        msg.failure = event.failure
         msg.metrics = metrics_to_msg(event.metrics)
         msg.parameters = parameters_to_msg(event.parameters)
         self._events.publish(msg)

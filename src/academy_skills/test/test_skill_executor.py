@@ -99,3 +99,18 @@ def test_library_validate_fills_defaults_and_raises_typed_errors() -> None:
         library.validate("fly", {})
     with pytest.raises(SkillParameterError):
         library.validate("wait", {"duration": 1e9})
+
+
+def test_the_failure_class_travels_on_attempt_and_goal_ends() -> None:
+    result, events = run("wait", {"duration": 0.5}, 2, FakeRuntime(stop_at=0.7))
+    assert result.outcome == SkillOutcome.CANCELED
+    ends = [e for e in events if e.kind == EventKind.ATTEMPT_END]
+    assert [e.failure for e in ends] == ["", "canceled"]  # the first held, the second stopped
+    assert result.failure == "canceled" and events[-1].failure == "canceled"
+
+
+def test_twin_a_refused_goal_is_classed_refused_and_a_success_has_no_class() -> None:
+    refused, _ = run("wait", {"duration": -1.0}, 1, FakeRuntime())
+    assert (refused.outcome, refused.failure) == (SkillOutcome.REJECTED, "refused")
+    done, events = run("wait", {"duration": 0.1}, 1, FakeRuntime())
+    assert done.failure == "" and all(e.failure == "" for e in events)
