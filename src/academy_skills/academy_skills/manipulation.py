@@ -321,6 +321,9 @@ class ManipulationSkill:
     description = ""
     parameters: tuple[ParameterSpec, ...] = ()
     depth = 0  # 1 reach, 2 grasp, 3 lift
+    #: Whether the hand must open around the object (a push does not: it is not refused for
+    #: an object wider than the hand opens).
+    closes_on_object = True
 
     def __init__(self, io: RobotIO, kinematics: ArmKinematics) -> None:
         self.io = io
@@ -398,7 +401,7 @@ class ManipulationSkill:
         arm = self.kinematics.arm_for(obj.position[1])
         hand = self.kinematics.robot.hands[arm.gripper]
         needed = obj.grip_width + GRASP_WIDTH_TOLERANCE
-        if needed > hand.max_opening:
+        if self.closes_on_object and needed > hand.max_opening:
             raise _AttemptEnd(
                 SkillOutcome.REJECTED,
                 f"{name} is {obj.grip_width:.3f} m across: too wide for the {arm.name} arm's "
@@ -993,6 +996,7 @@ class PushSkill(ManipulationSkill):
     )
     parameters = (OBJECT, SPEED, RESET, GRIP_FORCE, PUSH_DISTANCE)
     depth = 0  # its own motion: see _execute
+    closes_on_object = False
 
     def _execute(
         self,

@@ -42,3 +42,15 @@ def test_twin_a_cube_too_heavy_to_slide_is_not_pushed(tmp_path: Path) -> None:
     heavy.write_text(yaml.safe_dump(data))
     result = push(heavy)
     assert result.outcome != SkillOutcome.SUCCEEDED, result.reason
+
+
+def test_an_object_wider_than_the_hand_opens_is_pushed_not_refused() -> None:
+    model = load_model("rethink_baxter")  # 73 mm jaws, 65 mm + 12 mm needed for the cup
+    robot = InProcessRobot(model, STATION, model.controllers_file, seed=2)
+    kinematics = ArmKinematics(model, robot.station_sim.config.pelvis_height)
+    library = library_for(SkillDeps(robot, kinematics))
+    result = library.get("push").run_attempt(
+        robot, library.validate("push", {"object": "blue_cup"})
+    )
+    assert "too wide" not in result.reason
+    assert result.outcome != SkillOutcome.REJECTED, result.reason
