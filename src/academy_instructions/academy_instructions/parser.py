@@ -65,6 +65,16 @@ def skill_verbs() -> dict[str, str]:
     return registered()
 
 
+@functools.cache
+def skill_parameters() -> dict[str, frozenset[str]]:
+    """Skill -> the names of the parameters it declares (the registry's)."""
+    from academy_skills.skill_library import registered_skills
+
+    return {
+        name: frozenset(p.name for p in d.parameters) for name, d in registered_skills().items()
+    }
+
+
 #: Words a trainer may use for an object kind.
 KIND_SYNONYMS = {"cube": "cube", "block": "cube", "box": "cube", "cup": "cup", "mug": "cup"}
 #: Stop words: any of them, as a whole word anywhere in a text, makes it an e-stop.
@@ -166,6 +176,10 @@ class InstructionParser:
             raise ValueError(f"default_robot {default_robot!r} is not one of {self.robots}")
         self.default_robot = default_robot or (self.robots[0] if len(self.robots) == 1 else "")
         self.names = {name.casefold(): robot for name, robot in (names or {}).items()}
+        # Loaded now, not on the first utterance: the registry imports the skills (MuJoCo,
+        # mink), which must not happen inside a node's callback (a stop would wait for it).
+        self.verbs = skill_verbs()
+        self.skill_parameters = skill_parameters()
         strangers = sorted(r for r in self.names.values() if r not in self.robots)
         if strangers:
             raise ValueError(f"spoken names for robots not commanded here: {strangers}")
@@ -336,13 +350,13 @@ class InstructionParser:
         skill = ""
         if phrase.startswith("pick ") and phrase.endswith(" up"):  # "pick the cube up"
             phrase = "pick up " + phrase[len("pick ") : -len(" up")]
-        verbs = skill_verbs()
+        verbs = self.verbs
         for verb in sorted(verbs, key=len, reverse=True):
             if phrase == verb or phrase.startswith(verb + " "):
                 skill, phrase = verbs[verb], phrase[len(verb) :].strip()
                 break
         if not skill:
-            known = ", ".join([*sorted(set(verbs.values())), "stop"])
+            known = ", ".join([*sorted({self._first_verb(k) for k in verbs.values()}), "stop"])
             return Rejection(
                 FeedbackLevel.REJECTED,
                 f"I don't know how to '{' '.join(phrase.split()[:3])}'; I know: {known}",
@@ -370,6 +384,8 @@ class InstructionParser:
         for word in list(tokens):
             if word in MANNER:
                 name, value = MANNER[word]
+                if name not in self.skill_parameters.get(skill, frozenset()):
+                    return Rejection(FeedbackLevel.REJECTED, f"'{word}' does not apply to {skill}")
                 if name in said and parameters[name] != value:
                     return Rejection(
                         FeedbackLevel.CLARIFY,
@@ -377,13 +393,23 @@ class InstructionParser:
                     )
                 said[name], parameters[name] = word, value
                 tokens.remove(word)
-        found = self._object(tokens)
-        if isinstance(found, Rejection):
-            return found
-        parameters["object"] = found.name
+        if "object" in self.skill_parameters.get(skill, frozenset()):
+            found = self._object(tokens)
+            if isinstance(found, Rejection):
+                return found
+            parameters["object"] = found.name
+        elif [t for t in tokens if t not in ("the", "a", "an", "your", "head", "please")]:
+            return Rejection(
+                FeedbackLevel.REJECTED,
+                f"{skill} takes no object; say e.g. '{self._first_verb(skill)}'",
+            )
         return ParsedInstruction(
             InstructionKind.EXECUTE_SKILL, robot, skill, parameters, repetitions
         )
+
+    def _first_verb(self, skill: str) -> str:
+        """The phrase a trainer says first for ``skill`` (its first declared verb)."""
+        return next(verb for verb, name in self.verbs.items() if name == skill)
 
     def _object(self, tokens: list[str]) -> StationObject | Rejection:
         words = [t for t in tokens if t not in ("the", "a", "an", "that", "this", "it", "and")]

@@ -27,6 +27,8 @@ def skill(robot: str, name: str, reps: int = 1, **params: float | str) -> Parsed
 PHRASINGS = [
     ("robot one, pick up the red cube", skill("robot_1", "lift", object="red_cube")),
     ("robot one, look at the red cube", skill("robot_1", "look_at", object="red_cube")),
+    ("robot one, nod", skill("robot_1", "nod")),
+    ("bow twice", skill("robot_1", "bow", 2)),
     ("lift the cup ten centimetres", skill("robot_1", "lift", object="blue_cup", height=0.1)),
     ("grasp the cube five times", skill("robot_1", "grasp", 5, object="red_cube")),
     ("Robot two: grab the blue mug twice, gently",
@@ -82,6 +84,8 @@ REJECTIONS = [
     ("pick up\x00 the cube", FeedbackLevel.REJECTED, "control characters"),
     ("lift the cube; rm -rf /", FeedbackLevel.REJECTED, "I did not understand"),
     ("lift the cube banana cm", FeedbackLevel.REJECTED, "'banana cm' is not a height"),
+    ("nod the red cube", FeedbackLevel.REJECTED, "nod takes no object"),
+    ("bow slowly", FeedbackLevel.REJECTED, "'slowly' does not apply to bow"),
 ]
 
 
