@@ -186,6 +186,19 @@ def cmd_add(args: argparse.Namespace) -> int:
             for line in problems or ["a list of {joint, leader, multiplier, offset} is required"]:
                 print(f"  {line}", file=sys.stderr)
             return 2
+    if args.station and not args.probe_grasp:
+        print("academy model add: --station is used by --probe-grasp only", file=sys.stderr)
+        return 2
+    if args.probe_grasp:  # a bad station file is refused before anything is written
+        from academy_sim.errors import InvalidStationError
+        from academy_sim.station_config import load_station
+
+        if args.station:
+            try:
+                load_station(Path(args.station))
+            except InvalidStationError as error:
+                print(f"academy model add: {error}", file=sys.stderr)
+                return 2
     directory = Path(args.models_dir) if args.models_dir else models_dir()
     try:
         report = onboard(
@@ -235,9 +248,9 @@ def fit_workspace(
 ) -> WorkspaceFit:
     """The skills' IK probe of where ``model``'s hands work best (run by ``model add``).
 
-    With ``probe_grasp``, each arm's grasp frame is first found by closing its hand on the
-    ``station``'s prop on that side (:mod:`academy_skills.grasp_probe`, a few minutes per
-    arm), and the workspace is fitted with the frames it proposes.
+    With ``probe_grasp``, each arm's grasp frame is first found by closing its hand on every
+    prop of the ``station`` (:mod:`academy_skills.grasp_probe`, about a minute per arm), and
+    the workspace is fitted with the frames it proposes.
     """
     from academy_skills.workspace import probe_workspace
 

@@ -14,7 +14,14 @@ from collections.abc import Mapping
 import numpy as np
 
 from academy_skills.kinematics import ArmKinematics
-from academy_skills.manipulation import OBJECT, RESET, RobotIO, RobotIOError, outcome_for_code
+from academy_skills.manipulation import (
+    OBJECT,
+    RESET,
+    RobotIO,
+    RobotIOError,
+    outcome_for_code,
+    unknown_object,
+)
 from academy_skills.skill_library import (
     AttemptResult,
     Capability,
@@ -144,6 +151,11 @@ class _HeadSkill:
             self._gaze = HeadGaze(self.kinematics)
         return self._gaze
 
+    def check_goal(self, params: Mapping[str, ParamValue]) -> str | None:
+        """Refuse before any attempt what no attempt could do (the executor asks once)."""
+        refused = self._no_head()
+        return refused.reason if refused is not None else None
+
     def _no_head(self) -> AttemptResult | None:
         robot = self.kinematics.robot
         if robot.head:
@@ -201,6 +213,9 @@ class LookAtSkill(_HeadSkill):
     name = "look_at"
     description = "turn the head to an object (success: gaze within 5 degrees of it)"
     parameters = (OBJECT, HEAD_SPEED, RESET)
+
+    def check_goal(self, params: Mapping[str, ParamValue]) -> str | None:
+        return super().check_goal(params) or unknown_object(self.io, params)
 
     def run_attempt(self, ctx: SkillContext, params: Mapping[str, ParamValue]) -> AttemptResult:
         refused = self._no_head()
@@ -397,16 +412,21 @@ class BowSkill(_HeadSkill):
             return None
         return best[1], best[2], top, upright
 
+    def _cannot(self) -> str:
+        robot = self.kinematics.robot
+        joints = ", ".join(robot.torso) or "none"
+        return f"{robot.name} cannot bow: no torso joint leans it forward (torso joints: {joints})"
+
+    def check_goal(self, params: Mapping[str, ParamValue]) -> str | None:
+        robot = self.kinematics.robot
+        return None if robot.torso and self._pitch() is not None else self._cannot()
+
     def run_attempt(self, ctx: SkillContext, params: Mapping[str, ParamValue]) -> AttemptResult:
         robot = self.kinematics.robot
         found = self._pitch() if robot.torso else None
         if found is None:
-            joints = ", ".join(robot.torso) or "none"
             return AttemptResult(
-                SkillOutcome.REJECTED,
-                f"{robot.name} cannot bow: no torso joint leans it forward (torso joints: "
-                f"{joints})",
-                failure=FailureReason.REFUSED,
+                SkillOutcome.REJECTED, self._cannot(), failure=FailureReason.REFUSED
             )
         joint, sign, top, upright = found
         angle = float(params["angle"])

@@ -20,7 +20,7 @@ Candidates: the model's current grasp frame, then the hand link's six axis direc
 (a box or a cylinder is grasped from four yaws, so the closing axis within the plane does not
 matter). A current frame that holds the props at its own grasp point is kept. Otherwise a
 coarse grid ranks the candidates and a fine one finds the held region of the best; the proposed
-frame puts the grasp point in its middle. ``academy model probe-grasp`` runs it and
+frame puts the grasp point in its middle. ``academy model add ... --probe-grasp`` runs it and
 writes the frame into ``model.yaml``.
 """
 

@@ -178,9 +178,12 @@ class ArmKinematics:
         rng = np.random.default_rng(RESTART_SEED)
         starts = [dict(arm.ik_seed)] if arm.ik_seed else []
         starts += [
-            {j: float(rng.uniform(limits[j].lower, limits[j].upper)) for j in arm.joints}
+            {
+                j: float(rng.uniform(max(limits[j].lower, -math.pi), min(limits[j].upper, math.pi)))
+                for j in arm.joints
+            }
             for _ in range(RESTARTS)
-        ]
+        ]  # a continuous joint's infinite range: one turn
         for start in starts:
             solution = self._solve_from(
                 arm, target, yaw, {**seed, **start}, max_iterations, orientation_cost

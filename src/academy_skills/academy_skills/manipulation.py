@@ -127,7 +127,9 @@ def top_down_poses(
     best: TopDownPoses | None = None
     for yaw in yaws:
         above = kinematics.solve(arm, above_target, yaw, seed)
-        at = kinematics.solve(arm, target, yaw, {**seed, **above.positions})
+        # Straight down from above, no restarts: a restart may land the grasp pose a turn of
+        # the wrist away, and the descent would sweep the hand through the object.
+        at = kinematics.solve(arm, target, yaw, {**seed, **above.positions}, restarts=False)
         excess, worst = max((reach_excess(above), "above"), (reach_excess(at), "at"))
         if best is None or excess < best.excess:
             best = TopDownPoses(above, at, yaw, worst, excess)
@@ -136,6 +138,19 @@ def top_down_poses(
     if best is None:
         raise ValueError("top_down_poses: no hand yaw to try")
     return best
+
+
+def unknown_object(io: RobotIO, params: Mapping[str, ParamValue]) -> str | None:
+    """Why a goal's ``object`` cannot be acted on at this station (None when it can)."""
+    try:
+        objects = io.station().objects
+    except RobotIOError as error:
+        return str(error)
+    name = str(params["object"])
+    if name not in objects:
+        known = ", ".join(sorted(objects)) or "(none)"
+        return f"unknown object {name!r}; this station has {known}"
+    return None
 
 
 class RobotIOError(SkillsError):
@@ -349,15 +364,7 @@ class ManipulationSkill:
         missing = self.missing_capability()
         if missing is not None:
             return missing
-        try:
-            objects = self.io.station().objects
-        except RobotIOError as error:
-            return str(error)
-        name = str(params["object"])
-        if name not in objects:
-            known = ", ".join(sorted(objects)) or "(none)"
-            return f"unknown object {name!r}; this station has {known}"
-        return None
+        return unknown_object(self.io, params)
 
     # -- the attempt ---------------------------------------------------------------------------
     def run_attempt(self, ctx: SkillContext, params: Mapping[str, ParamValue]) -> AttemptResult:
@@ -565,7 +572,7 @@ class ManipulationSkill:
             f"{plan.obj.name} does not stand on the table: its centre is {height:+.3f} m from "
             f"its resting height (tolerance {PLACE_HEIGHT_TOLERANCE} m)",
             metrics,
-            failure=FailureReason.DROPPED,
+            failure=FailureReason.TIPPED_OVER,
         )
 
     def _judge_placed(
@@ -948,7 +955,9 @@ class LiftSkill(ManipulationSkill):
     requires=(Capability.ARM, Capability.HAND),
     success="the object, lifted and carried distance m toward the robot's midline, rests on "
     "the table (centre within 1 cm of its resting height) within 3 cm of the target",
-    failures=(*REACH_FAILURES, FailureReason.SLIPPED, FailureReason.DROPPED),
+    failures=(
+        *REACH_FAILURES, FailureReason.SLIPPED, FailureReason.DROPPED, FailureReason.TIPPED_OVER
+    ),
 )  # fmt: skip
 class PlaceSkill(ManipulationSkill):
     """Pick an object up, carry it toward the midline and set it down at the target."""
@@ -984,7 +993,7 @@ PUSH_LATERAL_TOLERANCE = 0.03
     requires=(Capability.ARM, Capability.HAND),
     success="the object slid at least 80 % of distance away from the robot, at most 3 cm "
     "sideways, and still stands on the table (centre within 1 cm of its resting height)",
-    failures=REACH_FAILURES,
+    failures=(*REACH_FAILURES, FailureReason.TIPPED_OVER),
 )  # fmt: skip
 class PushSkill(ManipulationSkill):
     """Push an object away across the table with the closed hand."""

@@ -6,8 +6,8 @@ robot is not declared master of a skill on a lucky streak of five. Attempts a tr
 (canceled, e-stopped) are kept but not counted: they say nothing about the skill.
 
 The store is an SQLite file beside the pool's catalog (``<pool>/mastery.sqlite``), written in
-WAL mode so that several processes (a session's executors, ``academy practice``) may record at
-once. ROS-free.
+WAL mode so that several processes may record at once. Today ``academy practice --record`` and
+``academy program run`` record into it; a session's executors do not yet. ROS-free.
 """
 
 from __future__ import annotations
@@ -124,6 +124,14 @@ class MasteryStore:
                 (robot, model, skill, time.time() if stamp is None else stamp, outcome.lower(),
                  failure, source),
             )  # fmt: skip
+
+    def count(self, robot: str) -> int:
+        """How many attempts (counted or not) ``robot`` has recorded."""
+        with self._connect() as db:
+            (total,) = db.execute(
+                "SELECT COUNT(*) FROM attempts WHERE robot = ?", (robot,)
+            ).fetchone()
+        return int(total)
 
     def progress(
         self, robot: str | None = None, skill: str | None = None, rule: MasteryRule | None = None

@@ -174,6 +174,8 @@ def cmd_practice(args: argparse.Namespace) -> int:
     if args.attempts < 1:
         print(f"academy practice: --attempts {args.attempts}: at least 1", file=sys.stderr)
         return 2
+    if args.seed is None:  # recorded practice takes new poses each run (independent trials)
+        args.seed = _store(args).count(args.robot or args.model) if args.record else 0
     setup = _setup(args, "academy practice")
     if setup is None:
         return 2
@@ -303,12 +305,14 @@ def cmd_program_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    store = _store(args)
+    if args.seed is None:  # new poses each run: repeated trials would not be independent
+        args.seed = store.count(args.robot or args.model)
     setup = _setup(args, "academy program run")
     if setup is None:
         return 2
     model, robot, library, objects, _ = setup
     robot_id = args.robot or model.name
-    store = _store(args)
     steps = []
     for index, step in enumerate(program.steps):
         waiting = []
@@ -334,7 +338,13 @@ def cmd_program_run(args: argparse.Namespace) -> int:
                 source=f"program {program.name}",
             )  # fmt: skip
         wins = sum(a.outcome == SkillOutcome.SUCCEEDED for a in done)
-        (after,) = store.progress(robot_id, step.skill, program.mastery)
+        counted = store.progress(robot_id, step.skill, program.mastery)
+        if not counted:  # every attempt was stopped: nothing counts
+            steps.append(
+                {"step": index, "skill": step.skill, "attempts": len(done), "successes": 0}
+            )
+            continue
+        (after,) = counted
         steps.append(
             {
                 "step": index,
@@ -380,7 +390,12 @@ def add_commands(commands: Any) -> None:
     practice.add_argument("--skill", required=True, help="registered skill (`academy skill list`)")
     practice.add_argument("--station", help="station YAML (default: config/stations/tabletop.yaml)")
     practice.add_argument("--attempts", type=int, default=10)
-    practice.add_argument("--seed", type=int, default=0, help="props' random start poses")
+    practice.add_argument(
+        "--seed",
+        type=int,
+        help="props' random start poses (default 0; with --record, the robot's recorded "
+        "attempt count, so each run takes new poses)",
+    )
     practice.add_argument("--json", action="store_true")
     practice.add_argument(
         "--record", action="store_true", help="keep the attempts in the mastery store"
@@ -423,7 +438,12 @@ def add_commands(commands: Any) -> None:
     run.add_argument("--model", required=True)
     run.add_argument("--robot", help="robot id the attempts count for (default: the model)")
     run.add_argument("--station", help="station YAML (default: config/stations/tabletop.yaml)")
-    run.add_argument("--seed", type=int, default=0)
+    run.add_argument(
+        "--seed",
+        type=int,
+        help="props' random start poses (default: the robot's recorded attempt count, so each "
+        "run takes new poses)",
+    )
     run.add_argument("--pool", help=POOL_HELP)
     run.add_argument("--json", action="store_true")
     run.set_defaults(func=cmd_program_run)

@@ -88,12 +88,16 @@ def parse_program(data: object, source: str) -> Program:
     if not isinstance(raw_mastery, dict) or set(raw_mastery) - {"window", "threshold"}:
         problem("program.mastery", raw_mastery, "a mapping with window (int), threshold (0-1]")
     else:
-        try:
-            mastery = MasteryRule(
-                int(raw_mastery.get("window", 50)), float(raw_mastery.get("threshold", 0.8))
-            )
-        except (TypeError, ValueError) as error:
-            problem("program.mastery", raw_mastery, str(error))
+        window, threshold = raw_mastery.get("window", 50), raw_mastery.get("threshold", 0.8)
+        if isinstance(window, bool) or not isinstance(window, int):
+            problem("program.mastery.window", window, "an integer number of attempts")
+        elif isinstance(threshold, bool) or not isinstance(threshold, int | float):
+            problem("program.mastery.threshold", threshold, "a number in (0, 1]")
+        else:
+            try:
+                mastery = MasteryRule(window, float(threshold))
+            except ValueError as error:
+                problem("program.mastery", raw_mastery, str(error))
     name = body.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
         problem("program.name", name, "a snake_case name")

@@ -272,6 +272,7 @@ class FailureReason(enum.StrEnum):
     MISSED = "missed"  # the hand or jaws did not get around / onto the object
     SLIPPED = "slipped"  # the object moved in the hand
     DROPPED = "dropped"  # the object left the hand
+    TIPPED_OVER = "tipped_over"  # the object no longer stands where it was put or pushed
     PUSHED_AWAY = "pushed_away"  # the approach pushed the object
     COLLIDED = "collided"
     OUT_OF_REACH = "out_of_reach"  # refused before moving: no pose reaches it
@@ -406,7 +407,13 @@ def registered_skills() -> dict[str, SkillDeclaration]:
         for module in BUILTIN_MODULES:
             importlib.import_module(module)
         for point in entry_points(group=ENTRY_POINT_GROUP):
-            point.load()
+            loaded = point.load()
+            origin = f"{getattr(loaded, '__module__', '')}:{getattr(loaded, '__qualname__', '')}"
+            if isinstance(loaded, type) and all(d.origin != origin for d in _REGISTRY.values()):
+                raise ValueError(
+                    f"entry point {point.name} = {point.value!r} ({ENTRY_POINT_GROUP}): the class "
+                    "is not decorated with @register_skill, so it declares no skill"
+                )
         _LOADED = True
     return dict(sorted(_REGISTRY.items()))
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from academy_description.model_registry import load_model
 from academy_skills.in_process_robot import InProcessRobot
 from academy_skills.kinematics import ArmKinematics
+from academy_skills.skill_executor import GoalRun
 from academy_skills.skill_library import (
     AttemptResult,
     FailureReason,
@@ -108,6 +109,20 @@ def test_the_g1_bows_from_its_waist_pitch_joint() -> None:
 def test_twin_an_unpowered_torso_does_not_bow() -> None:
     result = bow("unitree_g1", unpowered_torso=True)
     assert result.outcome != SkillOutcome.SUCCEEDED, result.reason
+    assert result.failure in (FailureReason.MISSED, FailureReason.MOTION_FAILED)
+
+
+def test_a_goal_the_robot_cannot_do_is_refused_once_not_per_attempt() -> None:
+    model = load_model("rethink_baxter")
+    robot = InProcessRobot(model, STATION, model.controllers_file, seed=1)
+    library = library_for(SkillDeps(robot, ArmKinematics(model, None)))
+    result = GoalRun(library, "bow", {}, 5, robot, lambda event: None).run()
+    assert (result.outcome, result.attempts, result.failure) == (
+        SkillOutcome.REJECTED,
+        0,
+        "refused",
+    )
+    assert "cannot bow" in result.reason
 
 
 def test_twin_a_torso_that_only_lifts_cannot_bow() -> None:
