@@ -13,7 +13,8 @@ setup:  ## create .venv, install pinned packages, repair the ROS wheels, colcon 
 
 demo: setup  ## headless training session, then ingest its episodes into the pool and summarise
 	@$(ACTIVATE) && academy session up config/sessions/demo.yaml \
-	  && academy pool ingest var/episodes && academy pool summary
+	  && academy pool ingest var/episodes && academy pool summary \
+	  && academy program status --pool var/pool
 
 lint: setup  ## ruff (lint + format check) and mypy (strict; the modules pyproject.toml lists)
 	@$(ACTIVATE) && ruff check . && ruff format --check . && mypy

@@ -6,8 +6,9 @@ robot is not declared master of a skill on a lucky streak of five. Attempts a tr
 (canceled, e-stopped) are kept but not counted: they say nothing about the skill.
 
 The store is an SQLite file beside the pool's catalog (``<pool>/mastery.sqlite``), written in
-WAL mode so that several processes may record at once. Today ``academy practice --record`` and
-``academy program run`` record into it; a session's executors do not yet. ROS-free.
+WAL mode so that several processes may record at once: ``academy practice --record``,
+``academy program run`` and, in a session, each skill executor (its ``pool_dir`` parameter,
+through :class:`AttemptLog`). ROS-free.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from academy_skills.skill_executor import ExecutorEvent
 
 #: Outcomes a trainer's stop produced: recorded, not counted.
 NOT_COUNTED = ("canceled", "estopped")
@@ -174,3 +179,36 @@ class MasteryStore:
                 )
             )
         return result
+
+
+class AttemptLog:
+    """A skill executor's writer: one row per finished attempt, never raising into the goal.
+
+    A write that fails (a locked or unwritable file) is counted and reported: ``record``
+    returns how many attempts were lost so far when this one was (0 when it was kept).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lost = 0
+        self.last_error = ""
+        self._store: MasteryStore | None = None
+
+    def record(self, robot: str, model: str, event: ExecutorEvent) -> int:
+        """Keep the attempt an ATTEMPT_END ``event`` ended."""
+        try:
+            if self._store is None:
+                self._store = MasteryStore(self.path)
+            self._store.record(
+                robot,
+                model,
+                event.skill,
+                event.outcome.name.lower(),
+                event.failure,
+                source="session",
+            )
+        except (sqlite3.Error, OSError) as error:
+            self.lost += 1
+            self.last_error = str(error)
+            return self.lost
+        return 0

@@ -33,6 +33,7 @@ from academy_sim.station_config import load_station
 from academy_skills.errors import SkillsError
 from academy_skills.kinematics import ArmKinematics
 from academy_skills.manipulation import RobotIOError
+from academy_skills.mastery import AttemptLog
 from academy_skills.ros_conversions import (
     metrics_to_msg,
     parameters_from_msg,
@@ -138,8 +139,18 @@ class SkillExecutorNode(Node):
             "joint_trajectory_controller",
             ParameterDescriptor(description="name of the arm's joint trajectory controller"),
         )
+        self.declare_parameter(
+            "pool_dir",
+            "",
+            ParameterDescriptor(
+                description="pool directory: every attempt goes into <pool_dir>/mastery.sqlite "
+                "(academy program status); '' records none"
+            ),
+        )
         robot_id = self.get_parameter("robot_id").get_parameter_value().string_value
         self.robot_id = robot_id or self.get_namespace().strip("/") or "robot"
+        pool = self.get_parameter("pool_dir").get_parameter_value().string_value
+        self.mastery = AttemptLog(Path(pool) / "mastery.sqlite") if pool else None
         self._lock = threading.Lock()
         self._active: _GoalRuntime | None = None
         self._run_lock = threading.Lock()  # one goal executes at a time
@@ -209,6 +220,14 @@ class SkillExecutorNode(Node):
 
             def sink(event: ExecutorEvent) -> None:
                 self._while_up(self._publish_event, event, goal_id, goal.instruction_id)
+                if event.kind == EventKind.ATTEMPT_END and self.mastery is not None:
+                    model = self.get_parameter("robot_model").get_parameter_value().string_value
+                    lost = self.mastery.record(self.robot_id, model, event)
+                    if lost:
+                        self.get_logger().error(
+                            f"mastery store {self.mastery.path}: attempt not recorded ({lost} "
+                            f"lost so far): {self.mastery.last_error}"
+                        )
                 if event.kind in (EventKind.PHASE_START, EventKind.ATTEMPT_START):
                     feedback = ExecuteSkill.Feedback(
                         repetition=event.repetition, phase=event.phase, progress=event.progress

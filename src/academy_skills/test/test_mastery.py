@@ -112,3 +112,22 @@ def test_a_program_naming_an_unknown_skill_is_refused(
     args = parser.parse_args(["program", "run", str(program), "--model", "aurora_h1"])
     assert args.func(args) == 2
     assert "unknown skill(s) juggle" in capsys.readouterr().err
+
+
+def test_a_sessions_attempt_ends_are_logged_and_a_failed_write_is_counted(tmp_path: Path) -> None:
+    from academy_skills.mastery import AttemptLog
+    from academy_skills.skill_executor import EventKind, ExecutorEvent
+    from academy_skills.skill_library import SkillOutcome
+
+    event = ExecutorEvent(
+        EventKind.ATTEMPT_END, 0.0, "lift", 1, 1, outcome=SkillOutcome.FAILED, failure="slipped"
+    )
+    log = AttemptLog(tmp_path / "pool" / "mastery.sqlite")
+    assert log.record("robot_1", "aurora_h1", event) == 0
+    (row,) = MasteryStore(tmp_path / "pool" / "mastery.sqlite").progress("robot_1")
+    assert (row.skill, row.attempts, row.successes) == ("lift", 1, 0)
+    # The twin: an unwritable store loses the attempt, and says so (counted), never raising.
+    (tmp_path / "file").write_text("not a directory")
+    broken = AttemptLog(tmp_path / "file" / "mastery.sqlite")
+    assert broken.record("robot_1", "aurora_h1", event) == 1
+    assert broken.record("robot_1", "aurora_h1", event) == 2 and broken.last_error
