@@ -1,5 +1,7 @@
 """Body and head skills: gestures and gaze, judged from the simulated robot's measured pose.
 
+``look_at``, ``nod``, ``bow`` and ``wave`` (the hand raised beside the head, swung side to side).
+
 ``look_at`` turns the head to an object. The head's gaze is the direction the robot faces (+x
 of the station) seen from the head link with every head joint at zero, carried by the head's
 measured posture; success is that gaze within LOOK_TOLERANCE of the direction from the head to
@@ -42,6 +44,9 @@ GAZE_DAMPING = 1e-3
 GAZE_MAX_STEP = 0.1  # rad per iteration
 GAZE_STEP = 1e-4  # rad: finite-difference step
 MIN_HEAD_MOVE_S = 0.5
+#: A body move's mean joint speed stays under this share of the URDF velocity limit (a cubic's
+#: peak is 1.5 x its mean).
+VELOCITY_SHARE = 0.6
 SETTLE_S = 0.3
 HEAD_SPEED = ParameterSpec(
     "speed", float, "head turning speed", default=0.8, unit="rad/s", minimum=0.1, maximum=3.0
@@ -135,8 +140,8 @@ class _Stop(Exception):  # noqa: N818 (control flow: the attempt ends with ``res
         self.result = result
 
 
-class _HeadSkill:
-    """What the head skills share: the gaze model, the refusal without a head, and a head
+class _BodySkill:
+    """What the body skills share: the gaze model, the refusal without a head, and a joint
     move that ends the attempt on a stop or a controller failure."""
 
     name = ""
@@ -174,16 +179,23 @@ class _HeadSkill:
         minimum: float,
         metrics: dict[str, tuple[float, str]],
     ) -> None:
-        """Move the head joints to ``goal`` at ``speed`` rad/s (at least ``minimum`` s).
+        """Move the joints in ``goal`` there at ``speed`` rad/s (at least ``minimum`` s).
 
         Raises:
             _Stop: stopped by the trainer, or the controller failed the motion.
         """
         now = self.io.joint_positions()
-        travel = max(abs(goal[j] - now.get(j, 0.0)) for j in goal)
-        result = self.io.move(
-            goal, max(minimum, travel / speed), lambda: ctx.stop_requested() is not None
+        limits = self.kinematics.robot.urdf.limits
+        # Each joint at most ``speed``, and at most VELOCITY_SHARE of its URDF limit (peak).
+        duration = max(
+            [minimum]
+            + [
+                abs(goal[j] - now.get(j, 0.0))
+                / min(speed, VELOCITY_SHARE * limits[j].velocity if j in limits else speed)
+                for j in goal
+            ]
         )
+        result = self.io.move(goal, duration, lambda: ctx.stop_requested() is not None)
         stop = ctx.stop_requested()
         if stop is not None:
             reason = f"stopped ({stop.name.lower()})"
@@ -207,7 +219,7 @@ class _HeadSkill:
     "joints) ends within 5 degrees of the direction from the head to the object",
     failures=HEAD_FAILURES,
 )
-class LookAtSkill(_HeadSkill):
+class LookAtSkill(_BodySkill):
     """Turn the head to look at an object."""
 
     name = "look_at"
@@ -291,7 +303,7 @@ NOD_RETURN = math.radians(3.0)
     "degrees of where it started",
     failures=HEAD_FAILURES,
 )
-class NodSkill(_HeadSkill):
+class NodSkill(_BodySkill):
     """Nod: dip the gaze and bring it back, ``times`` times."""
 
     name = "nod"
@@ -385,7 +397,7 @@ def forward_tilt(rotation: np.ndarray, neutral: np.ndarray) -> float:
     "within 3 degrees of upright",
     failures=HEAD_FAILURES,
 )
-class BowSkill(_HeadSkill):
+class BowSkill(_BodySkill):
     """Bow: tilt the upper body forward with the torso's pitch joint, hold, stand up again."""
 
     name = "bow"
@@ -468,6 +480,111 @@ class BowSkill(_HeadSkill):
                 f"the bow leaned {math.degrees(reached):.1f} deg (needs "
                 f"{math.degrees(BOW_DEPTH_SHARE * angle):.1f}) and came back within "
                 f"{math.degrees(residual):.1f} deg (needs {math.degrees(BOW_RETURN):.0f})",
+                metrics,
+                FailureReason.MISSED,
+            )
+        return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+
+
+WAVE_TIMES = ParameterSpec("times", int, "how many swings", default=2, minimum=1, maximum=5)
+WAVE_ARM = ParameterSpec("arm", str, "which arm waves", default="right", choices=("right", "left"))
+#: Where the hand goes, in arm lengths from the shoulder: forward, outward, up; and the swing.
+WAVE_RAISE = (0.30, 0.25, 0.40)
+WAVE_SWING = 0.15  # arm lengths each side
+WAVE_UP_SHARE = 0.8  # the hand must stay at least this share of the raise above the shoulder
+WAVE_SWING_SHARE = 0.8  # and swing at least this share of the planned span
+WAVE_SPEED = 1.5  # rad/s
+WAVE_IK_TOLERANCE = 0.03  # m: the judge measures the real swing; a point 3 cm short is fine
+
+
+@register_skill(
+    category="body",
+    verbs=("wave", "wave your hand", "wave hello"),
+    requires=(Capability.ARM,),
+    success="the measured hand stays raised above the shoulder (>= 80 % of 0.4 arm lengths) "
+    "and swings side to side over >= 80 % of the planned 0.3 arm lengths",
+    failures=HEAD_FAILURES,
+)
+class WaveSkill(_BodySkill):
+    """Wave: raise the hand beside the head and swing it side to side."""
+
+    name = "wave"
+    description = "wave a hand (success: raised above the shoulder, swinging side to side)"
+    parameters = (WAVE_ARM, WAVE_TIMES)
+
+    def check_goal(self, params: Mapping[str, ParamValue]) -> str | None:
+        robot = self.kinematics.robot
+        side = str(params["arm"])
+        if side not in robot.arms:
+            return f"{robot.name} has no {side} arm; its arms: {', '.join(sorted(robot.arms))}"
+        return None
+
+    def run_attempt(self, ctx: SkillContext, params: Mapping[str, ParamValue]) -> AttemptResult:
+        refused = self.check_goal(params)
+        if refused is not None:
+            return AttemptResult(SkillOutcome.REJECTED, refused, failure=FailureReason.REFUSED)
+        kinematics = self.kinematics
+        arm = kinematics.robot.arms[str(params["arm"])]
+        metrics: dict[str, tuple[float, str]] = {}
+        try:
+            start = self.io.joint_positions()
+            shoulder = kinematics.body_pose(kinematics.joint_body(arm.joints[0]), start)[0]
+            elbow = kinematics.body_pose(kinematics.joint_body(arm.elbow), start)[0]
+            hand = kinematics.grasp_point(arm, start)
+            length = float(np.linalg.norm(elbow - shoulder) + np.linalg.norm(hand - elbow))
+            outward = 1.0 if shoulder[1] >= 0 else -1.0
+            forward, out, up = (share * length for share in WAVE_RAISE)
+            centre = shoulder + np.array([forward, outward * out, up])
+            swing = WAVE_SWING * length
+            targets = [centre] + [
+                centre + np.array([0.0, sign * swing, 0.0])
+                for _ in range(int(params["times"]))
+                for sign in (1.0, -1.0)
+            ]
+            postures, seed = [], dict(start)
+            for index, target in enumerate(targets):
+                solution = kinematics.solve(
+                    arm,
+                    (float(target[0]), float(target[1]), float(target[2])),
+                    0.0,
+                    seed,
+                    orientation_cost=0.05,
+                    restarts=index == 0,  # the swings stay near the raised arm
+                )
+                if solution.position_error > WAVE_IK_TOLERANCE:
+                    return AttemptResult(
+                        SkillOutcome.REJECTED,
+                        f"the {arm.name} hand cannot wave there: IK ends "
+                        f"{solution.position_error:.3f} m from a swing point",
+                        metrics,
+                        FailureReason.OUT_OF_REACH,
+                    )
+                postures.append(solution.positions)
+                seed = {**seed, **solution.positions}
+            heights, sideways = [], []
+            for index, posture in enumerate(postures):
+                ctx.phase("raise" if index == 0 else f"swing_{index}", index / len(postures))
+                self._turn(ctx, posture, WAVE_SPEED, MIN_HEAD_MOVE_S / 2, metrics)
+                measured = kinematics.grasp_point(arm, self.io.joint_positions())
+                heights.append(float(measured[2] - shoulder[2]))
+                sideways.append(float(measured[1]))
+            ctx.phase("lower", 0.95)
+            self._turn(ctx, arm.ready, WAVE_SPEED, MIN_HEAD_MOVE_S, metrics)
+        except _Stop as stop:
+            return stop.result
+        except RobotIOError as error:
+            failure = FailureReason.MOTION_FAILED
+            return AttemptResult(SkillOutcome.ABORTED, str(error), metrics, failure)
+        lowest = min(heights)
+        span = max(sideways[1:]) - min(sideways[1:])
+        metrics["lowest_hand_above_shoulder"] = (lowest, "m")
+        metrics["swing_span"] = (span, "m")
+        if lowest < WAVE_UP_SHARE * up or span < WAVE_SWING_SHARE * 2 * swing:
+            return AttemptResult(
+                SkillOutcome.FAILED,
+                f"the hand was at least {lowest:.3f} m above the shoulder (needs "
+                f"{WAVE_UP_SHARE * up:.3f}) and swung {span:.3f} m (needs "
+                f"{WAVE_SWING_SHARE * 2 * swing:.3f})",
                 metrics,
                 FailureReason.MISSED,
             )

@@ -130,3 +130,20 @@ def test_twin_a_torso_that_only_lifts_cannot_bow() -> None:
     assert result.outcome == SkillOutcome.REJECTED
     assert result.failure is FailureReason.REFUSED
     assert "torso_lift_joint" in result.reason
+
+
+def test_the_g1_waves_its_right_hand() -> None:
+    result = run_skill("unitree_g1", "wave", {})
+    assert result.outcome == SkillOutcome.SUCCEEDED, result.reason
+    assert result.metrics["lowest_hand_above_shoulder"][0] > 0.0
+    assert result.metrics["swing_span"][0] > 0.1
+
+
+def test_twin_an_unpowered_arm_does_not_wave() -> None:
+    model = load_model("unitree_g1")
+    arm = model.arms["right"].joints
+    robot = InProcessRobot(model, STATION, model.controllers_file, seed=1, disabled_joints=arm)
+    library = library_for(SkillDeps(robot, ArmKinematics(model, None)))
+    result = library.get("wave").run_attempt(robot, library.validate("wave", {}))
+    assert result.outcome != SkillOutcome.SUCCEEDED, result.reason
+    assert result.failure in (FailureReason.MISSED, FailureReason.MOTION_FAILED)
