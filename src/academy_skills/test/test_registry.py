@@ -45,19 +45,19 @@ def test_a_second_skill_with_a_taken_name_or_verb_is_refused(
     registered_skills()  # the built-in skills first: the clash below is with grasp
     monkeypatch.setattr(skill_library, "_REGISTRY", dict(skill_library._REGISTRY))
 
-    class Wave:
-        name = "wave_test"
-        description = "wave a hand"
+    class Juggle:
+        name = "juggle_test"
+        description = "juggle three balls"
         parameters = ()
 
-    register_skill(category="body", verbs=("wave",), success="s", failures=())(Wave)
-    assert skill_library._REGISTRY["wave_test"].verbs == ("wave",)
+    register_skill(category="body", verbs=("juggle",), success="s", failures=())(Juggle)
+    assert skill_library._REGISTRY["juggle_test"].verbs == ("juggle",)
 
-    class OtherWave:
-        name = "wave_test"
+    class OtherJuggle:
+        name = "juggle_test"
 
     with pytest.raises(ValueError, match="registered twice"):
-        register_skill(category="body", verbs=(), success="s", failures=())(OtherWave)
+        register_skill(category="body", verbs=(), success="s", failures=())(OtherJuggle)
 
     class Grab:
         name = "grab_test"
