@@ -10,6 +10,7 @@ the object where the station has it now.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 
@@ -123,8 +124,8 @@ class HeadGaze:
         return {j: float(v) for j, v in zip(self.joints, q, strict=True)}
 
 
-#: How head skills fail.
-HEAD_FAILURES = (
+#: How body skills fail.
+BODY_FAILURES = (
     FailureReason.MISSED,
     FailureReason.OUT_OF_REACH,
     FailureReason.MOTION_FAILED,
@@ -156,20 +157,38 @@ class _BodySkill:
             self._gaze = HeadGaze(self.kinematics)
         return self._gaze
 
-    def check_goal(self, params: Mapping[str, ParamValue]) -> str | None:
-        """Refuse before any attempt what no attempt could do (the executor asks once)."""
-        refused = self._no_head()
-        return refused.reason if refused is not None else None
-
-    def _no_head(self) -> AttemptResult | None:
+    def _refusal(self, params: Mapping[str, ParamValue]) -> str | None:
+        """Why no attempt can run on this robot (None when one can): by default, no head."""
         robot = self.kinematics.robot
         if robot.head:
             return None
-        return AttemptResult(
-            SkillOutcome.REJECTED,
-            f"{robot.name} cannot {self.name}: it has no head joints (model.yaml head)",
-            failure=FailureReason.REFUSED,
-        )
+        return f"{robot.name} cannot {self.name}: it has no head joints (model.yaml head)"
+
+    def check_goal(self, params: Mapping[str, ParamValue]) -> str | None:
+        """Refuse before any attempt what no attempt could do (the executor asks once)."""
+        return self._refusal(params)
+
+    def run_attempt(self, ctx: SkillContext, params: Mapping[str, ParamValue]) -> AttemptResult:
+        """The refusal, then :meth:`_attempt`; a stop or a controller failure ends it."""
+        refused = self._refusal(params)
+        if refused is not None:
+            return AttemptResult(SkillOutcome.REJECTED, refused, failure=FailureReason.REFUSED)
+        metrics: dict[str, tuple[float, str]] = {}
+        try:
+            return self._attempt(ctx, params, metrics)
+        except _Stop as stop:
+            return stop.result
+        except RobotIOError as error:
+            failure = FailureReason.MOTION_FAILED
+            return AttemptResult(SkillOutcome.ABORTED, str(error), metrics, failure)
+
+    def _attempt(
+        self,
+        ctx: SkillContext,
+        params: Mapping[str, ParamValue],
+        metrics: dict[str, tuple[float, str]],
+    ) -> AttemptResult:
+        raise NotImplementedError
 
     def _turn(
         self,
@@ -217,7 +236,7 @@ class _BodySkill:
     requires=(Capability.HEAD,),
     success="the head's gaze (the robot's forward direction carried by its measured head "
     "joints) ends within 5 degrees of the direction from the head to the object",
-    failures=HEAD_FAILURES,
+    failures=BODY_FAILURES,
 )
 class LookAtSkill(_BodySkill):
     """Turn the head to look at an object."""
@@ -229,51 +248,42 @@ class LookAtSkill(_BodySkill):
     def check_goal(self, params: Mapping[str, ParamValue]) -> str | None:
         return super().check_goal(params) or unknown_object(self.io, params)
 
-    def run_attempt(self, ctx: SkillContext, params: Mapping[str, ParamValue]) -> AttemptResult:
-        refused = self._no_head()
-        if refused is not None:
-            return refused
+    def _attempt(
+        self,
+        ctx: SkillContext,
+        params: Mapping[str, ParamValue],
+        metrics: dict[str, tuple[float, str]],
+    ) -> AttemptResult:
         name = str(params["object"])
-        metrics: dict[str, tuple[float, str]] = {}
-        try:
-            if params.get("reset_scene", True):
-                ctx.phase("reset_scene", 0.0)
-                self.io.reset_station()
-            objects = self.io.station().objects
-            if name not in objects:
-                known = ", ".join(sorted(objects)) or "(none)"
-                return AttemptResult(
-                    SkillOutcome.REJECTED,
-                    f"unknown object {name!r}; this station has {known}",
-                    failure=FailureReason.REFUSED,
-                )
-            ctx.phase("plan", 0.1)
-            gaze = self._head()
-            target = np.array(objects[name].position)
-            current = self.io.joint_positions()
-            goal = gaze.solve(current, target)
-            planned = gaze.error({**current, **goal}, target)
-            metrics["planned_gaze_error"] = (math.degrees(planned), "deg")
-            if planned > LOOK_TOLERANCE:
-                return AttemptResult(
-                    SkillOutcome.REJECTED,
-                    f"{name} is out of the head's range: the best gaze the joint limits allow "
-                    f"ends {math.degrees(planned):.1f} deg from it (tolerance "
-                    f"{math.degrees(LOOK_TOLERANCE):.0f} deg)",
-                    metrics,
-                    FailureReason.OUT_OF_REACH,
-                )
-            ctx.phase("turn_head", 0.2)
-            self._turn(ctx, goal, float(params["speed"]), MIN_HEAD_MOVE_S, metrics)
-            ctx.sleep(SETTLE_S)
-            ctx.phase("judge", 0.9)
-            now = np.array(self.io.station().objects[name].position)
-            measured = gaze.error(self.io.joint_positions(), now)
-        except _Stop as stop:
-            return stop.result
-        except RobotIOError as error:
-            failure = FailureReason.MOTION_FAILED
-            return AttemptResult(SkillOutcome.ABORTED, str(error), metrics, failure)
+        if params.get("reset_scene", True):
+            ctx.phase("reset_scene", 0.0)
+            self.io.reset_station()
+        unknown = unknown_object(self.io, params)
+        if unknown is not None:
+            return AttemptResult(SkillOutcome.REJECTED, unknown, failure=FailureReason.REFUSED)
+        objects = self.io.station().objects
+        ctx.phase("plan", 0.1)
+        gaze = self._head()
+        target = np.array(objects[name].position)
+        current = self.io.joint_positions()
+        goal = gaze.solve(current, target)
+        planned = gaze.error({**current, **goal}, target)
+        metrics["planned_gaze_error"] = (math.degrees(planned), "deg")
+        if planned > LOOK_TOLERANCE:
+            return AttemptResult(
+                SkillOutcome.REJECTED,
+                f"{name} is out of the head's range: the best gaze the joint limits allow "
+                f"ends {math.degrees(planned):.1f} deg from it (tolerance "
+                f"{math.degrees(LOOK_TOLERANCE):.0f} deg)",
+                metrics,
+                FailureReason.OUT_OF_REACH,
+            )
+        ctx.phase("turn_head", 0.2)
+        self._turn(ctx, goal, float(params["speed"]), MIN_HEAD_MOVE_S, metrics)
+        ctx.sleep(SETTLE_S)
+        ctx.phase("judge", 0.9)
+        now = np.array(self.io.station().objects[name].position)
+        measured = gaze.error(self.io.joint_positions(), now)
         metrics["gaze_error"] = (math.degrees(measured), "deg")
         if measured > LOOK_TOLERANCE:
             return AttemptResult(
@@ -301,7 +311,7 @@ NOD_RETURN = math.radians(3.0)
     requires=(Capability.HEAD,),
     success="each nod's measured gaze dips by at least 80 % of angle and comes back within 3 "
     "degrees of where it started",
-    failures=HEAD_FAILURES,
+    failures=BODY_FAILURES,
 )
 class NodSkill(_BodySkill):
     """Nod: dip the gaze and bring it back, ``times`` times."""
@@ -310,48 +320,43 @@ class NodSkill(_BodySkill):
     description = "nod the head (success: each dip reaches 80 % of angle and comes back)"
     parameters = (NOD_ANGLE, NOD_TIMES, HEAD_SPEED)
 
-    def run_attempt(self, ctx: SkillContext, params: Mapping[str, ParamValue]) -> AttemptResult:
-        refused = self._no_head()
-        if refused is not None:
-            return refused
+    def _attempt(
+        self,
+        ctx: SkillContext,
+        params: Mapping[str, ParamValue],
+        metrics: dict[str, tuple[float, str]],
+    ) -> AttemptResult:
         gaze = self._head()
         angle, speed, times = float(params["angle"]), float(params["speed"]), int(params["times"])
-        metrics: dict[str, tuple[float, str]] = {}
         dips: list[float] = []
         returns: list[float] = []
-        try:
-            start = self.io.joint_positions()
-            position, direction = gaze.ray(start)
-            azimuth, elevation = _angles(direction)
-            dipped = elevation - angle
-            point = position + np.array(
-                [
-                    math.cos(dipped) * math.cos(azimuth),
-                    math.cos(dipped) * math.sin(azimuth),
-                    math.sin(dipped),
-                ]
+        start = self.io.joint_positions()
+        position, direction = gaze.ray(start)
+        azimuth, elevation = _angles(direction)
+        dipped = elevation - angle
+        point = position + np.array(
+            [
+                math.cos(dipped) * math.cos(azimuth),
+                math.cos(dipped) * math.sin(azimuth),
+                math.sin(dipped),
+            ]
+        )
+        down = gaze.solve(start, point)
+        planned = _angles(gaze.ray({**start, **down})[1])[1]
+        if elevation - planned < NOD_DEPTH_SHARE * angle:
+            return AttemptResult(
+                SkillOutcome.REJECTED,
+                f"the head cannot dip its gaze {math.degrees(angle):.0f} deg: its joint "
+                f"limits allow {math.degrees(elevation - planned):.1f} deg",
+                metrics,
+                FailureReason.OUT_OF_REACH,
             )
-            down = gaze.solve(start, point)
-            planned = _angles(gaze.ray({**start, **down})[1])[1]
-            if elevation - planned < NOD_DEPTH_SHARE * angle:
-                return AttemptResult(
-                    SkillOutcome.REJECTED,
-                    f"the head cannot dip its gaze {math.degrees(angle):.0f} deg: its joint "
-                    f"limits allow {math.degrees(elevation - planned):.1f} deg",
-                    metrics,
-                    FailureReason.OUT_OF_REACH,
-                )
-            up = {j: start[j] for j in down}
-            for index in range(times):
-                for phase, goal, seen in (("down", down, dips), ("up", up, returns)):
-                    ctx.phase(f"nod_{index + 1}_{phase}", (index + 0.5) / times)
-                    self._turn(ctx, goal, speed, MIN_HEAD_MOVE_S / 2, metrics)
-                    seen.append(_angles(gaze.ray(self.io.joint_positions())[1])[1])
-        except _Stop as stop:
-            return stop.result
-        except RobotIOError as error:
-            failure = FailureReason.MOTION_FAILED
-            return AttemptResult(SkillOutcome.ABORTED, str(error), metrics, failure)
+        up = {j: start[j] for j in down}
+        for index in range(times):
+            for phase, goal, seen in (("down", down, dips), ("up", up, returns)):
+                ctx.phase(f"nod_{index + 1}_{phase}", (index + 0.5) / times)
+                self._turn(ctx, goal, speed, MIN_HEAD_MOVE_S / 2, metrics)
+                seen.append(_angles(gaze.ray(self.io.joint_positions())[1])[1])
         shallowest = min(elevation - d for d in dips)
         farthest = max(abs(r - elevation) for r in returns)
         metrics["shallowest_dip"] = (math.degrees(shallowest), "deg")
@@ -395,7 +400,7 @@ def forward_tilt(rotation: np.ndarray, neutral: np.ndarray) -> float:
     requires=(Capability.TORSO,),
     success="the upper body's measured forward tilt reaches 80 % of angle and comes back "
     "within 3 degrees of upright",
-    failures=HEAD_FAILURES,
+    failures=BODY_FAILURES,
 )
 class BowSkill(_BodySkill):
     """Bow: tilt the upper body forward with the torso's pitch joint, hold, stand up again."""
@@ -404,10 +409,14 @@ class BowSkill(_BodySkill):
     description = "bow from the torso (success: the tilt reaches 80 % of angle and comes back)"
     parameters = (BOW_ANGLE, BOW_HOLD)
 
-    def _pitch(self) -> tuple[str, float, str, np.ndarray] | None:
+    @functools.cached_property
+    def _found(self) -> tuple[str, float, str, np.ndarray] | None:
         """The torso joint that leans the upper body forward, its sign, the body it tilts
-        (the head's, else the last torso joint's) and that body's neutral rotation."""
+        (the head's, else the last torso joint's) and that body's neutral rotation; None
+        without one (found once: the model's kinematics do not change)."""
         kinematics, robot = self.kinematics, self.kinematics.robot
+        if not robot.torso:
+            return None
         top = kinematics.joint_body(robot.head[-1] if robot.head else robot.torso[-1])
         neutral = dict(robot.urdf.initial_positions)
         _, upright = kinematics.body_pose(top, neutral)
@@ -429,46 +438,41 @@ class BowSkill(_BodySkill):
         joints = ", ".join(robot.torso) or "none"
         return f"{robot.name} cannot bow: no torso joint leans it forward (torso joints: {joints})"
 
-    def check_goal(self, params: Mapping[str, ParamValue]) -> str | None:
-        robot = self.kinematics.robot
-        return None if robot.torso and self._pitch() is not None else self._cannot()
+    def _refusal(self, params: Mapping[str, ParamValue]) -> str | None:
+        return None if self._found is not None else self._cannot()
 
-    def run_attempt(self, ctx: SkillContext, params: Mapping[str, ParamValue]) -> AttemptResult:
+    def _attempt(
+        self,
+        ctx: SkillContext,
+        params: Mapping[str, ParamValue],
+        metrics: dict[str, tuple[float, str]],
+    ) -> AttemptResult:
         robot = self.kinematics.robot
-        found = self._pitch() if robot.torso else None
-        if found is None:
-            return AttemptResult(
-                SkillOutcome.REJECTED, self._cannot(), failure=FailureReason.REFUSED
-            )
+        found = self._found
+        if found is None:  # run_attempt refused it already
+            raise RuntimeError(self._cannot())
         joint, sign, top, upright = found
         angle = float(params["angle"])
         limits = robot.urdf.limits[joint]
-        metrics: dict[str, tuple[float, str]] = {}
-        try:
-            start = self.io.joint_positions()
-            goal = float(np.clip(start[joint] + sign * angle, limits.lower, limits.upper))
-            _, planned = self.kinematics.body_pose(top, {**start, joint: goal})
-            if forward_tilt(planned, upright) < BOW_DEPTH_SHARE * angle:
-                return AttemptResult(
-                    SkillOutcome.REJECTED,
-                    f"the torso cannot lean {math.degrees(angle):.0f} deg: {joint}'s limits "
-                    f"allow {math.degrees(forward_tilt(planned, upright)):.1f} deg",
-                    metrics,
-                    FailureReason.OUT_OF_REACH,
-                )
-            ctx.phase("bow", 0.1)
-            self._turn(ctx, {joint: goal}, BOW_SPEED, MIN_HEAD_MOVE_S, metrics)
-            ctx.sleep(float(params["hold_time"]))
-            _, bowed = self.kinematics.body_pose(top, self.io.joint_positions())
-            ctx.phase("stand_up", 0.6)
-            self._turn(ctx, {joint: start[joint]}, BOW_SPEED, MIN_HEAD_MOVE_S, metrics)
-            ctx.sleep(SETTLE_S)
-            _, back = self.kinematics.body_pose(top, self.io.joint_positions())
-        except _Stop as stop:
-            return stop.result
-        except RobotIOError as error:
-            failure = FailureReason.MOTION_FAILED
-            return AttemptResult(SkillOutcome.ABORTED, str(error), metrics, failure)
+        start = self.io.joint_positions()
+        goal = float(np.clip(start[joint] + sign * angle, limits.lower, limits.upper))
+        _, planned = self.kinematics.body_pose(top, {**start, joint: goal})
+        if forward_tilt(planned, upright) < BOW_DEPTH_SHARE * angle:
+            return AttemptResult(
+                SkillOutcome.REJECTED,
+                f"the torso cannot lean {math.degrees(angle):.0f} deg: {joint}'s limits "
+                f"allow {math.degrees(forward_tilt(planned, upright)):.1f} deg",
+                metrics,
+                FailureReason.OUT_OF_REACH,
+            )
+        ctx.phase("bow", 0.1)
+        self._turn(ctx, {joint: goal}, BOW_SPEED, MIN_HEAD_MOVE_S, metrics)
+        ctx.sleep(float(params["hold_time"]))
+        _, bowed = self.kinematics.body_pose(top, self.io.joint_positions())
+        ctx.phase("stand_up", 0.6)
+        self._turn(ctx, {joint: start[joint]}, BOW_SPEED, MIN_HEAD_MOVE_S, metrics)
+        ctx.sleep(SETTLE_S)
+        _, back = self.kinematics.body_pose(top, self.io.joint_positions())
         before = forward_tilt(self.kinematics.body_pose(top, start)[1], upright)
         reached = forward_tilt(bowed, upright) - before
         residual = abs(forward_tilt(back, upright) - before)
@@ -503,7 +507,7 @@ WAVE_IK_TOLERANCE = 0.03  # m: the judge measures the real swing; a point 3 cm s
     requires=(Capability.ARM,),
     success="the measured hand stays raised above the shoulder (>= 80 % of 0.4 arm lengths) "
     "and swings side to side over >= 80 % of the planned 0.3 arm lengths",
-    failures=HEAD_FAILURES,
+    failures=BODY_FAILURES,
 )
 class WaveSkill(_BodySkill):
     """Wave: raise the hand beside the head and swing it side to side."""
@@ -512,69 +516,64 @@ class WaveSkill(_BodySkill):
     description = "wave a hand (success: raised above the shoulder, swinging side to side)"
     parameters = (WAVE_ARM, WAVE_TIMES)
 
-    def check_goal(self, params: Mapping[str, ParamValue]) -> str | None:
+    def _refusal(self, params: Mapping[str, ParamValue]) -> str | None:
         robot = self.kinematics.robot
         side = str(params["arm"])
         if side not in robot.arms:
             return f"{robot.name} has no {side} arm; its arms: {', '.join(sorted(robot.arms))}"
         return None
 
-    def run_attempt(self, ctx: SkillContext, params: Mapping[str, ParamValue]) -> AttemptResult:
-        refused = self.check_goal(params)
-        if refused is not None:
-            return AttemptResult(SkillOutcome.REJECTED, refused, failure=FailureReason.REFUSED)
+    def _attempt(
+        self,
+        ctx: SkillContext,
+        params: Mapping[str, ParamValue],
+        metrics: dict[str, tuple[float, str]],
+    ) -> AttemptResult:
         kinematics = self.kinematics
         arm = kinematics.robot.arms[str(params["arm"])]
-        metrics: dict[str, tuple[float, str]] = {}
-        try:
-            start = self.io.joint_positions()
-            shoulder = kinematics.body_pose(kinematics.joint_body(arm.joints[0]), start)[0]
-            elbow = kinematics.body_pose(kinematics.joint_body(arm.elbow), start)[0]
-            hand = kinematics.grasp_point(arm, start)
-            length = float(np.linalg.norm(elbow - shoulder) + np.linalg.norm(hand - elbow))
-            outward = 1.0 if shoulder[1] >= 0 else -1.0
-            forward, out, up = (share * length for share in WAVE_RAISE)
-            centre = shoulder + np.array([forward, outward * out, up])
-            swing = WAVE_SWING * length
-            targets = [centre] + [
-                centre + np.array([0.0, sign * swing, 0.0])
-                for _ in range(int(params["times"]))
-                for sign in (1.0, -1.0)
-            ]
-            postures, seed = [], dict(start)
-            for index, target in enumerate(targets):
-                solution = kinematics.solve(
-                    arm,
-                    (float(target[0]), float(target[1]), float(target[2])),
-                    0.0,
-                    seed,
-                    orientation_cost=0.05,
-                    restarts=index == 0,  # the swings stay near the raised arm
+        start = self.io.joint_positions()
+        shoulder = kinematics.body_pose(kinematics.joint_body(arm.joints[0]), start)[0]
+        elbow = kinematics.body_pose(kinematics.joint_body(arm.elbow), start)[0]
+        hand = kinematics.grasp_point(arm, start)
+        length = float(np.linalg.norm(elbow - shoulder) + np.linalg.norm(hand - elbow))
+        outward = 1.0 if shoulder[1] >= 0 else -1.0
+        forward, out, up = (share * length for share in WAVE_RAISE)
+        centre = shoulder + np.array([forward, outward * out, up])
+        swing = WAVE_SWING * length
+        targets = [centre] + [
+            centre + np.array([0.0, sign * swing, 0.0])
+            for _ in range(int(params["times"]))
+            for sign in (1.0, -1.0)
+        ]
+        postures, seed = [], dict(start)
+        for index, target in enumerate(targets):
+            solution = kinematics.solve(
+                arm,
+                (float(target[0]), float(target[1]), float(target[2])),
+                0.0,
+                seed,
+                orientation_cost=0.05,
+                restarts=index == 0,  # the swings stay near the raised arm
+            )
+            if solution.position_error > WAVE_IK_TOLERANCE:
+                return AttemptResult(
+                    SkillOutcome.REJECTED,
+                    f"the {arm.name} hand cannot wave there: IK ends "
+                    f"{solution.position_error:.3f} m from a swing point",
+                    metrics,
+                    FailureReason.OUT_OF_REACH,
                 )
-                if solution.position_error > WAVE_IK_TOLERANCE:
-                    return AttemptResult(
-                        SkillOutcome.REJECTED,
-                        f"the {arm.name} hand cannot wave there: IK ends "
-                        f"{solution.position_error:.3f} m from a swing point",
-                        metrics,
-                        FailureReason.OUT_OF_REACH,
-                    )
-                postures.append(solution.positions)
-                seed = {**seed, **solution.positions}
-            heights, sideways = [], []
-            for index, posture in enumerate(postures):
-                ctx.phase("raise" if index == 0 else f"swing_{index}", index / len(postures))
-                self._turn(ctx, posture, WAVE_SPEED, MIN_HEAD_MOVE_S / 2, metrics)
-                measured = kinematics.grasp_point(arm, self.io.joint_positions())
-                heights.append(float(measured[2] - shoulder[2]))
-                sideways.append(float(measured[1]))
-            ctx.phase("lower", 0.95)
-            self._turn(ctx, arm.ready, WAVE_SPEED, MIN_HEAD_MOVE_S, metrics)
-        except _Stop as stop:
-            return stop.result
-        except RobotIOError as error:
-            failure = FailureReason.MOTION_FAILED
-            return AttemptResult(SkillOutcome.ABORTED, str(error), metrics, failure)
+            postures.append(solution.positions)
+            seed = {**seed, **solution.positions}
+        heights, sideways = [], []
+        for index, posture in enumerate(postures):
+            ctx.phase("raise" if index == 0 else f"swing_{index}", index / len(postures))
+            self._turn(ctx, posture, WAVE_SPEED, MIN_HEAD_MOVE_S / 2, metrics)
+            measured = kinematics.grasp_point(arm, self.io.joint_positions())
+            heights.append(float(measured[2] - shoulder[2]))
+            sideways.append(float(measured[1]))
+        ctx.phase("lower", 0.95)
+        self._turn(ctx, arm.ready, WAVE_SPEED, MIN_HEAD_MOVE_S, metrics)
         lowest = min(heights)
         span = max(sideways[1:]) - min(sideways[1:])
         metrics["lowest_hand_above_shoulder"] = (lowest, "m")
