@@ -174,25 +174,19 @@ def cmd_practice(args: argparse.Namespace) -> int:
     if args.attempts < 1:
         print(f"academy practice: --attempts {args.attempts}: at least 1", file=sys.stderr)
         return 2
+    store = _store(args) if args.record else None
     if args.seed is None:  # recorded practice takes new poses each run (independent trials)
-        args.seed = _store(args).count(args.robot or args.model) if args.record else 0
+        args.seed = store.count(args.robot or args.model) if store is not None else 0
     setup = _setup(args, "academy practice")
     if setup is None:
         return 2
     model, robot, library, objects, station = setup
     attempts = practise(robot, library, args.skill, args.attempts, objects)
     successes = sum(a.outcome == SkillOutcome.SUCCEEDED for a in attempts)
-    if args.record:
-        store = _store(args)
-        for a in attempts:
-            store.record(
-                args.robot or model.name,
-                model.name,
-                args.skill,
-                a.outcome.name.lower(),
-                a.failure,
-                source="academy practice",
-            )
+    if store is not None:
+        _record(
+            store, args.robot or model.name, model.name, args.skill, attempts, "academy practice"
+        )
     summary = {
         "model": model.name,
         "maker": model.manufacturer,
@@ -224,6 +218,14 @@ def cmd_practice(args: argparse.Namespace) -> int:
         f"({100 * successes / len(attempts):.0f} %)"
     )
     return 0
+
+
+def _record(
+    store: Any, robot: str, model: str, skill: str, attempts: Sequence[Attempt], source: str
+) -> None:
+    """Keep practised ``attempts`` in the mastery store."""
+    for a in attempts:
+        store.record(robot, model, skill, a.outcome.name.lower(), a.failure, source=source)
 
 
 def _store(args: argparse.Namespace) -> Any:
@@ -332,11 +334,7 @@ def cmd_program_run(args: argparse.Namespace) -> int:
         except SkillsError as error:
             print(f"academy program run: step {index + 1} ({step.skill}): {error}", file=sys.stderr)
             return 2
-        for a in done:
-            store.record(
-                robot_id, model.name, step.skill, a.outcome.name.lower(), a.failure,
-                source=f"program {program.name}",
-            )  # fmt: skip
+        _record(store, robot_id, model.name, step.skill, done, f"program {program.name}")
         wins = sum(a.outcome == SkillOutcome.SUCCEEDED for a in done)
         counted = store.progress(robot_id, step.skill, program.mastery)
         if not counted:  # every attempt was stopped: nothing counts
@@ -401,10 +399,7 @@ def add_commands(commands: Any) -> None:
         "--record", action="store_true", help="keep the attempts in the mastery store"
     )
     practice.add_argument("--robot", help="robot id the attempts count for (default: the model)")
-    practice.add_argument(
-        "--pool",
-        help=f"pool directory of the mastery store (default: $ACADEMY_POOL or {DEFAULT_POOL})",
-    )
+    practice.add_argument("--pool", help=POOL_HELP)
     practice.set_defaults(func=cmd_practice)
 
     program = commands.add_parser("program", help="training programs and mastery")
@@ -417,10 +412,7 @@ def add_commands(commands: Any) -> None:
     status.add_argument("--robot", help="one robot")
     status.add_argument("--skill", help="one skill")
     status.add_argument("--json", action="store_true")
-    status.add_argument(
-        "--pool",
-        help=f"pool directory of the mastery store (default: $ACADEMY_POOL or {DEFAULT_POOL})",
-    )
+    status.add_argument("--pool", help=POOL_HELP)
     status.add_argument("--window", type=int, default=50, help="attempts in the sliding window")
     status.add_argument(
         "--threshold", type=float, default=0.8, help="Wilson lower bound that masters a skill"
