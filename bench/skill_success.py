@@ -19,11 +19,9 @@ import time
 from pathlib import Path
 
 from academy_description.model_registry import available_models, load_model
-from academy_skills.in_process_robot import InProcessRobot
-from academy_skills.kinematics import ArmKinematics
-from academy_skills.manipulation import manipulation_skills
+from academy_skills.in_process_robot import practice_rig
 from academy_skills.practice_cli import practise
-from academy_skills.skill_library import SkillLibrary, SkillOutcome
+from academy_skills.skill_library import SkillOutcome
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,11 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def model_success(name: str, attempts: int, seed: int) -> dict[str, object]:
     """Reach, grasp and lift ``attempts`` times each on model ``name``."""
     model = load_model(name)
-    robot = InProcessRobot(
-        model, ROOT / "config/stations/tabletop.yaml", model.controllers_file, seed=seed
-    )
+    robot, library = practice_rig(model, ROOT / "config/stations/tabletop.yaml", seed=seed)
     station = robot.station_sim.config
-    library = SkillLibrary(manipulation_skills(robot, ArmKinematics(model, station.pelvis_height)))
     skills: dict[str, object] = {}
     for name_ in ("reach", "grasp", "lift"):
         start_wall = time.perf_counter()

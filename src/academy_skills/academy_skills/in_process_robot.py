@@ -23,13 +23,14 @@ from academy_control.errors import ControlError
 from academy_control.trajectory import TrajectoryPoint
 from academy_description.model_registry import RobotModel
 from academy_sim.station import Station
+from academy_skills.kinematics import ArmKinematics
 from academy_skills.manipulation import (
     GripResult,
     MotionResult,
     ObjectObservation,
     StationObservation,
 )
-from academy_skills.skill_library import SkillOutcome
+from academy_skills.skill_library import SkillDeps, SkillLibrary, SkillOutcome, library_for
 
 TRAJECTORY_CONTROLLER = "joint_trajectory_controller"
 
@@ -142,3 +143,18 @@ class InProcessRobot:
             goal.reached_goal,
             reason,
         )
+
+
+def practice_rig(
+    robot: RobotModel,
+    station_file: Path,
+    seed: int | None = None,
+    disabled_joints: Sequence[str] = (),
+) -> tuple[InProcessRobot, SkillLibrary]:
+    """``robot`` at its station in this process, and every registered skill built over it:
+    what ``academy practice``, the benchmarks and the skill tests run attempts on."""
+    rig = InProcessRobot(
+        robot, station_file, robot.controllers_file, seed=seed, disabled_joints=disabled_joints
+    )
+    kinematics = ArmKinematics(robot, rig.station_sim.config.pelvis_height)
+    return rig, library_for(SkillDeps(rig, kinematics))

@@ -146,9 +146,7 @@ def _setup(
     from academy_description.model_registry import load_model
     from academy_sim.errors import InvalidStationError
     from academy_sim.station_config import load_station
-    from academy_skills.in_process_robot import InProcessRobot
-    from academy_skills.kinematics import ArmKinematics
-    from academy_skills.skill_library import SkillDeps, library_for
+    from academy_skills.in_process_robot import practice_rig
 
     station = Path(args.station) if args.station else DEFAULT_STATION
     try:
@@ -157,9 +155,8 @@ def _setup(
     except (DescriptionError, InvalidStationError) as error:
         print(f"{command}: {error}", file=sys.stderr)
         return None
-    robot = InProcessRobot(model, station, model.controllers_file, seed=args.seed)
-    kinematics = ArmKinematics(model, robot.station_sim.config.pelvis_height)
-    return model, robot, library_for(SkillDeps(robot, kinematics)), objects, station
+    robot, library = practice_rig(model, station, seed=args.seed)
+    return model, robot, library, objects, station
 
 
 def cmd_practice(args: argparse.Namespace) -> int:

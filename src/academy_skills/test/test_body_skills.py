@@ -9,15 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from academy_description.model_registry import load_model
-from academy_skills.in_process_robot import InProcessRobot
-from academy_skills.kinematics import ArmKinematics
+from academy_skills.in_process_robot import practice_rig
 from academy_skills.skill_executor import GoalRun
 from academy_skills.skill_library import (
     AttemptResult,
     FailureReason,
-    SkillDeps,
     SkillOutcome,
-    library_for,
 )
 
 STATION = Path(__file__).resolve().parents[3] / "config" / "stations" / "tabletop.yaml"
@@ -30,9 +27,7 @@ def run_skill(
     leaves those joints unpowered."""
     model = load_model(model_name)
     joints = tuple(getattr(model, disabled)) if disabled else ()
-    robot = InProcessRobot(model, STATION, model.controllers_file, seed=1, disabled_joints=joints)
-    kinematics = ArmKinematics(model, robot.station_sim.config.pelvis_height)
-    library = library_for(SkillDeps(robot, kinematics))
+    robot, library = practice_rig(model, STATION, seed=1, disabled_joints=joints)
     return library.get(skill).run_attempt(robot, library.validate(skill, params))
 
 
@@ -113,9 +108,7 @@ def test_twin_an_unpowered_torso_does_not_bow() -> None:
 
 
 def test_a_goal_the_robot_cannot_do_is_refused_once_not_per_attempt() -> None:
-    model = load_model("rethink_baxter")
-    robot = InProcessRobot(model, STATION, model.controllers_file, seed=1)
-    library = library_for(SkillDeps(robot, ArmKinematics(model, None)))
+    robot, library = practice_rig(load_model("rethink_baxter"), STATION, seed=1)
     result = GoalRun(library, "bow", {}, 5, robot, lambda event: None).run()
     assert (result.outcome, result.attempts, result.failure) == (
         SkillOutcome.REJECTED,
@@ -142,8 +135,7 @@ def test_the_g1_waves_its_right_hand() -> None:
 def test_twin_an_unpowered_arm_does_not_wave() -> None:
     model = load_model("unitree_g1")
     arm = model.arms["right"].joints
-    robot = InProcessRobot(model, STATION, model.controllers_file, seed=1, disabled_joints=arm)
-    library = library_for(SkillDeps(robot, ArmKinematics(model, None)))
+    robot, library = practice_rig(model, STATION, seed=1, disabled_joints=arm)
     result = library.get("wave").run_attempt(robot, library.validate("wave", {}))
     assert result.outcome != SkillOutcome.SUCCEEDED, result.reason
     assert result.failure in (FailureReason.MISSED, FailureReason.MOTION_FAILED)

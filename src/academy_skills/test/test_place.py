@@ -9,10 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from academy_description.model_registry import load_model
-from academy_skills.in_process_robot import InProcessRobot
-from academy_skills.kinematics import ArmKinematics
+from academy_skills.in_process_robot import practice_rig
 from academy_skills.manipulation import PLACE_TARGET_TOLERANCE, PlaceSkill
-from academy_skills.skill_library import FailureReason, SkillDeps, SkillOutcome, library_for
+from academy_skills.skill_library import FailureReason, SkillOutcome
 
 STATION = Path(__file__).resolve().parents[3] / "config" / "stations" / "tabletop.yaml"
 
@@ -20,9 +19,7 @@ STATION = Path(__file__).resolve().parents[3] / "config" / "stations" / "tableto
 def setup(unpowered: bool = False):  # type: ignore[no-untyped-def]
     model = load_model("aurora_h1")
     disabled = model.hands["right_gripper"].joints if unpowered else ()
-    robot = InProcessRobot(model, STATION, model.controllers_file, seed=3, disabled_joints=disabled)
-    kinematics = ArmKinematics(model, robot.station_sim.config.pelvis_height)
-    return robot, library_for(SkillDeps(robot, kinematics))
+    return practice_rig(model, STATION, seed=3, disabled_joints=disabled)
 
 
 def test_the_aurora_places_the_cube_ten_centimetres_toward_its_midline() -> None:

@@ -10,24 +10,18 @@ from pathlib import Path
 import yaml
 
 from academy_description.model_registry import load_model
-from academy_skills.in_process_robot import InProcessRobot
-from academy_skills.kinematics import ArmKinematics
+from academy_skills.in_process_robot import practice_rig
 from academy_skills.skill_library import (
     AttemptResult,
     FailureReason,
-    SkillDeps,
     SkillOutcome,
-    library_for,
 )
 
 STATION = Path(__file__).resolve().parents[3] / "config" / "stations" / "tabletop.yaml"
 
 
 def push(station: Path = STATION) -> AttemptResult:
-    model = load_model("aurora_h1")
-    robot = InProcessRobot(model, station, model.controllers_file, seed=2)
-    kinematics = ArmKinematics(model, robot.station_sim.config.pelvis_height)
-    library = library_for(SkillDeps(robot, kinematics))
+    robot, library = practice_rig(load_model("aurora_h1"), station, seed=2)
     return library.get("push").run_attempt(
         robot, library.validate("push", {"object": "red_cube", "distance": 0.08})
     )
@@ -54,10 +48,8 @@ def test_twin_a_cube_too_heavy_to_slide_is_not_pushed(tmp_path: Path) -> None:
 
 
 def test_an_object_wider_than_the_hand_opens_is_pushed_not_refused() -> None:
-    model = load_model("rethink_baxter")  # 73 mm jaws, 65 mm + 12 mm needed for the cup
-    robot = InProcessRobot(model, STATION, model.controllers_file, seed=2)
-    kinematics = ArmKinematics(model, robot.station_sim.config.pelvis_height)
-    library = library_for(SkillDeps(robot, kinematics))
+    # Baxter's 73 mm jaws; the cup needs 65 mm + 12 mm.
+    robot, library = practice_rig(load_model("rethink_baxter"), STATION, seed=2)
     result = library.get("push").run_attempt(
         robot, library.validate("push", {"object": "blue_cup"})
     )
