@@ -125,6 +125,17 @@ def test_input_node_takes_messages_while_other_threads_run(domain_id: int) -> No
         inputs.node.create_subscription(Int32, "c", on_message, RELIABLE_QOS)
         publisher = talker.create_publisher(Int32, "c", RELIABLE_QOS)
         wait_matched(publisher)
+        # Not spinning before start(): the caller adds its clients first (rclpy's ActionClient
+        # is visible to a spinning executor before it is fully built).
+        publisher.publish(Int32(data=-1))
+        time.sleep(0.3)
+        assert count["n"] == 0
+        inputs.start()
+        deadline = time.monotonic() + 5.0
+        while count["n"] < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert count["n"] == 1  # the message held for it is taken once it spins
+        count["n"] = 0
         started = time.monotonic()
         for index in range(MESSAGES):  # this thread needs the GIL between every publish
             publisher.publish(Int32(data=index))

@@ -84,7 +84,7 @@ class InputNode:
 
     def __init__(self, parent: Node, executor: Executor | None = None) -> None:
         """``executor``: an :func:`input_executor` spun by the caller with :func:`spin_events`
-        (default: one of its own, on its own thread)."""
+        (default: one of its own, on its own thread, from :meth:`start`)."""
         use_sim_time = bool(parent.get_parameter("use_sim_time").value)
         self.node = sibling_node(parent, use_sim_time)
         clock = parent.get_clock()
@@ -104,7 +104,13 @@ class InputNode:
         self._thread = threading.Thread(
             target=self._spin, name=f"{parent.get_name()}_inputs", daemon=True
         )
-        self._thread.start()
+
+    def start(self) -> None:
+        """Start spinning its own executor, once every subscription and client is on the
+        sibling: rclpy's ``ActionClient`` adds itself to the node before it has its lock, so an
+        executor already spinning can visit a half-built client (``AttributeError: _lock``)."""
+        if self._thread is not None and not self._thread.is_alive():
+            self._thread.start()
 
     def _spin(self) -> None:
         try:
@@ -119,7 +125,8 @@ class InputNode:
             self._executor.remove_node(self.node)
         else:
             self._stopping.set()
-            self._thread.join(timeout=2.0)
+            if self._thread.is_alive():
+                self._thread.join(timeout=2.0)
             self._executor.shutdown(timeout_sec=2.0)
         self.node.destroy_node()
 

@@ -134,6 +134,7 @@ class RosRobotIO:
             for g in grippers
         }
         self._reset: ResetClient = sensors.create_client(ResetStation, "station/reset")
+        self.inputs.start()  # everything is on the sibling: spin it now
 
     def _on_joint_states(self, raw: bytes) -> None:
         with self._lock:
