@@ -66,6 +66,15 @@ def skill_verbs() -> dict[str, str]:
 
 
 @functools.cache
+def skill_destinations() -> dict[str, tuple[bool, dict[str, str]]]:
+    """Skill -> (whether its verbs say "carry somewhere", what a destination may name -> the
+    parameter taking it), from the registry."""
+    from academy_skills.skill_library import registered_skills
+
+    return {name: (d.carries, d.destinations()) for name, d in registered_skills().items()}
+
+
+@functools.cache
 def skill_parameters() -> dict[str, frozenset[str]]:
     """Skill -> the names of the parameters it declares (the registry's)."""
     from academy_skills.skill_library import registered_skills
@@ -77,6 +86,13 @@ def skill_parameters() -> dict[str, frozenset[str]]:
 
 #: Words a trainer may use for an object kind.
 KIND_SYNONYMS = {"cube": "cube", "block": "cube", "box": "cube", "cup": "cup", "mug": "cup"}
+#: Words a trainer may use for a fixture kind.
+FIXTURE_SYNONYMS = {
+    "bin": "bin", "basket": "bin", "pad": "target_pad", "mat": "target_pad",
+    "target": "target_pad", "spot": "target_pad",
+}  # fmt: skip
+#: Words that start a destination: "... in the bin", "... on the green pad", "... onto the block".
+DESTINATION_WORDS = ("into", "in", "onto", "on", "to")
 #: Stop words: any of them, as a whole word anywhere in a text, makes it an e-stop.
 STOP_WORDS = ("stop", "halt", "freeze", "estop")
 RESET_WORDS = ("reset", "resume", "continue")
@@ -118,6 +134,11 @@ class StationObject:
     name: str
     color: str
     kind: str
+    #: A fixture (a bin, a target pad): a destination, never the object acted on.
+    fixture: bool = False
+
+    def spoken(self) -> str:
+        return f"the {self.color} {self.kind.replace('target_pad', 'pad')}"
 
 
 @dataclass(frozen=True)
@@ -171,7 +192,9 @@ class InstructionParser:
         names: Mapping[str, str] | None = None,
     ) -> None:
         self.robots = tuple(robots)
-        self.objects = tuple(objects)
+        everything = tuple(objects)
+        self.objects = tuple(o for o in everything if not o.fixture)
+        self.fixtures = tuple(o for o in everything if o.fixture)
         if default_robot and default_robot not in self.robots:
             raise ValueError(f"default_robot {default_robot!r} is not one of {self.robots}")
         self.default_robot = default_robot or (self.robots[0] if len(self.robots) == 1 else "")
@@ -180,6 +203,7 @@ class InstructionParser:
         # mink), which must not happen inside a node's callback (a stop would wait for it).
         self.verbs = skill_verbs()
         self.skill_parameters = skill_parameters()
+        self.destinations = skill_destinations()
         strangers = sorted(r for r in self.names.values() if r not in self.robots)
         if strangers:
             raise ValueError(f"spoken names for robots not commanded here: {strangers}")
@@ -393,6 +417,17 @@ class InstructionParser:
                     )
                 said[name], parameters[name] = word, value
                 tokens.remove(word)
+        where = next((i for i, t in enumerate(tokens) if t in DESTINATION_WORDS), None)
+        if where is not None:
+            heard = self._destination(tokens[where + 1 :])
+            tokens = tokens[:where]
+            if isinstance(heard, Rejection):
+                return heard
+            routed = self._route(skill, heard)
+            if isinstance(routed, Rejection):
+                return routed
+            skill, parameter = routed
+            parameters[parameter] = heard.name
         if "object" in self.skill_parameters.get(skill, frozenset()):
             found = self._object(tokens)
             if isinstance(found, Rejection):
@@ -405,6 +440,50 @@ class InstructionParser:
             )
         return ParsedInstruction(
             InstructionKind.EXECUTE_SKILL, robot, skill, parameters, repetitions
+        )
+
+    def _has_kind(self, kind: str) -> bool:
+        return any(o.kind == kind for o in self.objects)
+
+    def _destination(self, tokens: list[str]) -> StationObject | Rejection:
+        """The fixture or prop a destination phrase names ("the grey bin", "the yellow
+        block", "the pad")."""
+        words = [t for t in tokens if t not in ("the", "a", "an", "top", "of", "that", "this")]
+        kind = FIXTURE_SYNONYMS.get(words[-1]) if words else None
+        if kind is None:  # a prop: "on the yellow block"
+            return self._object(words)
+        places = ", ".join(f.spoken() for f in self.fixtures) or "no bin or pad"
+        color = words[0] if len(words) == 2 else None
+        matches = [f for f in self.fixtures if f.kind == kind and color in (None, f.color)]
+        if len(words) > 2 or not matches:
+            named = " ".join(words)
+            return Rejection(
+                FeedbackLevel.REJECTED, f"there is no {named} here; this station has {places}"
+            )
+        if len(matches) > 1:
+            options = " or ".join(f.spoken() for f in matches)
+            return Rejection(FeedbackLevel.CLARIFY, f"which one: {options}?")
+        return matches[0]
+
+    def _route(self, skill: str, heard: StationObject) -> tuple[str, str] | Rejection:
+        """The skill and parameter that take destination ``heard``: the verb's own skill if
+        it takes one of that kind, else (for a verb that says "carry somewhere") the one
+        carrying skill that does."""
+        kind = heard.kind if heard.fixture else "prop"
+        carries, takes = self.destinations.get(skill, (False, {}))
+        if kind in takes:
+            return skill, takes[kind]
+        carriers = [
+            (name, wanted[kind])
+            for name, (carrying, wanted) in self.destinations.items()
+            if carrying and kind in wanted
+        ]
+        if carries and len(carriers) == 1:
+            return carriers[0]
+        return Rejection(
+            FeedbackLevel.REJECTED,
+            f"{skill} does not take a place like {heard.spoken()}; say e.g. 'put the red cube "
+            "in the bin' or 'put the red cube on the pad'",
         )
 
     def _first_verb(self, skill: str) -> str:
@@ -421,14 +500,18 @@ class InstructionParser:
                 FeedbackLevel.REJECTED,
                 f"I did not understand '{' '.join(words)}'; I can see {visible}",
             )
-        kind = KIND_SYNONYMS.get(words[-1])
+        # The word as a kind the station has ("block"), else as a synonym ("block": a cube).
+        kinds = [k for k in (words[-1], KIND_SYNONYMS.get(words[-1])) if k is not None]
+        kinds = [k for k in kinds if k == KIND_SYNONYMS.get(words[-1]) or self._has_kind(k)]
         color = words[0] if len(words) == 2 else None
-        if kind is None:
+        if not kinds:
             named = " ".join(words)
             return Rejection(FeedbackLevel.REJECTED, f"I don't know '{named}'; I can see {visible}")
-        matches = [
-            o for o in self.objects if o.kind == kind and (color is None or o.color == color)
-        ]
+        matches: list[StationObject] = []
+        for kind in kinds:
+            matches = matches or [
+                o for o in self.objects if o.kind == kind and (color is None or o.color == color)
+            ]
         if not matches:
             named = " ".join(words)
             return Rejection(
@@ -436,7 +519,7 @@ class InstructionParser:
             )
         if len(matches) > 1:
             options = " or ".join(f"the {o.color} {o.kind}" for o in matches)
-            return Rejection(FeedbackLevel.CLARIFY, f"which {kind}: {options}?")
+            return Rejection(FeedbackLevel.CLARIFY, f"which {matches[0].kind}: {options}?")
         return matches[0]
 
 

@@ -12,10 +12,13 @@ DEFAULT_STATION_FILE = Path(__file__).resolve().parents[3] / "config" / "station
 
 
 def load_station_objects(path: Path) -> list[StationObject]:
-    """The props of the station file ``path``, as the parser knows them.
+    """The props and fixtures of the station file ``path``, as the parser knows them.
 
     Raises:
         academy_sim.errors.InvalidStationError: the file is missing or invalid (every problem
             listed).
     """
-    return [StationObject(o.name, o.color, o.kind) for o in load_station(path).objects]
+    station = load_station(path)
+    return [StationObject(o.name, o.color, o.kind) for o in station.objects] + [
+        StationObject(f.name, f.color, f.kind, fixture=True) for f in station.fixtures
+    ]

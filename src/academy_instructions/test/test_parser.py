@@ -164,3 +164,56 @@ def test_a_stop_naming_a_robot_by_its_spoken_name_stops_that_robot_only() -> Non
 def test_spoken_names_must_belong_to_robots_of_the_parser() -> None:
     with pytest.raises(ValueError, match="robot_9"):
         InstructionParser(["robot_1"], OBJECTS, names={"ghost": "robot_9"})
+
+
+# -- destinations: "in the bin", "on the pad", "on the yellow block" ----------------------------
+PLACES = [
+    *OBJECTS,
+    StationObject("yellow_block", "yellow", "block"),
+    StationObject("grey_bin", "grey", "bin", fixture=True),
+    StationObject("green_pad", "green", "target_pad", fixture=True),
+]
+
+DESTINATIONS = [
+    ("put the red cube in the bin",
+     skill("robot_1", "put_in_bin", object="red_cube", bin="grey_bin")),
+    ("drop the cup into the grey basket",
+     skill("robot_1", "put_in_bin", object="blue_cup", bin="grey_bin")),
+    ("put the cube on the green pad",
+     skill("robot_1", "pick_and_place", object="red_cube", target="green_pad")),
+    ("move the cup to the pad",
+     skill("robot_1", "pick_and_place", object="blue_cup", target="green_pad")),
+    ("put the red cube on top of the yellow block",
+     skill("robot_1", "stack", object="red_cube", onto="yellow_block")),
+    ("stack the cube on the cup", skill("robot_1", "stack", object="red_cube", onto="blue_cup")),
+    ("put the red cube", skill("robot_1", "place", object="red_cube")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), DESTINATIONS)
+def test_a_destination_picks_the_carrying_skill_that_takes_it(
+    text: str, expected: ParsedInstruction
+) -> None:
+    assert InstructionParser(["robot_1"], PLACES).parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("put the red cube in the green bin", "there is no green bin here"),
+        ("push the red cube into the bin", "push does not take a place"),
+        ("lift the cube onto the pad", "lift does not take a place"),
+        ("grasp the bin", "I don't know 'bin'"),  # a fixture is a place, not a prop to take
+    ],
+)
+def test_twin_a_destination_that_is_not_there_or_not_taken_is_refused(
+    text: str, words: str
+) -> None:
+    result = InstructionParser(["robot_1"], PLACES).parse(text)
+    assert isinstance(result, Rejection), result
+    assert words in result.text
+
+
+def test_twin_a_station_without_fixtures_has_no_bin() -> None:
+    result = InstructionParser(["robot_1"], OBJECTS).parse("put the red cube in the bin")
+    assert isinstance(result, Rejection) and "no bin or pad" in result.text

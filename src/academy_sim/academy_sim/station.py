@@ -28,6 +28,7 @@ from academy_description.mujoco_model import (
 from academy_sim.errors import InvalidPoseError, InvalidStationError, UnknownObjectError
 from academy_sim.station_config import (
     MAX_DROP_HEIGHT,
+    FixtureSpec,
     ObjectSpec,
     StationConfig,
     parse_station,
@@ -189,13 +190,17 @@ def fit_station(config: StationConfig, robot: RobotModel) -> StationConfig:
         )
         for obj in config.objects
     ]
+    # Fixtures move with the layout (their centres scaled, as the props' spawn ranges) and
+    # keep their size, as the props do.
+    fixtures = [f.model_copy(update={"x": place_x(f.x), "y": f.y * scale}) for f in config.fixtures]
     low_x, high_x = (place_x(x) for x in config.table.x_range)
     half_width = width * scale / 2
-    for obj in objects:
-        half_x, half_y = obj.footprint(*obj.spawn_yaw)
-        low_x = min(low_x, obj.spawn_x[0] - half_x - FITTED_TABLE_MARGIN)
-        high_x = max(high_x, obj.spawn_x[1] + half_x + FITTED_TABLE_MARGIN)
-        half_width = max(half_width, max(map(abs, obj.spawn_y)) + half_y + FITTED_TABLE_MARGIN)
+    extents = [(o.spawn_x, o.spawn_y, o.footprint(*o.spawn_yaw)) for o in objects]
+    extents += [((f.x, f.x), (f.y, f.y), (f.size[0] / 2, f.size[1] / 2)) for f in fixtures]
+    for spawn_x, spawn_y, (half_x, half_y) in extents:
+        low_x = min(low_x, spawn_x[0] - half_x - FITTED_TABLE_MARGIN)
+        high_x = max(high_x, spawn_x[1] + half_x + FITTED_TABLE_MARGIN)
+        half_width = max(half_width, max(map(abs, spawn_y)) + half_y + FITTED_TABLE_MARGIN)
     fitted_top = shoulder_z - below * length
     where = f"{config.station} fitted to {robot.name} (arm scale {scale:.2f})"
     if fitted_top <= 0:
@@ -218,6 +223,7 @@ def fit_station(config: StationConfig, robot: RobotModel) -> StationConfig:
             "size": (high_x - low_x, 2 * half_width, fitted_top),
         },
         objects=[o.model_dump() for o in objects],
+        fixtures=[f.model_dump() for f in fixtures],
     )
     return parse_station(data, where)
 
@@ -263,7 +269,51 @@ def build_station_spec(robot: RobotModel, config: StationConfig) -> mujoco.MjSpe
     )
     for obj in config.objects:
         _add_object(spec, obj, config, height)
+    for fixture in config.fixtures:
+        _add_fixture(spec, fixture, height)
     return spec
+
+
+#: A target pad's visual thickness (m): tape on the table, which nothing touches.
+PAD_THICKNESS = 0.001
+
+
+def _add_fixture(spec: mujoco.MjSpec, fixture: FixtureSpec, table_h: float) -> None:
+    """A static fixture on the table top: a pad is only seen (no contact: an object set on it
+    rests on the table); a bin is a floor and four walls that props and the robot touch."""
+    size_x, size_y, size_z = fixture.size
+    body = spec.worldbody.add_body(name=fixture.name, pos=[fixture.x, fixture.y, table_h])
+    if fixture.kind == "target_pad":
+        body.add_geom(
+            name=fixture.name,
+            type=mujoco.mjtGeom.mjGEOM_BOX,
+            size=[size_x / 2, size_y / 2, PAD_THICKNESS / 2],
+            pos=[0.0, 0.0, PAD_THICKNESS / 2],
+            rgba=list(fixture.rgba),
+            contype=0,
+            conaffinity=0,
+        )
+        return
+    wall = float(fixture.wall or 0.0)
+    half_x, half_y, half_z = size_x / 2, size_y / 2, size_z / 2
+    boxes = {
+        "floor": ([half_x, half_y, wall / 2], [0.0, 0.0, wall / 2]),
+        "wall_front": ([wall / 2, half_y, half_z], [-half_x + wall / 2, 0.0, half_z]),
+        "wall_back": ([wall / 2, half_y, half_z], [half_x - wall / 2, 0.0, half_z]),
+        "wall_right": ([half_x, wall / 2, half_z], [0.0, -half_y + wall / 2, half_z]),
+        "wall_left": ([half_x, wall / 2, half_z], [0.0, half_y - wall / 2, half_z]),
+    }
+    for part, (half, pos) in boxes.items():
+        body.add_geom(
+            name=f"{fixture.name}_{part}",
+            type=mujoco.mjtGeom.mjGEOM_BOX,
+            size=half,
+            pos=pos,
+            rgba=list(fixture.rgba),
+            contype=PROP_BIT,
+            conaffinity=PROP_BIT | ROBOT_BIT,
+            friction=[0.6, 0.005, 0.0001],
+        )
 
 
 def _finger_links(spec: mujoco.MjSpec, robot: RobotModel) -> set[str]:
@@ -367,6 +417,11 @@ class Station:
         pos = self.data.xpos[body.id]
         quat = self.data.xquat[body.id]
         return ObjectPose(name, (pos[0], pos[1], pos[2]), (quat[0], quat[1], quat[2], quat[3]))
+
+    @property
+    def fixtures(self) -> tuple[FixtureSpec, ...]:
+        """The station's fixtures as fitted to this robot (static: where they stand)."""
+        return self.config.fixtures
 
     def place_object(
         self, name: str, x: float, y: float, yaw: float, z: float | None = None

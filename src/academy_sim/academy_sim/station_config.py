@@ -92,6 +92,52 @@ class ObjectSpec(_Strict):
         return half_x, half_y
 
 
+#: The fixture kinds a station can have, and what each is for.
+FIXTURE_KINDS = {
+    "target_pad": "a flat marker on the table top (tape): where pick_and_place sets an object down",
+    "bin": "an open box standing on the table (floor and four walls): put_in / take_out",
+}
+
+
+class FixtureSpec(_Strict):
+    """One fixture: a static part of the station that skills act with (not a prop: it does not
+    move). Placed by the centre of its footprint on the table top; ``size`` is its outer
+    extents (x, y, z)."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: Literal["target_pad", "bin"] = Field(description=", ".join(FIXTURE_KINDS))
+    color: str = Field(min_length=1, description="colour word a trainer names, e.g. green")
+    x: float = Field(description="m, forward position of the footprint's centre (station frame)")
+    y: float = Field(description="m, lateral position (left +)")
+    size: tuple[float, float, float] = Field(description="m, outer extents x, y, z")
+    wall: float | None = Field(
+        description="m, wall and floor thickness of a bin; null for a target_pad"
+    )
+    rgba: tuple[float, float, float, float]
+
+    @model_validator(mode="after")
+    def _check(self) -> FixtureSpec:
+        problems = []
+        if min(self.size) <= 0:
+            problems.append(f"size: {list(self.size)}: every extent must be > 0 m")
+        if self.kind == "bin":
+            if self.wall is None or not 0 < 2 * self.wall < min(self.size[:2]):
+                problems.append(
+                    f"wall: {self.wall}: a bin needs a wall thickness > 0 m and less than half "
+                    f"its smallest width ({min(self.size[:2]) / 2:.3f} m)"
+                )
+            elif self.wall >= self.size[2]:
+                problems.append(
+                    f"wall: {self.wall}: the floor must be thinner than the bin's "
+                    f"height {self.size[2]} m"
+                )
+        elif self.wall is not None:
+            problems.append(f"wall: {self.wall}: only a bin has walls; use null")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+
 class TableSpec(_Strict):
     """The table: a box standing on the floor in front of the robot."""
 
@@ -157,12 +203,15 @@ class StationConfig(_Strict):
     table: TableSpec
     contact: ContactSpec
     objects: tuple[ObjectSpec, ...] = Field(min_length=1)
+    fixtures: tuple[FixtureSpec, ...] = Field(
+        default=(), description="static fixtures on the table (none: a plain table)"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> StationConfig:
-        names = [o.name for o in self.objects]
+        names = [o.name for o in self.objects] + [f.name for f in self.fixtures]
         duplicates = sorted({n for n in names if names.count(n) > 1})
-        problems = [f"objects: duplicate names {duplicates}"] if duplicates else []
+        problems = [f"objects, fixtures: duplicate names {duplicates}"] if duplicates else []
         problems += spawn_problems(self)
         if problems:
             raise ValueError("\n".join(problems))
@@ -176,7 +225,7 @@ def spawn_problems(config: StationConfig) -> list[str]:
     the worst yaw of ``spawn_yaw``), and two props' spawn areas must not overlap.
     """
     problems = []
-    areas: list[tuple[str, tuple[float, float, float, float]]] = []
+    areas: list[tuple[str, Area]] = []
     for index, obj in enumerate(config.objects):
         half_x, half_y = obj.footprint(*obj.spawn_yaw)
         where = f"objects[{index}] ({obj.name})"
@@ -198,19 +247,45 @@ def spawn_problems(config: StationConfig) -> list[str]:
             obj.spawn_y[0] - half_y,
             obj.spawn_y[1] + half_y,
         )
-        for other, other_area in areas:
-            if (
-                area[0] < other_area[1]
-                and other_area[0] < area[1]
-                and area[2] < other_area[3]
-                and other_area[2] < area[3]
-            ):
-                problems.append(
-                    f"{where}: spawn area x {list(obj.spawn_x)}, y {list(obj.spawn_y)} overlaps "
-                    f"{other}'s: two props could start inside each other"
-                )
+        other = _overlapped(area, areas)
+        if other is not None:
+            problems.append(
+                f"{where}: spawn area x {list(obj.spawn_x)}, y {list(obj.spawn_y)} overlaps "
+                f"{other}'s: two props could start inside each other"
+            )
         areas.append((obj.name, area))
+    for index, fixture in enumerate(config.fixtures):
+        where = f"fixtures[{index}] ({fixture.name})"
+        half_x, half_y = fixture.size[0] / 2, fixture.size[1] / 2
+        for key, value, (edge_low, edge_high), half in (
+            ("x", fixture.x, config.table.x_range, half_x),
+            ("y", fixture.y, config.table.y_range, half_y),
+        ):
+            if not edge_low + half - 1e-9 <= value <= edge_high - half + 1e-9:
+                problems.append(
+                    f"{where}.{key}: {value}: off the table top; valid within "
+                    f"[{edge_low + half:.4f}, {edge_high - half:.4f}] m"
+                )
+        area = (fixture.x - half_x, fixture.x + half_x, fixture.y - half_y, fixture.y + half_y)
+        other = _overlapped(area, areas)
+        if other is not None:
+            problems.append(
+                f"{where}: footprint x [{area[0]:.3f}, {area[1]:.3f}], y [{area[2]:.3f}, "
+                f"{area[3]:.3f}] m overlaps {other}'s spawn area or footprint"
+            )
+        areas.append((fixture.name, area))
     return problems
+
+
+Area = tuple[float, float, float, float]  # x low, x high, y low, y high (m)
+
+
+def _overlapped(area: Area, areas: list[tuple[str, Area]]) -> str | None:
+    """The first of ``areas`` (name, area) that ``area`` overlaps, by name."""
+    for other, (x0, x1, y0, y1) in areas:
+        if area[0] < x1 and x0 < area[1] and area[2] < y1 and y0 < area[3]:
+            return other
+    return None
 
 
 def parse_station(data: object, source: str = "<station>") -> StationConfig:

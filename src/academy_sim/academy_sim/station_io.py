@@ -14,7 +14,7 @@ from rclpy.callback_groups import CallbackGroup
 from rclpy.node import Node
 
 from academy_common.qos import RELIABLE_QOS
-from academy_interfaces.msg import ObjectState, StationState
+from academy_interfaces.msg import FixtureState, ObjectState, StationState
 from academy_interfaces.srv import ResetStation
 from academy_sim.errors import InvalidPoseError
 from academy_sim.station import ObjectPose, Station
@@ -39,6 +39,9 @@ class StationIO:
         msg.header.frame_id = "world"
         msg.station = self._station.config.station
         msg.table_height = float(self._station.table_height)
+        table = self._station.config.table
+        msg.table_x_range = [float(v) for v in table.x_range]
+        msg.table_y_range = [float(v) for v in table.y_range]
         for name in self._station.object_names:
             spec = self._station.object_spec(name)
             pose = self._station.object_pose(name)
@@ -51,6 +54,14 @@ class StationIO:
             item.size.x, item.size.y, item.size.z = (float(v) for v in spec.size)
             item.mass = float(spec.mass)
             msg.objects.append(item)
+        for fixture in self._station.fixtures:
+            state = FixtureState(name=fixture.name, kind=fixture.kind, color=fixture.color)
+            state.pose.position.x, state.pose.position.y = fixture.x, fixture.y
+            state.pose.position.z = float(self._station.table_height)
+            state.pose.orientation.w = 1.0
+            state.size.x, state.size.y, state.size.z = (float(v) for v in fixture.size)
+            state.wall = float(fixture.wall or 0.0)
+            msg.fixtures.append(state)
         return msg
 
     def publish_state(self) -> None:

@@ -25,6 +25,7 @@ from academy_description.model_registry import RobotModel
 from academy_sim.station import Station
 from academy_skills.kinematics import ArmKinematics
 from academy_skills.manipulation import (
+    FixtureObservation,
     GripResult,
     MotionResult,
     ObjectObservation,
@@ -93,7 +94,13 @@ class InProcessRobot:
                 tuple(float(v) for v in pose.quaternion),  # type: ignore[arg-type]
                 spec.size,
             )
-        return StationObservation(float(sim.table_height), objects)
+        table = sim.config.table
+        return StationObservation(
+            float(sim.table_height),
+            objects,
+            fixture_observations(sim),
+            (*table.x_range, *table.y_range),
+        )
 
     def reset_station(self) -> StationObservation:
         self.station_sim.reset_objects()
@@ -143,6 +150,16 @@ class InProcessRobot:
             goal.reached_goal,
             reason,
         )
+
+
+def fixture_observations(sim: Station) -> dict[str, FixtureObservation]:
+    """The station's fixtures as the skills see them (static: from its fitted layout)."""
+    return {
+        f.name: FixtureObservation(
+            f.name, f.kind, f.color, (f.x, f.y, float(sim.table_height)), f.size, f.wall or 0.0
+        )
+        for f in sim.fixtures
+    }
 
 
 def practice_rig(

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -176,11 +176,45 @@ class ObjectObservation:
 
 
 @dataclass(frozen=True)
+class FixtureObservation:
+    """A fixture as known: identity, the centre of its footprint on the table top (m), its
+    outer size (m) and, for a bin, its wall thickness (m; 0 otherwise)."""
+
+    name: str
+    kind: str
+    color: str
+    position: tuple[float, float, float]
+    size: tuple[float, float, float]
+    wall: float = 0.0
+
+    def inner_half_extents(self) -> tuple[float, float]:
+        """Half the inside of its walls along x and y (m): the whole footprint for a pad."""
+        return self.size[0] / 2 - self.wall, self.size[1] / 2 - self.wall
+
+
+@dataclass(frozen=True)
 class StationObservation:
-    """The props of a station at one instant."""
+    """The props and fixtures of a station at one instant."""
 
     table_height: float
     objects: dict[str, ObjectObservation]
+    fixtures: dict[str, FixtureObservation] = field(default_factory=dict)
+    #: The table top's edges (m): near x, far x, right y, left y (None: not known).
+    table_extent: tuple[float, float, float, float] | None = None
+
+    def off_table(self, x: float, y: float, half_x: float, half_y: float) -> str | None:
+        """Why a footprint of half extents (half_x, half_y) centred at (x, y) would not lie
+        wholly on the table top (None when it would, or the edges are not known)."""
+        if self.table_extent is None:
+            return None
+        near, far, right, left = self.table_extent
+        if near + half_x <= x <= far - half_x and right + half_y <= y <= left - half_y:
+            return None
+        return (
+            f"({x:.3f}, {y:.3f}) m, off the table top for it (its centre must stay within x "
+            f"{near + half_x:.3f} .. {far - half_x:.3f} m and y {right + half_y:.3f} .. "
+            f"{left - half_y:.3f} m: the table's edges less {half_x:.3f}, {half_y:.3f} m)"
+        )
 
 
 @dataclass(frozen=True)
@@ -301,6 +335,23 @@ HOLD_TIME = ParameterSpec(
     minimum=0.2,
     maximum=10.0,
 )
+
+
+#: A carried object's bottom passes this far above what stands at its goal (m).
+CARRY_CLEARANCE = 0.03
+
+
+@dataclass(frozen=True)
+class PlaceGoal:
+    """Where a carried object is set down: its centre over (x, y) m, resting on a surface
+    ``base`` m above the table top (a bin's floor, a block's top), carried over things
+    ``clear`` m tall there, the hand turned by ``turn`` rad from the grasp."""
+
+    x: float
+    y: float
+    base: float = 0.0
+    clear: float = 0.0
+    turn: float = 0.0
 
 
 class _AttemptEnd(Exception):  # noqa: N818 (control flow, not an error)
@@ -521,21 +572,25 @@ class ManipulationSkill:
         width: float,
         metrics: dict[str, tuple[float, str]],
     ) -> AttemptResult:
-        """Carry the lifted object ``distance`` toward the robot's midline, set it down there,
-        let go, rise straight up; then judge where it rests."""
+        """Carry the lifted object over the skill's :meth:`_goal` (high enough to clear what
+        stands there), set it down, let go, rise straight up; then :meth:`_judge_goal`."""
         speed = float(params["speed"])
-        start = plan.obj.position
-        toward_middle = -1.0 if start[1] > 0 else 1.0
-        goal = (start[0], start[1] + toward_middle * float(params["distance"]))
+        goal = self._goal(params, plan)
+        if isinstance(goal, AttemptResult):  # the goal names what the station lacks
+            self._place(ctx, plan, speed)
+            self._retreat(ctx, plan, speed, width)
+            return AttemptResult(goal.outcome, goal.reason, metrics, goal.failure)
         arm = self.kinematics.robot.arms[plan.arm_name]
+        yaw = plan.yaw + goal.turn
+        carry_z = max(lifted[2], plan.target[2] + goal.clear + CARRY_CLEARANCE)
         ctx.phase("carry", 0.8)
-        over = self._solve_holding(arm, (goal[0], goal[1], lifted[2]), plan.yaw)
+        over = self._solve_holding(arm, (goal.x, goal.y, carry_z), yaw)
         if over.position_error > REACH_POSITION_TOLERANCE:
             self._place(ctx, plan, speed)
             self._retreat(ctx, plan, speed, width)
             return AttemptResult(
                 SkillOutcome.REJECTED,
-                f"cannot carry {plan.obj.name} to ({goal[0]:.2f}, {goal[1]:.2f}) m: IK ends "
+                f"cannot carry {plan.obj.name} to ({goal.x:.2f}, {goal.y:.2f}) m: IK ends "
                 f"{over.position_error:.3f} m short",
                 metrics,
                 failure=FailureReason.OUT_OF_REACH,
@@ -546,15 +601,32 @@ class ManipulationSkill:
         ctx.phase("release", 0.92)
         self._grip(ctx, plan.gripper, width, 0.0)
         ctx.phase("retreat", 0.95)
-        self._rise_to_ready(ctx, plan, speed)
-        return self._judge_placed(plan, goal, metrics)
+        self._rise_to_ready(ctx, plan, speed, yaw)
+        return self._judge_goal(plan, goal, metrics)
 
-    def _rise_to_ready(self, ctx: SkillContext, plan: _Plan, speed: float) -> None:
+    def _goal(self, params: Mapping[str, ParamValue], plan: _Plan) -> PlaceGoal | AttemptResult:
+        """Where the carried object goes (``place``: ``distance`` toward the robot's midline);
+        an AttemptResult refuses (the goal names a fixture this station lacks)."""
+        start = plan.obj.position
+        toward_middle = -1.0 if start[1] > 0 else 1.0
+        return PlaceGoal(start[0], start[1] + toward_middle * float(params["distance"]))
+
+    def _judge_goal(
+        self, plan: _Plan, goal: PlaceGoal, metrics: dict[str, tuple[float, str]]
+    ) -> AttemptResult:
+        """Success for ``place``: :meth:`_judge_placed` at the goal."""
+        return self._judge_placed(plan, (goal.x, goal.y), metrics)
+
+    def _rise_to_ready(
+        self, ctx: SkillContext, plan: _Plan, speed: float, yaw: float | None = None
+    ) -> None:
         """Raise the hand straight up by APPROACH_HEIGHT from where it is (not sweeping across
-        what it just left), go to the ready posture and let the props settle."""
+        what it just left), at hand yaw ``yaw`` (default the grasp's), go to the ready posture
+        and let the props settle."""
         arm = self.kinematics.robot.arms[plan.arm_name]
         x, y, z = (float(v) for v in self._hand(plan))
-        up = self._solve_holding(arm, (x, y, z + APPROACH_HEIGHT), plan.yaw)
+        turn = plan.yaw if yaw is None else yaw
+        up = self._solve_holding(arm, (x, y, z + APPROACH_HEIGHT), turn)
         self._move(ctx, up.positions, speed)
         self._move(ctx, arm.ready, speed)
         ctx.sleep(SETTLE_S)
@@ -598,14 +670,10 @@ class ManipulationSkill:
         return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
 
     def _place(
-        self,
-        ctx: SkillContext,
-        plan: _Plan,
-        speed: float,
-        xy: tuple[float, float] | None = None,
+        self, ctx: SkillContext, plan: _Plan, speed: float, goal: PlaceGoal | None = None
     ) -> None:
-        """Lower what the jaws still hold until it is just above where it rested (or above the
-        same table height at ``xy``).
+        """Lower what the jaws still hold until it is just above where it rested (or, at a
+        ``goal``, above the surface there: the table, a bin's floor, a block's top).
 
         The hand goes down by the object's own rise, not back to the grasp pose: an object that
         slipped in the jaws would otherwise be pressed into the table, and the arm, blocked, would
@@ -615,14 +683,16 @@ class ManipulationSkill:
         distance, obj = self._in_hand_distance(plan)
         if distance > self._pad_depth(plan) + plan.obj.size[2] / 2:
             return
-        rise = obj.position[2] - plan.obj.position[2] - PLACE_CLEARANCE
+        base = 0.0 if goal is None else goal.base
+        rise = obj.position[2] - plan.obj.position[2] - base - PLACE_CLEARANCE
         if rise <= 0:
             return
         hand = self._hand(plan)
-        x, y = xy if xy is not None else (plan.target[0], plan.target[1])
+        x, y = (plan.target[0], plan.target[1]) if goal is None else (goal.x, goal.y)
         target = (x, y, float(hand[2]) - rise)
         arm = self.kinematics.robot.arms[plan.arm_name]
-        down = self._solve_holding(arm, target, plan.yaw)
+        yaw = plan.yaw + (0.0 if goal is None else goal.turn)
+        down = self._solve_holding(arm, target, yaw)
         self._move(ctx, down.positions, speed)
 
     def _solve_holding(
@@ -953,6 +1023,7 @@ class LiftSkill(ManipulationSkill):
     category="manipulation",
     verbs=("place", "put", "carry", "set down"),
     requires=(Capability.ARM, Capability.HAND),
+    carries=True,
     success="the object, lifted and carried distance m toward the robot's midline, rests on "
     "the table (centre within 1 cm of its resting height) within 3 cm of the target",
     failures=(
@@ -972,40 +1043,42 @@ class PlaceSkill(ManipulationSkill):
 
 
 PUSH_DISTANCE = ParameterSpec(
-    "distance", float, "how far to push it away from the robot", default=0.08, unit="m",
-    minimum=0.02, maximum=0.20,
+    "distance", float, "how far to move it", default=0.08, unit="m", minimum=0.02, maximum=0.20,
 )  # fmt: skip
-#: The closed hand comes down this far behind the object's back face (m).
+#: The closed hand comes down this far behind the object's face it pushes (m).
 PUSH_GAP = 0.03
 #: It pushes this much higher than it would grasp (m), in PUSH_WAYPOINTS straight steps: a
 #: single joint-space move from behind to ahead sags and drags the fingertips on the table.
 PUSH_RAISE = 0.015
 PUSH_WAYPOINTS = 4
-#: A push must move the object at least this share of ``distance`` forward, at most
-#: PUSH_LATERAL_TOLERANCE sideways, and leave it standing (PLACE_HEIGHT_TOLERANCE).
+#: A push must move the object at least this share of ``distance`` the way it was pushed, at
+#: most PUSH_LATERAL_TOLERANCE across it, and leave it standing (PLACE_HEIGHT_TOLERANCE).
 PUSH_SHARE = 0.8
 PUSH_LATERAL_TOLERANCE = 0.03
+#: A pushed object's centre must end this far inside the table's edges (m).
+EDGE_MARGIN = 0.01
+PUSH_FAILURES = (*REACH_FAILURES, FailureReason.TIPPED_OVER)
 
 
-@register_skill(
-    category="manipulation",
-    verbs=("push", "shove", "push away"),
-    requires=(Capability.ARM, Capability.HAND),
-    success="the object slid at least 80 % of distance away from the robot, at most 3 cm "
-    "sideways, and still stands on the table (centre within 1 cm of its resting height)",
-    failures=(*REACH_FAILURES, FailureReason.TIPPED_OVER),
-)  # fmt: skip
 class PushSkill(ManipulationSkill):
-    """Push an object away across the table with the closed hand."""
+    """Move an object across the table with the closed hand, the way :meth:`_direction` says:
+    the hand comes down behind the face opposite that way and moves through it."""
 
     name = "push"
     description = (
         "push an object distance m away across the table with the closed hand (success: it "
         "slid at least 80 % of that, straight, still standing)"
     )
-    parameters = (OBJECT, SPEED, RESET, GRIP_FORCE, PUSH_DISTANCE)
+    parameters: tuple[ParameterSpec, ...] = (OBJECT, SPEED, RESET, GRIP_FORCE, PUSH_DISTANCE)
     depth = 0  # its own motion: see _execute
     closes_on_object = False
+    verb = "pushed"
+
+    def _direction(
+        self, params: Mapping[str, ParamValue], obj: ObjectObservation
+    ) -> tuple[float, float]:
+        """The unit vector (x, y) the object is moved along: away from the robot."""
+        return (1.0, 0.0)
 
     def _execute(
         self,
@@ -1015,9 +1088,24 @@ class PushSkill(ManipulationSkill):
         metrics: dict[str, tuple[float, str]],
     ) -> AttemptResult:
         speed, distance = float(params["speed"]), float(params["distance"])
+        ux, uy = self._direction(params, plan.obj)
+        # It stays on the table while its centre of mass is over the table top.
+        end = (plan.obj.position[0] + distance * ux, plan.obj.position[1] + distance * uy)
+        off = self.io.station().off_table(*end, EDGE_MARGIN, EDGE_MARGIN)
+        if off is not None:
+            return AttemptResult(
+                SkillOutcome.REJECTED,
+                f"cannot {self.name} {plan.obj.name} {distance:.2f} m: it would end at {off}",
+                metrics,
+                failure=FailureReason.OUT_OF_REACH,
+            )
         arm = self.kinematics.robot.arms[plan.arm_name]
         back = max(plan.obj.size[0], plan.obj.size[1]) / 2 + PUSH_GAP
-        behind = (plan.target[0] - back, plan.target[1], plan.target[2] + PUSH_RAISE)
+        behind = (
+            plan.target[0] - back * ux,
+            plan.target[1] - back * uy,
+            plan.target[2] + PUSH_RAISE,
+        )
         poses = top_down_poses(self.kinematics, arm, behind, [plan.yaw], self.io.joint_positions())
         if not poses.reachable:
             return AttemptResult(
@@ -1033,17 +1121,18 @@ class PushSkill(ManipulationSkill):
         self._move(ctx, poses.above.positions, speed)
         ctx.phase("descend", 0.35)
         self._move(ctx, poses.at.positions, speed)
-        ctx.phase("push", 0.5)
+        ctx.phase(self.name, 0.5)
         travel = PUSH_GAP + distance
         for step in range(1, PUSH_WAYPOINTS + 1):
-            ahead = (behind[0] + travel * step / PUSH_WAYPOINTS, behind[1], behind[2])
+            share = travel * step / PUSH_WAYPOINTS
+            ahead = (behind[0] + share * ux, behind[1] + share * uy, behind[2])
             through = self._solve_holding(arm, ahead, plan.yaw)
             if through.position_error > REACH_POSITION_TOLERANCE:
                 self._move(ctx, poses.above.positions, speed)
                 self._move(ctx, arm.ready, speed)
                 return AttemptResult(
                     SkillOutcome.REJECTED,
-                    f"the hand cannot push {distance:.2f} m here: IK ends "
+                    f"the hand cannot {self.name} it {distance:.2f} m here: IK ends "
                     f"{through.position_error:.3f} m short",
                     metrics,
                     failure=FailureReason.OUT_OF_REACH,
@@ -1052,23 +1141,98 @@ class PushSkill(ManipulationSkill):
         ctx.phase("retreat", 0.8)
         self._rise_to_ready(ctx, plan, speed)
         obj = self.io.station().objects[plan.obj.name]
-        forward = obj.position[0] - plan.obj.position[0]
-        sideways = abs(obj.position[1] - plan.obj.position[1])
-        metrics["pushed_forward"] = (forward, "m")
-        metrics["pushed_sideways"] = (sideways, "m")
+        dx, dy = obj.position[0] - plan.obj.position[0], obj.position[1] - plan.obj.position[1]
+        along, across = dx * ux + dy * uy, abs(dy * ux - dx * uy)
+        metrics["moved_along"] = (along, "m")
+        metrics["moved_across"] = (across, "m")
         name = plan.obj.name
         fallen = self._not_standing(plan, obj.position[2] - plan.obj.position[2], metrics)
         if fallen is not None:
             return fallen
-        if forward < PUSH_SHARE * distance or sideways > PUSH_LATERAL_TOLERANCE:
+        if along < PUSH_SHARE * distance or across > PUSH_LATERAL_TOLERANCE:
             return AttemptResult(
                 SkillOutcome.FAILED,
-                f"{name} slid {forward:.3f} m forward (needs {PUSH_SHARE * distance:.3f}) and "
-                f"{sideways:.3f} m sideways (at most {PUSH_LATERAL_TOLERANCE})",
+                f"{name} was {self.verb} {along:.3f} m (needs {PUSH_SHARE * distance:.3f}) and "
+                f"moved {across:.3f} m across that (at most {PUSH_LATERAL_TOLERANCE})",
                 metrics,
                 failure=FailureReason.MISSED,
             )
         return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+
+
+register_skill(
+    category="manipulation",
+    verbs=("push", "shove", "push away"),
+    requires=(Capability.ARM, Capability.HAND),
+    success="the object slid at least 80 % of distance away from the robot, at most 3 cm "
+    "sideways, and still stands on the table (centre within 1 cm of its resting height)",
+    failures=PUSH_FAILURES,
+)(PushSkill)
+
+
+@register_skill(
+    category="manipulation",
+    verbs=("pull", "pull back", "drag", "pull towards you", "pull toward you"),
+    requires=(Capability.ARM, Capability.HAND),
+    success="the object slid at least 80 % of distance toward the robot, at most 3 cm "
+    "sideways, and still stands on the table",
+    failures=PUSH_FAILURES,
+)  # fmt: skip
+class PullSkill(PushSkill):
+    """Pull an object toward the robot with the closed hand behind it."""
+
+    name = "pull"
+    description = (
+        "pull an object distance m toward the robot with the closed hand (success: it slid at "
+        "least 80 % of that, straight, still standing)"
+    )
+    verb = "pulled"
+    # Props stand near the table's front edge: a short pull by default (a longer one that
+    # would pull it off the table is refused).
+    parameters = (
+        OBJECT, SPEED, RESET, GRIP_FORCE,
+        ParameterSpec("distance", float, "how far to pull it", default=0.04, unit="m",
+                      minimum=0.02, maximum=0.20),
+    )  # fmt: skip
+
+    def _direction(
+        self, params: Mapping[str, ParamValue], obj: ObjectObservation
+    ) -> tuple[float, float]:
+        return (-1.0, 0.0)
+
+
+SLIDE_DIRECTION = ParameterSpec(
+    "direction", str, "which way: inward (toward the robot's midline), left or right",
+    default="inward", choices=("inward", "left", "right"),
+)  # fmt: skip
+
+
+@register_skill(
+    category="manipulation",
+    verbs=("slide", "slide over", "move sideways", "shift"),
+    requires=(Capability.ARM, Capability.HAND),
+    success="the object slid at least 80 % of distance sideways the way asked, at most 3 cm "
+    "off that line, and still stands on the table",
+    failures=PUSH_FAILURES,
+)  # fmt: skip
+class SlideSkill(PushSkill):
+    """Slide an object sideways across the table with the closed hand."""
+
+    name = "slide"
+    description = (
+        "slide an object distance m sideways (inward, left or right) with the closed hand "
+        "(success: it slid at least 80 % of that, straight, still standing)"
+    )
+    parameters = (OBJECT, SPEED, RESET, GRIP_FORCE, PUSH_DISTANCE, SLIDE_DIRECTION)
+    verb = "slid"
+
+    def _direction(
+        self, params: Mapping[str, ParamValue], obj: ObjectObservation
+    ) -> tuple[float, float]:
+        way = str(params["direction"])
+        if way == "inward":
+            return (0.0, -1.0 if obj.position[1] > 0 else 1.0)
+        return (0.0, 1.0 if way == "left" else -1.0)
 
 
 def manipulation_skills(io: RobotIO, kinematics: ArmKinematics) -> list[ManipulationSkill]:

@@ -137,6 +137,28 @@ def cmd_skill_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def station_for(skill: str | None) -> Path:
+    """The station a skill practises at by default: ``tabletop.yaml``, or for a skill that
+    needs fixtures the first station of ``config/stations/`` (by name) that has them all.
+
+    Raises:
+        InvalidStationError: no station has the fixtures the skill needs.
+    """
+    from academy_sim.errors import InvalidStationError
+    from academy_sim.station_config import load_station
+
+    needed = set(registered_skills()[skill].fixtures) if skill in registered_skills() else set()
+    if not needed:
+        return DEFAULT_STATION
+    for path in sorted(DEFAULT_STATION.parent.glob("*.yaml")):
+        if needed <= {f.kind for f in load_station(path).fixtures}:
+            return path
+    raise InvalidStationError(
+        str(DEFAULT_STATION.parent),
+        [f"no station has the fixtures {skill} needs: {', '.join(sorted(needed))}"],
+    )
+
+
 def _setup(
     args: argparse.Namespace, command: str
 ) -> tuple[Any, Any, SkillLibrary, list[str], Path] | None:
@@ -148,8 +170,8 @@ def _setup(
     from academy_sim.station_config import load_station
     from academy_skills.in_process_robot import practice_rig
 
-    station = Path(args.station) if args.station else DEFAULT_STATION
     try:
+        station = Path(args.station) if args.station else station_for(getattr(args, "skill", None))
         model = load_model(args.model)
         objects = [o.name for o in load_station(station).objects]
     except (DescriptionError, InvalidStationError) as error:
@@ -383,7 +405,11 @@ def add_commands(commands: Any) -> None:
     )
     practice.add_argument("--model", required=True, help="registered model (`academy model list`)")
     practice.add_argument("--skill", required=True, help="registered skill (`academy skill list`)")
-    practice.add_argument("--station", help="station YAML (default: config/stations/tabletop.yaml)")
+    practice.add_argument(
+        "--station",
+        help="station YAML (default: config/stations/tabletop.yaml, or the first station there "
+        "with the fixtures the skill needs)",
+    )
     practice.add_argument("--attempts", type=int, default=10)
     practice.add_argument(
         "--seed",

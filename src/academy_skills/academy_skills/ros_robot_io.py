@@ -37,6 +37,7 @@ from academy_interfaces.action import FollowJointTrajectory, GripperCommand
 from academy_interfaces.msg import StationState
 from academy_interfaces.srv import ResetStation
 from academy_skills.manipulation import (
+    FixtureObservation,
     GripResult,
     MotionResult,
     ObjectObservation,
@@ -81,7 +82,19 @@ def station_from_msg(msg: StationState) -> StationObservation:
             (q.w, q.x, q.y, q.z),
             (o.size.x, o.size.y, o.size.z),
         )
-    return StationObservation(msg.table_height, objects)
+    fixtures = {
+        f.name: FixtureObservation(
+            f.name,
+            f.kind,
+            f.color,
+            (f.pose.position.x, f.pose.position.y, f.pose.position.z),
+            (f.size.x, f.size.y, f.size.z),
+            f.wall,
+        )
+        for f in msg.fixtures
+    }
+    x_range, y_range = tuple(msg.table_x_range), tuple(msg.table_y_range)
+    return StationObservation(msg.table_height, objects, fixtures, (*x_range, *y_range))
 
 
 class RosRobotIO:

@@ -44,6 +44,8 @@ class ParameterSpec:
         minimum: inclusive lower bound for numbers.
         maximum: inclusive upper bound for numbers.
         choices: allowed values for strings (empty = any non-empty string).
+        refers: what a string names, for the parser: "object" (a prop to act on), "prop" (a
+            prop as a destination), or a fixture kind ("bin", "target_pad"); "" for nothing.
     """
 
     name: str
@@ -54,6 +56,7 @@ class ParameterSpec:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = ()
+    refers: str = ""
 
     def valid_range(self) -> str:
         """Describe what a valid value looks like, for error messages."""
@@ -113,6 +116,13 @@ class AttemptResult:
     reason: str = ""
     metrics: dict[str, tuple[float, str]] = field(default_factory=dict)  # name -> (value, unit)
     failure: FailureReason | None = None
+
+
+def failed(
+    reason: str, metrics: dict[str, tuple[float, str]], failure: FailureReason
+) -> AttemptResult:
+    """A FAILED attempt: what the judge read (``reason``), its metrics and failure class."""
+    return AttemptResult(SkillOutcome.FAILED, reason, metrics, failure)
 
 
 class SkillContext(Protocol):
@@ -312,6 +322,13 @@ class SkillDeclaration:
     failures: tuple[FailureReason, ...]
     build: Callable[[SkillDeps], Skill]
     origin: str  # module:Class
+    #: Its verbs say "carry an object somewhere" ("put", "place"): a destination the trainer
+    #: names after them ("in the bin") picks the carrying skill that takes it.
+    carries: bool = False
+
+    def destinations(self) -> dict[str, str]:
+        """What a destination may name (a fixture kind or "prop") -> the parameter taking it."""
+        return {p.refers: p.name for p in self.parameters if p.refers not in ("", "object")}
 
     def missing(self, robot: Any) -> list[str]:
         """The capabilities ``robot`` (a RobotModel) lacks for this skill, each with the reason."""
@@ -338,6 +355,7 @@ BUILTIN_MODULES = (
     "academy_skills.skill_library",
     "academy_skills.manipulation",
     "academy_skills.body_skills",
+    "academy_skills.transfer_skills",
 )
 #: The entry-point group other packages register skills in.
 ENTRY_POINT_GROUP = "academy.skills"
@@ -356,6 +374,7 @@ def register_skill(
     requires: Iterable[Capability] = (),
     fixtures: Iterable[str] = (),
     build: Callable[[SkillDeps], Skill] | None = None,
+    carries: bool = False,
 ) -> Callable[[type[_S]], type[_S]]:
     """Class decorator: register a skill class (its ``name``, ``description`` and
     ``parameters`` are its own attributes). ``build`` makes an instance over a robot; by
@@ -393,6 +412,7 @@ def register_skill(
             failures=tuple(failures),
             build=build or (lambda deps: cast(Skill, cls(deps.io, deps.kinematics))),  # type: ignore[call-arg]
             origin=origin,
+            carries=carries,
         )
         return cls
 

@@ -1,0 +1,392 @@
+"""Skills that carry an object somewhere: ``pick_and_place`` (onto a target pad),
+``put_in_bin``, ``stack`` (onto another prop) and ``rotate`` (turned in place), judged by
+physics.
+
+Each grasps and lifts as ``lift`` does (:class:`~academy_skills.manipulation.ManipulationSkill`),
+carries the object over its goal (high enough to clear what stands there: a bin's walls, the
+block it is stacked on), lowers it until it is just above the surface there, lets go and rises
+straight up. Then the judge reads where the object rests, from the station's state only:
+
+- ``pick_and_place``: its centre within the pad's footprint, standing (centre at its resting
+  height within 1 cm);
+- ``put_in_bin``: its centre inside the bin's walls and below their rim (upright or not);
+- ``stack``: resting on the other prop's top (centre height within 1 cm of that top plus half its
+  own height), its centre within STACK_TOLERANCE of the other's axis, and the other still
+  standing where it was;
+- ``rotate``: turned by ``angle`` (its measured yaw change within ROTATE_TOLERANCE), within 3 cm
+  of where it was, standing.
+
+A goal naming a fixture or prop the station lacks is refused before anything moves.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from academy_common.frames import yaw_from_quaternion
+from academy_skills.manipulation import (
+    GRIP_FORCE,
+    GRIP_WIDTH,
+    HEIGHT,
+    HOLD_TIME,
+    OBJECT,
+    PLACE_TARGET_TOLERANCE,
+    REACH_FAILURES,
+    RESET,
+    SPEED,
+    FixtureObservation,
+    ManipulationSkill,
+    ObjectObservation,
+    PlaceGoal,
+    RobotIOError,
+    StationObservation,
+    _Plan,
+)
+from academy_skills.skill_library import (
+    AttemptResult,
+    Capability,
+    FailureReason,
+    ParameterSpec,
+    ParamValue,
+    SkillOutcome,
+    failed,
+    register_skill,
+)
+
+#: A stacked object's centre lies within this of the axis of what it is stacked on (m).
+STACK_TOLERANCE = 0.025
+#: A rotated object's yaw change is within this of the angle asked (rad, ~11 degrees).
+ROTATE_TOLERANCE = 0.2
+
+CARRY_FAILURES = (
+    *REACH_FAILURES,
+    FailureReason.SLIPPED,
+    FailureReason.DROPPED,
+    FailureReason.TIPPED_OVER,
+)
+
+
+def find_fixture(observation: StationObservation, kind: str, name: str) -> FixtureObservation | str:
+    """The fixture ``name`` of ``kind`` (``""``: the station's first of that kind), or why the
+    station has none."""
+    of_kind = {n: f for n, f in observation.fixtures.items() if f.kind == kind}
+    if name:
+        found = of_kind.get(name)
+        if found is not None:
+            return found
+        known = ", ".join(sorted(of_kind)) or "none"
+        return f"no {kind} called {name!r} at this station ({kind}s here: {known})"
+    if not of_kind:
+        return f"this station has no {kind} (a station with one: config/stations/)"
+    return of_kind[min(of_kind)]
+
+
+class _CarrySkill(ManipulationSkill):
+    """Grasp, lift, carry to :meth:`_goal`, set down, judge (a fixture-bound goal is checked
+    before any attempt)."""
+
+    depth = 4
+    #: The fixture kind the goal is (None: no fixture) and the parameter naming it.
+    fixture_kind: str | None = None
+    fixture_parameter = "target"
+
+    def check_goal(self, params: Mapping[str, ParamValue]) -> str | None:
+        refused = super().check_goal(params)
+        if refused is not None or self.fixture_kind is None:
+            return refused
+        try:
+            found = find_fixture(
+                self.io.station(), self.fixture_kind, str(params[self.fixture_parameter])
+            )
+        except RobotIOError as error:
+            return str(error)
+        return found if isinstance(found, str) else None
+
+    def _fixture(self, params: Mapping[str, ParamValue]) -> FixtureObservation | AttemptResult:
+        assert self.fixture_kind is not None
+        found = find_fixture(
+            self.io.station(), self.fixture_kind, str(params[self.fixture_parameter])
+        )
+        if isinstance(found, str):
+            return AttemptResult(SkillOutcome.REJECTED, found, failure=FailureReason.REFUSED)
+        return found
+
+    def _standing_at(
+        self,
+        plan: _Plan,
+        goal: PlaceGoal,
+        metrics: dict[str, tuple[float, str]],
+    ) -> tuple[AttemptResult | None, tuple[float, float]]:
+        """Whether the object stands on the surface at the goal (None) or why not, and its
+        offset (dx, dy) from the goal's centre (m)."""
+        obj = self.io.station().objects[plan.obj.name]
+        dx, dy = obj.position[0] - goal.x, obj.position[1] - goal.y
+        metrics["distance_to_target"] = (math.hypot(dx, dy), "m")
+        height = obj.position[2] - plan.obj.position[2] - goal.base
+        return self._not_standing(plan, height, metrics), (dx, dy)
+
+
+TARGET = ParameterSpec(
+    "target", str, "target pad to set it on (default: the station's first target_pad)",
+    default="", refers="target_pad",
+)  # fmt: skip
+
+
+@register_skill(
+    category="manipulation",
+    verbs=("pick and place", "move", "bring"),
+    requires=(Capability.ARM, Capability.HAND),
+    fixtures=("target_pad",),
+    carries=True,
+    success="the object, picked up and carried over the target pad, rests standing on the "
+    "table with its centre on the pad's footprint",
+    failures=CARRY_FAILURES,
+)  # fmt: skip
+class PickAndPlaceSkill(_CarrySkill):
+    """Pick an object up and set it down on a target pad."""
+
+    name = "pick_and_place"
+    description = (
+        "pick an object up and set it down on a target pad (success: it stands with its "
+        "centre on the pad)"
+    )
+    parameters = (OBJECT, TARGET, SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, HEIGHT, HOLD_TIME)
+    fixture_kind = "target_pad"
+
+    def _goal(self, params: Mapping[str, ParamValue], plan: _Plan) -> PlaceGoal | AttemptResult:
+        pad = self._fixture(params)
+        if isinstance(pad, AttemptResult):
+            return pad
+        self._pad = pad
+        return PlaceGoal(pad.position[0], pad.position[1])
+
+    def _judge_goal(
+        self, plan: _Plan, goal: PlaceGoal, metrics: dict[str, tuple[float, str]]
+    ) -> AttemptResult:
+        fallen, (dx, dy) = self._standing_at(plan, goal, metrics)
+        if fallen is not None:
+            return fallen
+        half_x, half_y = self._pad.inner_half_extents()
+        if abs(dx) > half_x or abs(dy) > half_y:
+            return failed(
+                f"{plan.obj.name} rests off the pad: its centre is ({dx:+.3f}, {dy:+.3f}) m from "
+                f"the pad's, which reaches +-{half_x:.3f}, +-{half_y:.3f} m",
+                metrics,
+                FailureReason.MISSED,
+            )
+        return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+
+
+BIN = ParameterSpec(
+    "bin", str, "bin to put it in (default: the station's first bin)", default="", refers="bin"
+)
+
+
+@register_skill(
+    category="manipulation",
+    verbs=("throw away", "bin", "drop", "discard"),
+    requires=(Capability.ARM, Capability.HAND),
+    fixtures=("bin",),
+    carries=True,
+    success="the object, carried over the bin's walls and set down inside, rests with its "
+    "centre inside the walls and below their rim",
+    failures=CARRY_FAILURES,
+)  # fmt: skip
+class PutInBinSkill(_CarrySkill):
+    """Pick an object up and put it in a bin."""
+
+    name = "put_in_bin"
+    description = (
+        "pick an object up and put it in a bin (success: it rests inside the walls, below the rim)"
+    )
+    parameters = (OBJECT, BIN, SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, HEIGHT, HOLD_TIME)
+    fixture_kind = "bin"
+    fixture_parameter = "bin"
+
+    def _goal(self, params: Mapping[str, ParamValue], plan: _Plan) -> PlaceGoal | AttemptResult:
+        found = self._fixture(params)
+        if isinstance(found, AttemptResult):
+            return found
+        self._bin = found
+        return PlaceGoal(found.position[0], found.position[1], found.wall, found.size[2])
+
+    def _judge_goal(
+        self, plan: _Plan, goal: PlaceGoal, metrics: dict[str, tuple[float, str]]
+    ) -> AttemptResult:
+        obj = self.io.station().objects[plan.obj.name]
+        bin_ = self._bin
+        dx, dy = obj.position[0] - goal.x, obj.position[1] - goal.y
+        half_x, half_y = bin_.inner_half_extents()
+        rim = bin_.position[2] + bin_.size[2]
+        metrics["distance_to_target"] = (math.hypot(dx, dy), "m")
+        metrics["below_rim"] = (rim - obj.position[2], "m")
+        if abs(dx) > half_x or abs(dy) > half_y or obj.position[2] >= rim:
+            return failed(
+                f"{plan.obj.name} is not in {bin_.name}: its centre is ({dx:+.3f}, {dy:+.3f}) m "
+                f"from the bin's (inside: +-{half_x:.3f}, +-{half_y:.3f} m) and "
+                f"{obj.position[2] - rim:+.3f} m from the rim's height",
+                metrics,
+                FailureReason.MISSED,
+            )
+        return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+
+
+ONTO = ParameterSpec(
+    "onto", str, "prop to stack it on (default: the nearest other box-shaped prop)", default="",
+    refers="prop",
+)  # fmt: skip
+
+
+@register_skill(
+    category="manipulation",
+    verbs=("stack", "stack up", "put on top of"),
+    requires=(Capability.ARM, Capability.HAND),
+    carries=True,
+    success="the object rests on the other prop's top (centre height within 1 cm of that top "
+    "plus half its own height), within 2.5 cm of its axis, and the other prop did not move "
+    "more than 2 cm",
+    failures=CARRY_FAILURES,
+)  # fmt: skip
+class StackSkill(_CarrySkill):
+    """Pick an object up and set it on top of another prop."""
+
+    name = "stack"
+    description = (
+        "pick an object up and set it on top of another prop (success: it rests on its top, "
+        "centred)"
+    )
+    parameters = (OBJECT, ONTO, SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, HEIGHT, HOLD_TIME)
+
+    def check_goal(self, params: Mapping[str, ParamValue]) -> str | None:
+        refused = super().check_goal(params)
+        if refused is not None:
+            return refused
+        try:
+            found = self._base(self.io.station(), params)
+        except RobotIOError as error:
+            return str(error)
+        return found if isinstance(found, str) else None
+
+    def _base(
+        self, observation: StationObservation, params: Mapping[str, ParamValue]
+    ) -> ObjectObservation | str:
+        """The prop to stack on, or why there is none."""
+        name, onto = str(params["object"]), str(params["onto"])
+        others = {n: o for n, o in observation.objects.items() if n != name}
+        if onto:
+            if onto == name:
+                return f"cannot stack {name} on itself: name another prop as onto"
+            if onto not in others:
+                known = ", ".join(sorted(others)) or "(none)"
+                return f"unknown prop {onto!r} to stack on; this station has {known}"
+            return others[onto]
+        boxes = [o for o in others.values() if o.shape == "box"]
+        if not boxes:
+            return f"nothing to stack {name} on: this station has no other box-shaped prop"
+        mine = observation.objects.get(name)
+        here = mine.position[:2] if mine is not None else (0.0, 0.0)
+        return min(boxes, key=lambda o: math.dist(o.position[:2], here))
+
+    def _goal(self, params: Mapping[str, ParamValue], plan: _Plan) -> PlaceGoal | AttemptResult:
+        observation = self.io.station()
+        found = self._base(observation, params)
+        if isinstance(found, str):
+            return AttemptResult(SkillOutcome.REJECTED, found, failure=FailureReason.REFUSED)
+        base = found
+        self._below = base
+        top = base.position[2] + base.size[2] / 2 - observation.table_height
+        return PlaceGoal(base.position[0], base.position[1], top, top)
+
+    def _judge_goal(
+        self, plan: _Plan, goal: PlaceGoal, metrics: dict[str, tuple[float, str]]
+    ) -> AttemptResult:
+        fallen, (dx, dy) = self._standing_at(plan, goal, metrics)
+        before = self._below
+        now = self.io.station().objects[before.name]
+        moved = math.dist(now.position, before.position)
+        metrics["base_moved"] = (moved, "m")
+        name = plan.obj.name
+        if moved > PLACE_TARGET_TOLERANCE * 2 / 3:
+            return failed(
+                f"{before.name} was knocked {moved:.3f} m while stacking {name} on it (at most "
+                f"{PLACE_TARGET_TOLERANCE * 2 / 3:.3f} m)",
+                metrics,
+                FailureReason.PUSHED_AWAY,
+            )
+        if fallen is not None:
+            return failed(
+                f"{name} does not rest on {before.name}'s top: {fallen.reason}",
+                metrics,
+                FailureReason.TIPPED_OVER,
+            )
+        off = math.hypot(dx, dy)
+        if off > STACK_TOLERANCE:
+            return failed(
+                f"{name} rests on {before.name} {off:.3f} m off its axis (at most "
+                f"{STACK_TOLERANCE} m)",
+                metrics,
+                FailureReason.MISSED,
+            )
+        return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+
+
+ANGLE = ParameterSpec(
+    "angle", float, "how far to turn it about the vertical (left +)", default=math.pi / 2,
+    unit="rad", minimum=-math.pi, maximum=math.pi,
+)  # fmt: skip
+ROTATE_HEIGHT = ParameterSpec(
+    "height", float, "how high to lift it to turn it", default=0.05, unit="m", minimum=0.02,
+    maximum=0.15,
+)  # fmt: skip
+
+
+@register_skill(
+    category="manipulation",
+    verbs=("rotate", "turn around", "spin"),
+    requires=(Capability.ARM, Capability.HAND),
+    success="the object, lifted, turned by the wrist and set down, has turned by angle (its "
+    "measured yaw change within 0.2 rad), within 3 cm of where it was, standing",
+    failures=CARRY_FAILURES,
+)  # fmt: skip
+class RotateSkill(_CarrySkill):
+    """Pick an object up, turn it about the vertical and set it down where it was."""
+
+    name = "rotate"
+    description = (
+        "pick an object up, turn it by angle about the vertical and set it down where it was "
+        "(success: its yaw changed by angle, +-0.2 rad)"
+    )
+    parameters = (OBJECT, ANGLE, SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, ROTATE_HEIGHT, HOLD_TIME)
+
+    def _goal(self, params: Mapping[str, ParamValue], plan: _Plan) -> PlaceGoal | AttemptResult:
+        start = plan.obj.position
+        return PlaceGoal(start[0], start[1], turn=float(params["angle"]))
+
+    def _judge_goal(
+        self, plan: _Plan, goal: PlaceGoal, metrics: dict[str, tuple[float, str]]
+    ) -> AttemptResult:
+        fallen, (dx, dy) = self._standing_at(plan, goal, metrics)
+        if fallen is not None:
+            return fallen
+        obj = self.io.station().objects[plan.obj.name]
+        turned = yaw_from_quaternion(*obj.quaternion) - yaw_from_quaternion(*plan.obj.quaternion)
+        turned = math.remainder(turned, 2 * math.pi)
+        metrics["turned"] = (turned, "rad")
+        off = math.hypot(dx, dy)
+        name = plan.obj.name
+        if off > PLACE_TARGET_TOLERANCE:
+            return failed(
+                f"{name} was set down {off:.3f} m from where it was (at most "
+                f"{PLACE_TARGET_TOLERANCE} m)",
+                metrics,
+                FailureReason.MISSED,
+            )
+        if abs(math.remainder(turned - goal.turn, 2 * math.pi)) > ROTATE_TOLERANCE:
+            return failed(
+                f"{name} turned {turned:+.2f} rad; asked {goal.turn:+.2f} rad (tolerance "
+                f"{ROTATE_TOLERANCE} rad)",
+                metrics,
+                FailureReason.SLIPPED,
+            )
+        return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)

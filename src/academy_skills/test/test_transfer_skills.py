@@ -1,0 +1,82 @@
+"""pick_and_place, put_in_bin, stack and rotate: the Aurora carries the red cube to the goal and
+the judge reads where it rests. Each twin must fail: the same attempt with the right gripper
+unpowered (its jaws never close: nothing is carried), a goal naming what the station lacks
+(refused before anything moves)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from academy_description.model_registry import load_model
+from academy_skills.in_process_robot import practice_rig
+from academy_skills.skill_library import AttemptResult, FailureReason, SkillOutcome
+
+STATIONS = Path(__file__).resolve().parents[3] / "config" / "stations"
+
+#: skill -> (station, parameters, a metric its success reports)
+CASES = {
+    "pick_and_place": ("targets", {}, "distance_to_target"),
+    "put_in_bin": ("bins", {}, "below_rim"),
+    "stack": ("stacking", {"onto": "yellow_block"}, "base_moved"),
+    "rotate": ("tabletop", {"angle": 1.2}, "turned"),
+}
+
+
+def attempt(skill: str, unpowered_gripper: bool = False, **extra: object) -> AttemptResult:
+    station, params, _ = CASES[skill]
+    model = load_model("aurora_h1")
+    joints = model.grippers["right_gripper"] if unpowered_gripper else ()
+    robot, library = practice_rig(
+        model, STATIONS / f"{station}.yaml", seed=3, disabled_joints=joints
+    )
+    goal = library.validate(skill, {"object": "red_cube", **params, **extra})
+    refused = library.get(skill).check_goal(goal)  # type: ignore[attr-defined]
+    if refused is not None:
+        return AttemptResult(SkillOutcome.REJECTED, refused, failure=FailureReason.REFUSED)
+    return library.get(skill).run_attempt(robot, goal)
+
+
+@pytest.mark.parametrize("skill", sorted(CASES))
+def test_the_aurora_carries_the_cube_to_the_goal(skill: str) -> None:
+    result = attempt(skill)
+    assert result.outcome == SkillOutcome.SUCCEEDED, result.reason
+    assert CASES[skill][2] in result.metrics
+
+
+def test_rotate_measures_the_turn() -> None:
+    result = attempt("rotate")
+    assert abs(result.metrics["turned"][0] - 1.2) <= 0.2, result.metrics
+
+
+@pytest.mark.parametrize("skill", sorted(CASES))
+def test_twin_an_unpowered_gripper_carries_nothing(skill: str) -> None:
+    result = attempt(skill, unpowered_gripper=True)
+    assert result.outcome == SkillOutcome.FAILED, result.reason
+    assert result.failure == FailureReason.MISSED, result.reason
+
+
+@pytest.mark.parametrize(
+    ("skill", "extra", "words"),
+    [
+        ("pick_and_place", {"target": "blue_pad"}, "no target_pad called 'blue_pad'"),
+        ("put_in_bin", {"bin": "green_bin"}, "no bin called 'green_bin'"),
+        ("stack", {"onto": "red_cube"}, "on itself"),
+        ("stack", {"onto": "teapot"}, "unknown prop 'teapot'"),
+    ],
+)
+def test_twin_a_goal_naming_what_the_station_lacks_is_refused(
+    skill: str, extra: dict[str, object], words: str
+) -> None:
+    result = attempt(skill, **extra)
+    assert result.outcome == SkillOutcome.REJECTED
+    assert words in result.reason
+
+
+def test_a_station_without_a_bin_refuses_put_in_bin() -> None:
+    model = load_model("aurora_h1")
+    _robot, library = practice_rig(model, STATIONS / "tabletop.yaml", seed=3)
+    skill = library.get("put_in_bin")
+    refused = skill.check_goal(library.validate("put_in_bin", {"object": "red_cube"}))  # type: ignore[attr-defined]
+    assert refused is not None and "no bin" in refused
