@@ -129,9 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     from academy_instructions.say import add_command as add_say
     from academy_pool.cli import add_commands as add_pool
     from academy_skills.practice_cli import add_commands as add_practice
+    from academy_skills.scenario_cli import add_commands as add_scenario
 
     add_model(commands)
     add_practice(commands)
+    add_scenario(commands)
     add_say(commands)
     add_parse(commands)
     add_pool(commands)

@@ -67,9 +67,11 @@ CARRY_FAILURES = (
 )
 
 
-def find_fixture(observation: StationObservation, kind: str, name: str) -> FixtureObservation | str:
-    """The fixture ``name`` of ``kind`` (``""``: the station's first of that kind), or why the
-    station has none."""
+def find_fixture(
+    observation: StationObservation, kind: str, name: str, near: str = ""
+) -> FixtureObservation | str:
+    """The fixture ``name`` of ``kind`` (``""``: the one of that kind nearest the prop
+    ``near``, else the first by name), or why the station has none."""
     of_kind = {n: f for n, f in observation.fixtures.items() if f.kind == kind}
     if name:
         found = of_kind.get(name)
@@ -79,7 +81,11 @@ def find_fixture(observation: StationObservation, kind: str, name: str) -> Fixtu
         return f"no {kind} called {name!r} at this station ({kind}s here: {known})"
     if not of_kind:
         return f"this station has no {kind} (a station with one: config/stations/)"
-    return of_kind[min(of_kind)]
+    prop = observation.objects.get(near)
+    if prop is None:
+        return of_kind[min(of_kind)]
+    here = prop.position[:2]
+    return min(of_kind.values(), key=lambda f: (math.dist(f.position[:2], here), f.name))
 
 
 class _CarrySkill(ManipulationSkill):
@@ -97,7 +103,10 @@ class _CarrySkill(ManipulationSkill):
             return refused
         try:
             found = find_fixture(
-                self.io.station(), self.fixture_kind, str(params[self.fixture_parameter])
+                self.io.station(),
+                self.fixture_kind,
+                str(params[self.fixture_parameter]),
+                str(params["object"]),
             )
         except RobotIOError as error:
             return str(error)
@@ -106,7 +115,10 @@ class _CarrySkill(ManipulationSkill):
     def _fixture(self, params: Mapping[str, ParamValue]) -> FixtureObservation | AttemptResult:
         assert self.fixture_kind is not None
         found = find_fixture(
-            self.io.station(), self.fixture_kind, str(params[self.fixture_parameter])
+            self.io.station(),
+            self.fixture_kind,
+            str(params[self.fixture_parameter]),
+            str(params["object"]),
         )
         if isinstance(found, str):
             return AttemptResult(SkillOutcome.REJECTED, found, failure=FailureReason.REFUSED)
@@ -128,7 +140,7 @@ class _CarrySkill(ManipulationSkill):
 
 
 TARGET = ParameterSpec(
-    "target", str, "target pad to set it on (default: the station's first target_pad)",
+    "target", str, "target pad to set it on (default: the one nearest the object)",
     default="", refers="target_pad",
 )  # fmt: skip
 
@@ -178,8 +190,50 @@ class PickAndPlaceSkill(_CarrySkill):
         return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
 
 
+#: What a prop set in a bin keeps from its walls and from the props already there (m).
+BIN_MARGIN = 0.008
+
+
+def _radius(obj: ObjectObservation) -> float:
+    """Half the prop's footprint at any yaw (m): its half diagonal, or a cylinder's radius."""
+    if obj.shape == "box":
+        return math.hypot(obj.size[0], obj.size[1]) / 2
+    return obj.size[0] / 2
+
+
+def free_spot(
+    bin_: FixtureObservation, obj: ObjectObservation, world: StationObservation
+) -> tuple[float, float] | None:
+    """Where in the bin to set ``obj`` down: the free point nearest where it stands (so two
+    props from either side of the table fit side by side), else the centre or a corner; None
+    when nothing fits."""
+    radius = _radius(obj)
+    inner_x, inner_y = bin_.inner_half_extents()
+    room_x, room_y = inner_x - radius - BIN_MARGIN, inner_y - radius - BIN_MARGIN
+    if room_x < 0 or room_y < 0:
+        return None
+    cx, cy = bin_.position[0], bin_.position[1]
+    inside = [
+        o
+        for o in world.objects.values()
+        if o.name != obj.name and abs(o.position[0] - cx) <= inner_x
+        and abs(o.position[1] - cy) <= inner_y
+    ]  # fmt: skip
+
+    def clamp(value: float, room: float) -> float:
+        return max(-room, min(room, value))
+
+    nearest = (clamp(obj.position[0] - cx, room_x), clamp(obj.position[1] - cy, room_y))
+    corners = [(sx * room_x, sy * room_y) for sx in (-1, 1) for sy in (-1, 1)]
+    for dx, dy in [nearest, (0.0, 0.0), *corners]:
+        spot = (cx + dx, cy + dy)
+        if all(math.dist(spot, o.position[:2]) >= radius + _radius(o) + BIN_MARGIN for o in inside):
+            return spot
+    return None
+
+
 BIN = ParameterSpec(
-    "bin", str, "bin to put it in (default: the station's first bin)", default="", refers="bin"
+    "bin", str, "bin to put it in (default: the one nearest the object)", default="", refers="bin"
 )
 
 
@@ -209,7 +263,16 @@ class PutInBinSkill(_CarrySkill):
         if isinstance(found, AttemptResult):
             return found
         self._bin = found
-        return PlaceGoal(found.position[0], found.position[1], found.wall, found.size[2])
+        spot = free_spot(found, plan.obj, self.io.station())
+        if spot is None:
+            return AttemptResult(
+                SkillOutcome.REJECTED,
+                f"no room for {plan.obj.name} in {found.name}: its inside "
+                f"({2 * found.inner_half_extents()[0]:.3f} x "
+                f"{2 * found.inner_half_extents()[1]:.3f} m) is too small or taken",
+                failure=FailureReason.REFUSED,
+            )
+        return PlaceGoal(spot[0], spot[1], found.wall, found.size[2])
 
     def _judge_goal(
         self, plan: _Plan, goal: PlaceGoal, metrics: dict[str, tuple[float, str]]

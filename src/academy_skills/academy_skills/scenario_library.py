@@ -1,0 +1,123 @@
+"""The built-in integrated scenarios (see :mod:`academy_skills.scenarios`).
+
+Each reads its plan from the world when it starts and judges the final world only:
+
+- ``tidy_table``: every prop on the table goes into the bin; success: each prop's centre
+  inside the bin's walls, below their rim.
+- ``set_table_for_one``: each prop goes onto the mat of its colour; success: each prop
+  stands with its centre on its mat.
+"""
+
+from __future__ import annotations
+
+from academy_skills.manipulation import (
+    PLACE_HEIGHT_TOLERANCE,
+    FixtureObservation,
+    StationObservation,
+)
+from academy_skills.scenarios import Judgement, ScenarioStep, inside, register_scenario
+
+
+def _fixtures(world: StationObservation, kind: str) -> list[FixtureObservation]:
+    return [f for _, f in sorted(world.fixtures.items()) if f.kind == kind]
+
+
+def _on_table(world: StationObservation) -> list[str]:
+    """Props standing or lying on the table top (not in a fixture, not fallen)."""
+    bins = _fixtures(world, "bin")
+    return [
+        name
+        for name, obj in sorted(world.objects.items())
+        if obj.position[2] > world.table_height
+        and not any(inside(obj.position, b.position[:2], b.inner_half_extents()) for b in bins)
+    ]
+
+
+def _in_bin(world: StationObservation, name: str, bin_: FixtureObservation) -> bool:
+    obj = world.objects[name]
+    rim = bin_.position[2] + bin_.size[2]
+    return inside(obj.position, bin_.position[:2], bin_.inner_half_extents()) and (
+        obj.position[2] < rim
+    )
+
+
+@register_scenario(
+    station="bins",
+    skills=("put_in_bin",),
+    success="every prop rests inside the bin's walls, below their rim",
+)
+class TidyTable:
+    """Tidy a table into a bin: every prop on it, one after the other."""
+
+    name = "tidy_table"
+    description = "put every prop on the table into the bin (success: all inside its walls)"
+
+    def preconditions(self, world: StationObservation) -> list[str]:
+        problems = [] if _fixtures(world, "bin") else ["the station has no bin"]
+        if not _on_table(world):
+            problems.append("nothing on the table to tidy")
+        return problems
+
+    def plan(self, world: StationObservation) -> list[ScenarioStep]:
+        bin_ = _fixtures(world, "bin")[0]
+        return [
+            ScenarioStep("put_in_bin", {"object": name, "bin": bin_.name})
+            for name in _on_table(world)
+        ]
+
+    def judge(self, world: StationObservation) -> Judgement:
+        bin_ = _fixtures(world, "bin")[0]
+        outside = [n for n in sorted(world.objects) if not _in_bin(world, n, bin_)]
+        metrics = {"props_in_bin": (float(len(world.objects) - len(outside)), "")}
+        if outside:
+            return Judgement(False, f"not in {bin_.name}: {', '.join(outside)}", metrics)
+        return Judgement(True, "", metrics)
+
+
+@register_scenario(
+    station="table_setting",
+    skills=("pick_and_place",),
+    success="each prop stands (centre within 1 cm of its resting height) with its centre on "
+    "the mat of its colour",
+)
+class SetTableForOne:
+    """Set a place for one: each prop onto the mat of its colour."""
+
+    name = "set_table_for_one"
+    description = "put each prop on the mat of its colour (success: each stands on its mat)"
+
+    def _mats(self, world: StationObservation) -> dict[str, FixtureObservation]:
+        """Prop -> the mat of its colour."""
+        mats = {m.color: m for m in _fixtures(world, "target_pad")}
+        return {n: mats[o.color] for n, o in sorted(world.objects.items()) if o.color in mats}
+
+    def preconditions(self, world: StationObservation) -> list[str]:
+        mats = self._mats(world)
+        problems = [
+            f"{name} has no mat of its colour ({obj.color})"
+            for name, obj in sorted(world.objects.items())
+            if name not in mats
+        ]
+        if not mats:
+            problems.append("the station has no mats (target pads)")
+        return problems
+
+    def plan(self, world: StationObservation) -> list[ScenarioStep]:
+        return [
+            ScenarioStep("pick_and_place", {"object": name, "target": mat.name})
+            for name, mat in self._mats(world).items()
+        ]
+
+    def judge(self, world: StationObservation) -> Judgement:
+        wrong = []
+        for name, mat in self._mats(world).items():
+            obj = world.objects[name]
+            standing = abs(obj.position[2] - (world.table_height + obj.size[2] / 2))
+            if standing > PLACE_HEIGHT_TOLERANCE or not inside(
+                obj.position, mat.position[:2], mat.inner_half_extents()
+            ):
+                wrong.append(f"{name} (not standing on {mat.name})")
+        metrics = {"props_set": (float(len(world.objects) - len(wrong)), "")}
+        if wrong:
+            return Judgement(False, "; ".join(wrong), metrics)
+        return Judgement(True, "", metrics)
