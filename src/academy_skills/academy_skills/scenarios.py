@@ -36,6 +36,7 @@ from typing import Any, Protocol, TypeVar
 import py_trees
 from py_trees.common import Status
 
+from academy_common.interface_constants import SkillEventKind as EventKind
 from academy_skills.manipulation import RobotIO, StationObservation
 from academy_skills.skill_executor import EventSink, ExecutorEvent, GoalRun, Runtime
 from academy_skills.skill_library import (
@@ -220,6 +221,7 @@ class _Shared:
         self.question = ""  # set by the guard: the run pauses until the trainer resumes
         self.end: tuple[SkillOutcome, str, str] | None = None  # outcome, reason, failure
         self.judgement: Judgement | None = None
+        self.step_label = ""  # the step running now, as the scenario states it
 
 
 class _Preconditions(py_trees.behaviour.Behaviour):
@@ -269,6 +271,7 @@ class _SkillGoal(py_trees.behaviour.Behaviour):
 
     def update(self) -> Status:
         shared = self.shared
+        shared.step_label = self.step.label()
         params = {**self.step.parameters, "reset_scene": False}
         run = GoalRun(shared.library, self.step.skill, params, 1, shared.runtime, shared.sink)
         result = run.run()
@@ -328,6 +331,7 @@ class ScenarioRun:
         self.control = control or Unattended()
         self.runtime = runtime
         self.shared = _Shared(io, library, runtime, sink or _ignore)
+        self._plan: list[ScenarioStep] | None = None
 
     def tree(self, steps: list[ScenarioStep]) -> py_trees.composites.Sequence:
         shared = self.shared
@@ -345,14 +349,18 @@ class ScenarioRun:
         children.append(_Judge(shared, self.scenario))
         return py_trees.composites.Sequence(self.scenario.name, memory=True, children=children)
 
+    def planned(self) -> list[ScenarioStep]:
+        """The steps this run will take, read from the world now (once): none when the
+        preconditions fail (the tree's first node then refuses the run)."""
+        if self._plan is None:
+            world = self.shared.io.station()
+            self._plan = [] if self.scenario.preconditions(world) else self.scenario.plan(world)
+        return self._plan
+
     def run(self) -> ScenarioResult:
         """Tick the tree until it ends, a stop or an abort; return what happened."""
         start = self.runtime.now()
-        world = self.shared.io.station()
-        # The plan is read only from a world the scenario can start in (the tree's first node
-        # refuses any other).
-        steps = [] if self.scenario.preconditions(world) else self.scenario.plan(world)
-        root = self.tree(steps)
+        root = self.tree(self.planned())
         result = ScenarioResult(self.scenario.name, SkillOutcome.UNKNOWN)
         result.tree = py_trees.display.ascii_tree(root)
         asked = ""
@@ -403,6 +411,144 @@ class ScenarioRun:
 
 def _ignore(event: ExecutorEvent) -> None:
     return None
+
+
+@dataclass(frozen=True)
+class ScenarioGoalResult:
+    """How a whole execute_scenario goal ended (its runs, and the last run in full)."""
+
+    outcome: SkillOutcome
+    reason: str
+    failure: str
+    runs: int
+    successes: int
+    duration: float
+    last: ScenarioResult | None
+
+
+class ScenarioGoal:
+    """One execute_scenario goal: ``runs`` runs of a scenario, each from a reset station, told
+    as skill events: each run is one attempt (one recorded episode) of skill
+    ``scenario/<name>``; its steps' skill events come inside it as phases ("step 1:
+    put_in_bin(object=red_cube)", then that skill's own "put_in_bin/approach", ...), the
+    step's outcome, reason and metrics on its closing phase."""
+
+    def __init__(
+        self,
+        declaration: ScenarioDeclaration,
+        io: RobotIO,
+        library: SkillLibrary,
+        runtime: Runtime,
+        sink: EventSink,
+        runs: int = 1,
+        control: Control | None = None,
+    ) -> None:
+        self.declaration = declaration
+        self.io, self.library, self.runtime = io, library, runtime
+        self._sink = sink
+        self.runs = max(1, runs)
+        self.control = control
+        self.skill = f"scenario/{declaration.name}"
+        self._run = 0
+        self._step = 0
+        self._steps = 1
+        self._label = ""
+        self._current: ScenarioRun | None = None
+
+    def emit(self, kind: EventKind, **fields: Any) -> None:
+        within = fields.pop("within", 0.0)
+        progress = 1.0 if kind == EventKind.GOAL_END else (self._run - 1 + within) / self.runs
+        self._sink(
+            ExecutorEvent(
+                kind=kind,
+                stamp=self.runtime.now(),
+                skill=self.skill,
+                repetition=0
+                if kind in (EventKind.GOAL_ACCEPTED, EventKind.GOAL_END)
+                else self._run,
+                repetitions=self.runs,
+                progress=min(1.0, max(0.0, progress)),
+                **fields,
+            )
+        )
+
+    def _step_event(self, event: ExecutorEvent) -> None:
+        """A step's skill event, as a phase of the scenario's attempt."""
+        within = (self._step - 1 + event.progress) / self._steps
+        if event.kind == EventKind.ATTEMPT_START:
+            label = self._current.shared.step_label if self._current else event.skill
+            self._label = f"step {self._step}: {label}"
+            self.emit(EventKind.PHASE_START, phase=self._label, within=within)
+        elif event.kind in (EventKind.PHASE_START, EventKind.PHASE_END):
+            self.emit(event.kind, phase=f"{event.skill}/{event.phase}", within=within)
+        elif event.kind == EventKind.ATTEMPT_END:
+            self.emit(
+                EventKind.PHASE_END,
+                phase=self._label,
+                outcome=event.outcome,
+                reason=event.reason,
+                metrics=event.metrics,
+                failure=event.failure,
+                within=within,
+            )
+            self._step += 1
+
+    def run(self) -> ScenarioGoalResult:
+        """Every run (stopping early on a stop or an abort), then the goal's result."""
+        start = self.runtime.now()
+        self.emit(EventKind.GOAL_ACCEPTED)
+        successes = 0
+        first: ScenarioResult | None = None
+        last: ScenarioResult | None = None
+        for run in range(1, self.runs + 1):
+            self._run, self._step = run, 1
+            if self.runtime.stop_requested() is not None:
+                break
+            self.emit(EventKind.ATTEMPT_START)
+            self.io.reset_station()
+            scenario = ScenarioRun(
+                self.declaration.build(),
+                self.io,
+                self.library,
+                self.runtime,
+                self._step_event,
+                self.control,
+            )
+            self._current = scenario
+            self._steps = max(1, len(scenario.planned()))
+            last = scenario.run()
+            self.emit(
+                EventKind.ATTEMPT_END,
+                outcome=last.outcome,
+                reason=last.reason,
+                metrics=last.metrics,
+                failure=last.failure,
+                within=1.0,
+            )
+            if last.outcome == SkillOutcome.SUCCEEDED:
+                successes += 1
+            elif first is None:
+                first = last
+            if last.outcome in (SkillOutcome.CANCELED, SkillOutcome.ESTOPPED):
+                break
+        made = self._run if last is not None else 0
+        if first is None and last is not None:
+            outcome, reason, failure = SkillOutcome.SUCCEEDED, "", ""
+        elif first is not None:
+            outcome, reason, failure = first.outcome, first.reason, first.failure
+            if last is not None and last.outcome in (SkillOutcome.CANCELED, SkillOutcome.ESTOPPED):
+                outcome = last.outcome
+        else:
+            stop = self.runtime.stop_requested() or SkillOutcome.CANCELED
+            outcome, reason, failure = (
+                stop,
+                "stopped before the first run",
+                stop_failure(stop).value,
+            )
+        self.emit(EventKind.GOAL_END, outcome=outcome, reason=reason, failure=failure)
+        return ScenarioGoalResult(
+            outcome, reason, failure, made, successes, self.runtime.now() - start, last
+        )
 
 
 def unlocked(

@@ -1,4 +1,5 @@
-"""``skill_executor`` node: serves ``execute_skill`` (ExecuteSkill action) for one robot.
+"""``skill_executor`` node: serves ``execute_skill`` (ExecuteSkill action) and
+``execute_scenario`` (ExecuteScenario: the integrated scenarios) for one robot.
 
 Publishes ``skill_events`` (timing markers), serves ``list_skills``. One goal runs at a time; a
 new goal preempts the running one (which ends CANCELED, reason "preempted"), as a trainer who
@@ -24,7 +25,7 @@ from academy_common.interface_constants import SkillEventKind as EventKind
 from academy_common.node_main import run_node
 from academy_common.qos import RELIABLE_QOS
 from academy_description.model_registry import load_model
-from academy_interfaces.action import ExecuteSkill
+from academy_interfaces.action import ExecuteScenario, ExecuteSkill
 from academy_interfaces.msg import SkillEvent
 from academy_interfaces.msg import SkillOutcome as SkillOutcomeMsg
 from academy_interfaces.srv import ListSkills
@@ -61,6 +62,9 @@ SLEEP_WALL_CAP_FACTOR = 20.0
 SHUTDOWN_WAIT_S = 3.0
 
 SkillGoalHandle = ServerGoalHandle[ExecuteSkill.Goal, ExecuteSkill.Result, ExecuteSkill.Feedback]
+ScenarioGoalHandle = ServerGoalHandle[
+    ExecuteScenario.Goal, ExecuteScenario.Result, ExecuteScenario.Feedback
+]
 
 
 class _GoalRuntime:
@@ -70,7 +74,9 @@ class _GoalRuntime:
     simulation), so that holds and settles last simulated seconds however loaded the host is.
     """
 
-    def __init__(self, node: SkillExecutorNode, handle: SkillGoalHandle) -> None:
+    def __init__(
+        self, node: SkillExecutorNode, handle: SkillGoalHandle | ScenarioGoalHandle
+    ) -> None:
         self._node = node
         self._handle = handle
         self.preempted = False
@@ -167,6 +173,15 @@ class SkillExecutorNode(Node):
             ExecuteSkill,
             "execute_skill",
             execute_callback=self._execute,
+            goal_callback=lambda goal: GoalResponse.ACCEPT,
+            cancel_callback=lambda handle: CancelResponse.ACCEPT,
+            callback_group=group,
+        )
+        self._scenarios = ActionServer(
+            self,
+            ExecuteScenario,
+            "execute_scenario",
+            execute_callback=self._execute_scenario,
             goal_callback=lambda goal: GoalResponse.ACCEPT,
             cancel_callback=lambda handle: CancelResponse.ACCEPT,
             callback_group=group,
@@ -268,6 +283,100 @@ class SkillExecutorNode(Node):
         )
         level(f"goal {goal_id[:8]} '{goal.skill}': {outcome.name} {reason}".rstrip())
         return result
+
+    def _execute_scenario(self, handle: ScenarioGoalHandle) -> ExecuteScenario.Result:
+        """Run an ExecuteScenario goal (one at a time with execute_skill goals: either
+        preempts the other), unless its skills are not mastered and it is not forced."""
+        goal: ExecuteScenario.Goal = handle.request
+        goal_id = uuid_bytes_to_hex(handle.goal_id.uuid)
+        runtime = _GoalRuntime(self, handle)
+        with self._lock:
+            if self._active is not None:
+                self._active.preempted = True
+            self._active = runtime
+        with self._run_lock:
+            result = self._run_scenario(handle, goal, goal_id, runtime)
+        with self._lock:
+            if self._active is runtime:
+                self._active = None
+        outcome = SkillOutcome(result.outcome.value)
+        if outcome == SkillOutcome.SUCCEEDED:
+            self._while_up(handle.succeed)
+        elif outcome == SkillOutcome.CANCELED and handle.is_cancel_requested:
+            self._while_up(handle.canceled)
+        else:
+            self._while_up(handle.abort)
+        level = (
+            self.get_logger().info if outcome == SkillOutcome.SUCCEEDED else self.get_logger().warn
+        )
+        level(f"scenario {goal_id[:8]} '{goal.scenario}': {outcome.name} {result.reason}".rstrip())
+        return result
+
+    def _run_scenario(
+        self,
+        handle: ScenarioGoalHandle,
+        goal: ExecuteScenario.Goal,
+        goal_id: str,
+        runtime: _GoalRuntime,
+    ) -> ExecuteScenario.Result:
+        from academy_skills.scenarios import ScenarioGoal, registered_scenarios
+
+        refused = FailureReason.REFUSED.value
+        declaration = registered_scenarios().get(goal.scenario)
+        why = ""
+        if declaration is None:
+            why = f"unknown scenario {goal.scenario!r}; known: {', '.join(registered_scenarios())}"
+        elif self.robot_io is None:
+            why = "this skill executor moves no robot (no robot_model and station_file)"
+        elif not goal.force:
+            locked = self._not_mastered(declaration.skills)
+            if locked:
+                why = (
+                    f"{goal.scenario} is locked for {self.robot_id}: it has not mastered "
+                    f"{', '.join(locked)} (force overrides)"
+                )
+        if why:
+            outcome = SkillOutcomeMsg(value=int(SkillOutcome.REJECTED))
+            return ExecuteScenario.Result(outcome=outcome, reason=why, failure=refused)
+        assert declaration is not None and self.robot_io is not None
+
+        def sink(event: ExecutorEvent) -> None:
+            self._while_up(self._publish_event, event, goal_id, goal.instruction_id)
+            if event.kind in (EventKind.PHASE_START, EventKind.ATTEMPT_START):
+                feedback = ExecuteScenario.Feedback(
+                    run=event.repetition, step=event.phase, progress=event.progress
+                )
+                self._while_up(handle.publish_feedback, feedback)
+
+        ran = ScenarioGoal(
+            declaration, self.robot_io, self.library, runtime, sink, runs=max(1, goal.runs)
+        ).run()
+        reason = ran.reason
+        if runtime.preempted and ran.outcome == SkillOutcome.CANCELED:
+            reason = f"preempted by a newer goal ({reason})"
+        last = ran.last
+        return ExecuteScenario.Result(
+            outcome=SkillOutcomeMsg(value=int(ran.outcome)),
+            reason=reason,
+            failure=ran.failure,
+            duration=seconds_to_duration(ran.duration),
+            runs=ran.runs,
+            successes=ran.successes,
+            steps=[f"{s.step.label()}: {s.outcome.name.lower()}" for s in last.steps]
+            if last is not None
+            else [],
+            metrics=metrics_to_msg(last.metrics if last is not None else {}),
+        )
+
+    def _not_mastered(self, skills: Sequence[str]) -> list[str]:
+        """The skills this robot has not mastered (all of them without a mastery store)."""
+        if self.mastery is None:
+            return list(skills)
+        from academy_skills.mastery import MasteryRule, MasteryStore
+
+        rows = MasteryStore(self.mastery.path).progress(self.robot_id, None, MasteryRule())
+        mastered = {r.skill for r in rows if r.mastered}
+        return [s for s in skills if s not in mastered]
 
     @property
     def stopping(self) -> bool:
