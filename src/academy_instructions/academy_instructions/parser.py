@@ -89,7 +89,8 @@ KIND_SYNONYMS = {"cube": "cube", "block": "cube", "box": "cube", "cup": "cup", "
 #: Words a trainer may use for a fixture kind.
 FIXTURE_SYNONYMS = {
     "bin": "bin", "basket": "bin", "pad": "target_pad", "mat": "target_pad",
-    "target": "target_pad", "spot": "target_pad",
+    "target": "target_pad", "spot": "target_pad", "button": "button", "knob": "knob",
+    "dial": "knob", "drawer": "drawer",
 }  # fmt: skip
 #: Words that start a destination: "... in the bin", "... on the green pad", "... onto the block".
 DESTINATION_WORDS = ("into", "in", "onto", "on", "to")
@@ -428,6 +429,24 @@ class InstructionParser:
                 return routed
             skill, parameter = routed
             parameters[parameter] = heard.name
+        _, takes = self.destinations.get(skill, (False, {}))
+        worked = {k: v for k, v in takes.items() if k not in ("prop",)}
+        if "object" not in self.skill_parameters.get(skill, frozenset()) and worked:
+            # A fixture skill ("press the red button"): what follows the verb names a fixture.
+            kind, parameter = next(iter(worked.items()))
+            named = [t for t in tokens if t not in ("the", "a", "an", "that", "this", "it")]
+            if named:
+                heard = self._destination(named)
+                if isinstance(heard, Rejection):
+                    return heard
+                if heard.kind != kind:
+                    return Rejection(
+                        FeedbackLevel.REJECTED, f"{skill} works a {kind}, not {heard.spoken()}"
+                    )
+                parameters[parameter] = heard.name
+            return ParsedInstruction(
+                InstructionKind.EXECUTE_SKILL, robot, skill, parameters, repetitions
+            )
         if "object" in self.skill_parameters.get(skill, frozenset()):
             found = self._object(tokens)
             if isinstance(found, Rejection):

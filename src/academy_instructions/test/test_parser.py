@@ -217,3 +217,36 @@ def test_twin_a_destination_that_is_not_there_or_not_taken_is_refused(
 def test_twin_a_station_without_fixtures_has_no_bin() -> None:
     result = InstructionParser(["robot_1"], OBJECTS).parse("put the red cube in the bin")
     assert isinstance(result, Rejection) and "no bin or pad" in result.text
+
+
+FIXTURE_PLACES = [
+    *OBJECTS,
+    StationObject("red_button", "red", "button", fixture=True),
+    StationObject("wooden_drawer", "brown", "drawer", fixture=True),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("press the red button", skill("robot_1", "press_button", fixture="red_button")),
+        ("open the brown drawer", skill("robot_1", "open_drawer", fixture="wooden_drawer")),
+        ("close the drawer", skill("robot_1", "close_drawer")),  # the station's drawer
+    ],
+)
+def test_a_fixture_skill_names_its_fixture(text: str, expected: ParsedInstruction) -> None:
+    assert InstructionParser(["robot_1"], FIXTURE_PLACES).parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("press the green button", "there is no green button here"),
+        ("open the button", "open_drawer works a drawer, not the red button"),
+    ],
+)
+def test_twin_a_fixture_that_is_not_there_or_not_worked_so_is_refused(
+    text: str, words: str
+) -> None:
+    result = InstructionParser(["robot_1"], FIXTURE_PLACES).parse(text)
+    assert isinstance(result, Rejection) and words in result.text, result

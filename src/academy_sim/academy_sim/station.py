@@ -10,7 +10,7 @@ feed-forward term. Objects are free bodies: they are held only by contact and fr
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import mujoco
@@ -27,6 +27,7 @@ from academy_description.mujoco_model import (
 )
 from academy_sim.errors import InvalidPoseError, InvalidStationError, UnknownObjectError
 from academy_sim.station_config import (
+    ARTICULATED,
     MAX_DROP_HEIGHT,
     FixtureSpec,
     ObjectSpec,
@@ -294,6 +295,9 @@ def _add_fixture(spec: mujoco.MjSpec, fixture: FixtureSpec, table_h: float) -> N
             conaffinity=0,
         )
         return
+    if fixture.kind in ARTICULATED:
+        _ARTICULATED_BUILDERS[fixture.kind](body, fixture)
+        return
     wall = float(fixture.wall or 0.0)
     half_x, half_y, half_z = size_x / 2, size_y / 2, size_z / 2
     boxes = {
@@ -346,6 +350,148 @@ def _add_object(
         # grip the rubber pads as well as any other.
         priority=PROP_PRIORITY,
     )
+
+
+#: Sizes of the articulated fixtures' moving parts (m): a button's cap, a knob's grip, a
+#: drawer's post handle, and the wall thickness of a drawer's cabinet.
+BUTTON_CAP_HEIGHT = 0.02
+KNOB_GRIP = (0.04, 0.04)  # diameter, height
+HANDLE_POST = (0.024, 0.04)  # diameter, height
+CABINET_WALL = 0.01
+#: A fixture joint's friction holds like dry friction: MuJoCo's default soft friction
+#: constraint lets a joint creep under any load (a 2000 N drawer friction crept 8 cm in 1 s
+#: under 100 N); stiffer and harder, it creeps 6 mm, and a 2 N one holds under 1 N (0.06 mm).
+FRICTION_SOLIMP = [0.99, 0.999, 0.001, 0.5, 2.0]
+FRICTION_SOLREF = [0.005, 1.0]  # s: twice the 2 ms physics step
+KNOB_ARMATURE = 0.002  # kg.m^2
+#: Moving parts' masses (kg): light, so the robot's servos drive them.
+MOVING_MASS = {"button": 0.02, "knob": 0.03, "drawer": 0.4}
+
+
+def _solid(body: mujoco.MjsBody, name: str, kind: int, size: list[float], pos: list[float],
+           rgba: list[float], mass: float | None = None) -> None:  # fmt: skip
+    geom = body.add_geom(
+        name=name,
+        type=kind,
+        size=size,
+        pos=pos,
+        rgba=rgba,
+        contype=PROP_BIT,
+        conaffinity=PROP_BIT | ROBOT_BIT,
+        friction=[1.0, 0.005, 0.0001],
+    )
+    if mass is not None:
+        geom.mass = mass
+
+
+def _button(body: mujoco.MjsBody, fixture: FixtureSpec) -> None:
+    """A housing on the table and a cap on a spring-loaded slide (down: pressed)."""
+    sx, sy, sz = fixture.size
+    rgba = list(fixture.rgba)
+    grey = [0.3, 0.3, 0.3, 1.0]
+    _solid(body, f"{fixture.name}_housing", mujoco.mjtGeom.mjGEOM_BOX, [sx / 2, sy / 2, sz / 2],
+           [0.0, 0.0, sz / 2], grey)  # fmt: skip
+    cap = body.add_body(name=f"{fixture.name}_cap", pos=[0.0, 0.0, sz + BUTTON_CAP_HEIGHT / 2])
+    cap.gravcomp = 1.0  # the spring carries the cap's weight: no sag at rest
+    joint = cap.add_joint(name=f"{fixture.name}_joint", type=mujoco.mjtJoint.mjJNT_SLIDE)
+    joint.axis = [0.0, 0.0, 1.0]
+    joint.range = [-float(fixture.travel or 0.0), 0.0]
+    joint.limited = mujoco.mjtLimited.mjLIMITED_TRUE
+    stiffness = float(fixture.stiffness or 0.0)
+    joint.stiffness = [stiffness, 0.0, 0.0]  # MuJoCo 4: linear, quadratic, cubic terms
+    joint.damping = [2.0 * math.sqrt(stiffness * MOVING_MASS["button"]), 0.0, 0.0]  # critical
+    radius = 0.3 * min(sx, sy)
+    cylinder = mujoco.mjtGeom.mjGEOM_CYLINDER
+    mass = MOVING_MASS["button"]
+    _solid(cap, fixture.name, cylinder, [radius, BUTTON_CAP_HEIGHT / 2, 0.0], [0.0, 0.0, 0.0],
+           rgba, mass)  # fmt: skip
+
+
+def _knob(body: mujoco.MjsBody, fixture: FixtureSpec) -> None:
+    """A base plate and a grip cylinder on a vertical hinge whose friction holds it."""
+    sx, sy, sz = fixture.size
+    _solid(body, f"{fixture.name}_base", mujoco.mjtGeom.mjGEOM_BOX, [sx / 2, sy / 2, sz / 2],
+           [0.0, 0.0, sz / 2], [0.3, 0.3, 0.3, 1.0])  # fmt: skip
+    diameter, height = KNOB_GRIP
+    grip = body.add_body(name=f"{fixture.name}_grip", pos=[0.0, 0.0, sz + height / 2])
+    joint = grip.add_joint(name=f"{fixture.name}_joint", type=mujoco.mjtJoint.mjJNT_HINGE)
+    joint.axis = [0.0, 0.0, 1.0]
+    travel = float(fixture.travel or 0.0)
+    joint.range = [-travel, travel]
+    joint.limited = mujoco.mjtLimited.mjLIMITED_TRUE
+    joint.frictionloss = float(fixture.friction or 0.0)
+    joint.damping = [0.01, 0.0, 0.0]
+    # The shaft's and its bearing's inertia: the 30 g grip alone (6e-6 kg.m^2) makes every
+    # soft constraint on the joint (friction, limits) give way under a finger's touch.
+    joint.armature = KNOB_ARMATURE
+    joint.solimp_friction, joint.solref_friction = FRICTION_SOLIMP, FRICTION_SOLREF
+    grip.add_geom(
+        name=fixture.name,
+        type=mujoco.mjtGeom.mjGEOM_CYLINDER,
+        size=[diameter / 2, height / 2, 0.0],
+        rgba=list(fixture.rgba),
+        contype=PROP_BIT,
+        conaffinity=PROP_BIT | ROBOT_BIT,
+        friction=[1.2, 0.02, 0.001],
+        mass=MOVING_MASS["knob"],
+    )
+    # A pointer on the grip's top, to see the turn.
+    grip.add_geom(
+        name=f"{fixture.name}_pointer",
+        type=mujoco.mjtGeom.mjGEOM_BOX,
+        size=[diameter / 2, 0.003, 0.001],
+        pos=[diameter / 4, 0.0, height / 2 + 0.001],
+        rgba=[1.0, 1.0, 1.0, 1.0],
+        contype=0,
+        conaffinity=0,
+    )
+
+
+def _drawer(body: mujoco.MjsBody, fixture: FixtureSpec) -> None:
+    """An open cabinet (floor, back and side walls, no lid, open toward the robot) and a
+    drawer that slides out toward the robot (-x), with a post handle on top at its front."""
+    sx, sy, sz = fixture.size
+    w = CABINET_WALL
+    grey = [0.45, 0.4, 0.35, 1.0]
+    box = mujoco.mjtGeom.mjGEOM_BOX
+    _solid(body, f"{fixture.name}_floor", box, [sx / 2, sy / 2, w / 2], [0.0, 0.0, w / 2], grey)
+    _solid(body, f"{fixture.name}_back", box, [w / 2, sy / 2, sz / 2],
+           [sx / 2 - w / 2, 0.0, sz / 2], grey)  # fmt: skip
+    for side, sign in (("right", -1.0), ("left", 1.0)):
+        _solid(body, f"{fixture.name}_{side}", box, [sx / 2, w / 2, sz / 2],
+               [0.0, sign * (sy / 2 - w / 2), sz / 2], grey)  # fmt: skip
+    dx, dy, dz = sx - w - 0.004, sy - 2 * w - 0.004, sz - w - 0.01
+    drawer = body.add_body(
+        name=f"{fixture.name}_drawer", pos=[-(sx - dx) / 2 + 0.0, 0.0, w + 0.002 + dz / 2]
+    )
+    drawer.gravcomp = 1.0  # runners carry it: it slides, it does not rub on the floor
+    joint = drawer.add_joint(name=f"{fixture.name}_joint", type=mujoco.mjtJoint.mjJNT_SLIDE)
+    joint.axis = [-1.0, 0.0, 0.0]  # + opens: toward the robot
+    joint.range = [0.0, float(fixture.travel or 0.0)]
+    joint.limited = mujoco.mjtLimited.mjLIMITED_TRUE
+    joint.frictionloss = float(fixture.friction or 0.0)
+    joint.damping = [2.0, 0.0, 0.0]
+    joint.solimp_friction, joint.solref_friction = FRICTION_SOLIMP, FRICTION_SOLREF
+    _solid(drawer, fixture.name, box, [dx / 2, dy / 2, dz / 2], [0.0, 0.0, 0.0],
+           list(fixture.rgba), MOVING_MASS["drawer"])  # fmt: skip
+    diameter, height = HANDLE_POST
+    _solid(drawer, f"{fixture.name}_handle", mujoco.mjtGeom.mjGEOM_CYLINDER,
+           [diameter / 2, height / 2, 0.0], [-dx / 2 + 0.03, 0.0, dz / 2 + height / 2],
+           [0.8, 0.8, 0.8, 1.0], 0.02)  # fmt: skip
+
+
+_ARTICULATED_BUILDERS = {"button": _button, "knob": _knob, "drawer": _drawer}
+
+
+@dataclass(frozen=True)
+class FixtureJoint:
+    """An articulated fixture's state: its joint position (m or rad; 0 at rest: unpressed,
+    centred, closed), its travel, and the point a hand acts on now (m, station frame): a
+    button's cap top, a knob's grip centre, a drawer's handle centre."""
+
+    position: float
+    travel: float
+    handle: tuple[float, float, float]
 
 
 class Station:
@@ -420,8 +566,40 @@ class Station:
 
     @property
     def fixtures(self) -> tuple[FixtureSpec, ...]:
-        """The station's fixtures as fitted to this robot (static: where they stand)."""
+        """The station's fixtures as fitted to this robot (where they stand)."""
         return self.config.fixtures
+
+    def fixture_joint(self, name: str) -> FixtureJoint | None:
+        """An articulated fixture's joint now (None for a static fixture)."""
+        spec = next((f for f in self.config.fixtures if f.name == name), None)
+        if spec is None:
+            known = ", ".join(f.name for f in self.config.fixtures) or "(none)"
+            raise UnknownObjectError(f"fixture {name!r}: not in this station; known: {known}")
+        if spec.kind not in ARTICULATED:
+            return None
+        joint = self.model.joint(f"{name}_joint")
+        position = float(self.data.qpos[joint.qposadr[0]])
+        part = {"button": name, "knob": name, "drawer": f"{name}_handle"}[spec.kind]
+        geom = self.model.geom(part)
+        centre = self.data.geom_xpos[geom.id]
+        if spec.kind == "button":  # the cap's top face
+            top = centre[2] + BUTTON_CAP_HEIGHT / 2
+            handle = (float(centre[0]), float(centre[1]), float(top))
+        else:
+            handle = (float(centre[0]), float(centre[1]), float(centre[2]))
+        # The button's joint goes down (negative) when pressed: report the depth.
+        shown = -position if spec.kind == "button" else position
+        return FixtureJoint(shown, float(spec.travel or 0.0), handle)
+
+    def set_fixture(self, name: str, share: float) -> None:
+        """Put an articulated fixture at ``share`` of its travel (0 rest .. 1 full; a knob
+        -1 .. 1), at rest."""
+        spec = next(f for f in self.config.fixtures if f.name == name)
+        joint = self.model.joint(f"{name}_joint")
+        travel = float(spec.travel or 0.0)
+        value = share * travel * (-1.0 if spec.kind == "button" else 1.0)
+        self.data.qpos[joint.qposadr[0]] = value
+        self.data.qvel[joint.dofadr[0]] = 0.0
 
     def place_object(
         self, name: str, x: float, y: float, yaw: float, z: float | None = None
@@ -442,8 +620,14 @@ class Station:
         )
         self.data.qvel[dof : dof + 6] = 0.0
 
-    def reset_objects(self, seed: int | None = None, poses: Sequence[ObjectPose] = ()) -> None:
-        """Put every prop at a random start pose within its spawn range, or where ``poses`` say.
+    def reset_objects(
+        self,
+        seed: int | None = None,
+        poses: Sequence[ObjectPose] = (),
+        fixtures: Mapping[str, float] | None = None,
+    ) -> None:
+        """Put every prop at a random start pose within its spawn range, or where ``poses`` say,
+        and every articulated fixture at rest, or at the share of its travel ``fixtures`` says.
 
         A pose's ``position`` z of 0 means "at rest on the table top" (a Pose message's default);
         any other z is the height of the prop's centre (see :meth:`pose_problems`).
@@ -458,6 +642,16 @@ class Station:
             f"{name}: placed {names.count(name)} times in one reset; name each object once"
             for name in sorted({n for n in names if names.count(n) > 1})
         ]
+        fixtures = dict(fixtures or {})
+        articulated = {f.name: f for f in self.config.fixtures if f.kind in ARTICULATED}
+        for name, share in sorted(fixtures.items()):
+            fixture = articulated.get(name)
+            low = -1.0 if fixture is not None and fixture.kind == "knob" else 0.0
+            if fixture is None:
+                known = ", ".join(articulated) or "(none)"
+                problems.append(f"{name}: not an articulated fixture here; known: {known}")
+            elif not (math.isfinite(share) and low <= share <= 1.0):
+                problems.append(f"{name}: position {share}: a share of its travel in [{low:g}, 1]")
         if problems:
             raise InvalidPoseError("station reset", problems)
         rng = self._rng if seed is None or seed < 0 else np.random.default_rng(seed)
@@ -471,6 +665,8 @@ class Station:
         for pose in poses:
             x, y, z = pose.position
             self.place_object(pose.name, x, y, yaw_from_quaternion(*pose.quaternion), z or None)
+        for name in articulated:
+            self.set_fixture(name, fixtures.get(name, 0.0))
         self.forward()
 
     def pose_problems(self, pose: ObjectPose) -> list[str]:

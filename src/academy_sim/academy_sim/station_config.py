@@ -96,7 +96,12 @@ class ObjectSpec(_Strict):
 FIXTURE_KINDS = {
     "target_pad": "a flat marker on the table top (tape): where pick_and_place sets an object down",
     "bin": "an open box standing on the table (floor and four walls): put_in / take_out",
+    "button": "a housing with a cap on a spring-loaded slide: press_button",
+    "knob": "a base with a grip cylinder on a vertical hinge that holds where it is turned",
+    "drawer": "an open cabinet with a drawer sliding out toward the robot, a post handle on top",
 }
+#: Kinds with a joint: its travel (m or rad) and how it resists (stiffness, damping, friction).
+ARTICULATED = ("button", "knob", "drawer")
 
 
 class FixtureSpec(_Strict):
@@ -105,7 +110,9 @@ class FixtureSpec(_Strict):
     extents (x, y, z)."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    kind: Literal["target_pad", "bin"] = Field(description=", ".join(FIXTURE_KINDS))
+    kind: Literal["target_pad", "bin", "button", "knob", "drawer"] = Field(
+        description=", ".join(FIXTURE_KINDS)
+    )
     color: str = Field(min_length=1, description="colour word a trainer names, e.g. green")
     x: float = Field(description="m, forward position of the footprint's centre (station frame)")
     y: float = Field(description="m, lateral position (left +)")
@@ -114,12 +121,37 @@ class FixtureSpec(_Strict):
         description="m, wall and floor thickness of a bin; null for a target_pad"
     )
     rgba: tuple[float, float, float, float]
+    travel: float | None = Field(
+        default=None,
+        description="a button's press depth or a drawer's pull-out (m), a knob's turn (rad); "
+        "null for a static fixture",
+    )
+    stiffness: float | None = Field(
+        default=None,
+        description="a button's spring (N/m) pushing the cap back up; null otherwise",
+    )
+    friction: float | None = Field(
+        default=None,
+        description="a knob's (N.m) or drawer's (N) joint friction, which holds it where it is "
+        "left; null otherwise",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> FixtureSpec:
         problems = []
         if min(self.size) <= 0:
             problems.append(f"size: {list(self.size)}: every extent must be > 0 m")
+        wants = {
+            "button": ("travel", "stiffness"),
+            "knob": ("travel", "friction"),
+            "drawer": ("travel", "friction"),
+        }.get(self.kind, ())
+        for key in ("travel", "stiffness", "friction"):
+            value = getattr(self, key)
+            if key in wants and (value is None or value <= 0):
+                problems.append(f"{key}: {value}: a {self.kind} needs a {key} > 0")
+            elif key not in wants and value is not None:
+                problems.append(f"{key}: {value}: a {self.kind} has none; use null")
         if self.kind == "bin":
             if self.wall is None or not 0 < 2 * self.wall < min(self.size[:2]):
                 problems.append(

@@ -61,6 +61,10 @@ class StationIO:
             state.pose.orientation.w = 1.0
             state.size.x, state.size.y, state.size.z = (float(v) for v in fixture.size)
             state.wall = float(fixture.wall or 0.0)
+            joint = self._station.fixture_joint(fixture.name)
+            if joint is not None:
+                state.joint, state.travel = joint.position, joint.travel
+                state.handle.x, state.handle.y, state.handle.z = joint.handle
             msg.fixtures.append(state)
         return msg
 
@@ -74,7 +78,18 @@ class StationIO:
         try:
             poses = requested_poses(request)
             with self._lock:
-                self._station.reset_objects(None if request.seed < 0 else request.seed, poses)
+                fixtures = dict(zip(request.fixture_names, request.fixture_positions, strict=False))
+                if len(request.fixture_names) != len(request.fixture_positions):
+                    raise InvalidPoseError(
+                        "station reset",
+                        [
+                            f"fixture_names has {len(request.fixture_names)} entries but "
+                            f"fixture_positions has {len(request.fixture_positions)}; they must "
+                            "pair up"
+                        ],
+                    )
+                seed = None if request.seed < 0 else request.seed
+                self._station.reset_objects(seed, poses, fixtures)
                 response.state = self.state()
         except InvalidPoseError as error:  # nothing moved: the station checks before it places
             response.message = str(error)

@@ -102,8 +102,8 @@ class InProcessRobot:
             (*table.x_range, *table.y_range),
         )
 
-    def reset_station(self) -> StationObservation:
-        self.station_sim.reset_objects()
+    def reset_station(self, fixtures: Mapping[str, float] | None = None) -> StationObservation:
+        self.station_sim.reset_objects(fixtures=fixtures)
         self.sleep(0.1)  # let the props settle on the table
         return self.station()
 
@@ -154,12 +154,21 @@ class InProcessRobot:
 
 def fixture_observations(sim: Station) -> dict[str, FixtureObservation]:
     """The station's fixtures as the skills see them (static: from its fitted layout)."""
-    return {
-        f.name: FixtureObservation(
-            f.name, f.kind, f.color, (f.x, f.y, float(sim.table_height)), f.size, f.wall or 0.0
+    seen = {}
+    for f in sim.fixtures:
+        joint = sim.fixture_joint(f.name)
+        seen[f.name] = FixtureObservation(
+            f.name,
+            f.kind,
+            f.color,
+            (f.x, f.y, float(sim.table_height)),
+            f.size,
+            f.wall or 0.0,
+            joint.position if joint is not None else 0.0,
+            joint.travel if joint is not None else 0.0,
+            joint.handle if joint is not None else None,
         )
-        for f in sim.fixtures
-    }
+    return seen
 
 
 def practice_rig(

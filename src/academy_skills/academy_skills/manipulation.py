@@ -186,6 +186,11 @@ class FixtureObservation:
     position: tuple[float, float, float]
     size: tuple[float, float, float]
     wall: float = 0.0
+    #: An articulated fixture's joint now (a button's depth, a knob's turn, a drawer's
+    #: pull-out: m or rad, 0 at rest), its travel (0: static), and where a hand acts on it.
+    joint: float = 0.0
+    travel: float = 0.0
+    handle: tuple[float, float, float] | None = None
 
     def inner_half_extents(self) -> tuple[float, float]:
         """Half the inside of its walls along x and y (m): the whole footprint for a pad."""
@@ -277,8 +282,9 @@ class RobotIO(Protocol):
         """Latest observation of the props."""
         ...
 
-    def reset_station(self) -> StationObservation:
-        """Put the props at new random start poses; return them."""
+    def reset_station(self, fixtures: Mapping[str, float] | None = None) -> StationObservation:
+        """Put the props at new random start poses and the articulated fixtures at rest, or at
+        the share of their travel ``fixtures`` says; return the station."""
         ...
 
     def move(

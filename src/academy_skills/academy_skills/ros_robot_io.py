@@ -90,6 +90,9 @@ def station_from_msg(msg: StationState) -> StationObservation:
             (f.pose.position.x, f.pose.position.y, f.pose.position.z),
             (f.size.x, f.size.y, f.size.z),
             f.wall,
+            f.joint,
+            f.travel,
+            (f.handle.x, f.handle.y, f.handle.z) if f.travel > 0 else None,
         )
         for f in msg.fixtures
     }
@@ -217,10 +220,15 @@ class RosRobotIO:
             assert self._station is not None
             return station_from_msg(self._station)
 
-    def reset_station(self) -> StationObservation:
+    def reset_station(self, fixtures: Mapping[str, float] | None = None) -> StationObservation:
         if not self._reset.wait_for_service(timeout_sec=CALL_TIMEOUT_S):
             raise RobotIOError("station/reset is not available")
-        request = ResetStation.Request(seed=-1)
+        shares = dict(fixtures or {})
+        request = ResetStation.Request(
+            seed=-1,
+            fixture_names=list(shares),
+            fixture_positions=[float(v) for v in shares.values()],
+        )
         try:
             response = wait_for_future(self._reset.call_async(request), CALL_TIMEOUT_S)
         except TimeoutError as error:

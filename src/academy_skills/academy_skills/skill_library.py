@@ -356,6 +356,7 @@ BUILTIN_MODULES = (
     "academy_skills.manipulation",
     "academy_skills.body_skills",
     "academy_skills.transfer_skills",
+    "academy_skills.fixture_skills",
 )
 #: The entry-point group other packages register skills in.
 ENTRY_POINT_GROUP = "academy.skills"

@@ -64,7 +64,7 @@ class _PlannerOnly:
     def station(self) -> StationObservation:
         return self._station
 
-    def reset_station(self) -> StationObservation:  # pragma: no cover - planning never resets
+    def reset_station(self, fixtures: object = None) -> StationObservation:  # pragma: no cover
         raise AssertionError("the grid places the prop itself")
 
     def move(
