@@ -365,7 +365,7 @@ FRICTION_SOLIMP = [0.99, 0.999, 0.001, 0.5, 2.0]
 FRICTION_SOLREF = [0.005, 1.0]  # s: twice the 2 ms physics step
 KNOB_ARMATURE = 0.002  # kg.m^2
 #: Moving parts' masses (kg): light, so the robot's servos drive them.
-MOVING_MASS = {"button": 0.02, "knob": 0.03, "drawer": 0.4}
+MOVING_MASS = {"button": 0.02, "knob": 0.03, "drawer": 0.4, "door": 0.3}
 
 
 def _solid(body: mujoco.MjsBody, name: str, kind: int, size: list[float], pos: list[float],
@@ -480,7 +480,37 @@ def _drawer(body: mujoco.MjsBody, fixture: FixtureSpec) -> None:
            [0.8, 0.8, 0.8, 1.0], 0.02)  # fmt: skip
 
 
-_ARTICULATED_BUILDERS = {"button": _button, "knob": _knob, "drawer": _drawer}
+#: A door panel's thickness (m), and its gap above the table (it hangs on its hinge).
+DOOR_THICKNESS = 0.015
+DOOR_GAP = 0.003
+
+
+def _door(body: mujoco.MjsBody, fixture: FixtureSpec) -> None:
+    """A panel along y, ``size`` (thickness, width, height), on a vertical hinge at its right
+    end (y - width / 2) that turns it open toward the robot (left +), with a post handle on its
+    top 0.03 m from the free end."""
+    _, width, height = fixture.size
+    hinge = body.add_body(name=f"{fixture.name}_panel", pos=[0.0, -width / 2, 0.0])
+    hinge.gravcomp = 1.0  # it hangs on its hinge: it does not rub on the table
+    joint = hinge.add_joint(name=f"{fixture.name}_joint", type=mujoco.mjtJoint.mjJNT_HINGE)
+    joint.axis = [0.0, 0.0, 1.0]
+    joint.range = [0.0, float(fixture.travel or 0.0)]
+    joint.limited = mujoco.mjtLimited.mjLIMITED_TRUE
+    joint.frictionloss = float(fixture.friction or 0.0)
+    joint.damping = [0.5, 0.0, 0.0]
+    joint.armature = KNOB_ARMATURE
+    joint.solimp_friction, joint.solref_friction = FRICTION_SOLIMP, FRICTION_SOLREF
+    box = mujoco.mjtGeom.mjGEOM_BOX
+    mass = MOVING_MASS["door"]
+    _solid(hinge, fixture.name, box, [DOOR_THICKNESS / 2, width / 2, height / 2],
+           [0.0, width / 2, DOOR_GAP + height / 2], list(fixture.rgba), mass)  # fmt: skip
+    diameter, post = HANDLE_POST
+    _solid(hinge, f"{fixture.name}_handle", mujoco.mjtGeom.mjGEOM_CYLINDER,
+           [diameter / 2, post / 2, 0.0], [0.0, width - 0.03, DOOR_GAP + height + post / 2],
+           [0.8, 0.8, 0.8, 1.0], 0.02)  # fmt: skip
+
+
+_ARTICULATED_BUILDERS = {"button": _button, "knob": _knob, "drawer": _drawer, "door": _door}
 
 
 @dataclass(frozen=True)
@@ -579,7 +609,7 @@ class Station:
             return None
         joint = self.model.joint(f"{name}_joint")
         position = float(self.data.qpos[joint.qposadr[0]])
-        part = {"button": name, "knob": name, "drawer": f"{name}_handle"}[spec.kind]
+        part = name if spec.kind in ("button", "knob") else f"{name}_handle"
         geom = self.model.geom(part)
         centre = self.data.geom_xpos[geom.id]
         if spec.kind == "button":  # the cap's top face

@@ -99,9 +99,11 @@ FIXTURE_KINDS = {
     "button": "a housing with a cap on a spring-loaded slide: press_button",
     "knob": "a base with a grip cylinder on a vertical hinge that holds where it is turned",
     "drawer": "an open cabinet with a drawer sliding out toward the robot, a post handle on top",
+    "door": "a panel along y hinged at its right end, swinging open toward the robot (left +), "
+    "a post handle on its top near the free end",
 }
 #: Kinds with a joint: its travel (m or rad) and how it resists (stiffness, damping, friction).
-ARTICULATED = ("button", "knob", "drawer")
+ARTICULATED = ("button", "knob", "drawer", "door")
 
 
 class FixtureSpec(_Strict):
@@ -110,7 +112,7 @@ class FixtureSpec(_Strict):
     extents (x, y, z)."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    kind: Literal["target_pad", "bin", "button", "knob", "drawer"] = Field(
+    kind: Literal["target_pad", "bin", "button", "knob", "drawer", "door"] = Field(
         description=", ".join(FIXTURE_KINDS)
     )
     color: str = Field(min_length=1, description="colour word a trainer names, e.g. green")
@@ -123,8 +125,8 @@ class FixtureSpec(_Strict):
     rgba: tuple[float, float, float, float]
     travel: float | None = Field(
         default=None,
-        description="a button's press depth or a drawer's pull-out (m), a knob's turn (rad); "
-        "null for a static fixture",
+        description="a button's press depth or a drawer's pull-out (m), a knob's or a door's "
+        "turn (rad); null for a static fixture",
     )
     stiffness: float | None = Field(
         default=None,
@@ -132,8 +134,8 @@ class FixtureSpec(_Strict):
     )
     friction: float | None = Field(
         default=None,
-        description="a knob's (N.m) or drawer's (N) joint friction, which holds it where it is "
-        "left; null otherwise",
+        description="a knob's or door's (N.m) or a drawer's (N) joint friction, which holds it "
+        "where it is left; null otherwise",
     )
 
     @model_validator(mode="after")
@@ -145,6 +147,7 @@ class FixtureSpec(_Strict):
             "button": ("travel", "stiffness"),
             "knob": ("travel", "friction"),
             "drawer": ("travel", "friction"),
+            "door": ("travel", "friction"),
         }.get(self.kind, ())
         for key in ("travel", "stiffness", "friction"):
             value = getattr(self, key)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from academy_skills.kinematics import grasp_yaws
 from academy_skills.manipulation import (
     GRIP_FORCE,
     REACH_FAILURES,
@@ -110,7 +111,9 @@ class _FixtureSkill(ManipulationSkill):
             fixture.name, fixture.kind, fixture.color, "cylinder", fixture.handle,
             (1.0, 0.0, 0.0, 0.0), (0.0, 0.0, 0.0),
         )  # fmt: skip
-        poses = top_down_poses(self.kinematics, arm, target, [0.0], self.io.joint_positions())
+        # A round handle takes the hand at any yaw: the first of four the arm reaches.
+        yaws = grasp_yaws((1.0, 0.0, 0.0, 0.0), "cylinder")
+        poses = top_down_poses(self.kinematics, arm, target, yaws, self.io.joint_positions())
         metrics["ik_position_error"] = (
             max(poses.above.position_error, poses.at.position_error),
             "m",
@@ -123,7 +126,7 @@ class _FixtureSkill(ManipulationSkill):
                 f"{poses.at.position_error:.3f} m from it)",
                 FailureReason.OUT_OF_REACH,
             )
-        return _Plan(arm.name, arm.gripper, target, 0.0, poses.above, poses.at, part)
+        return _Plan(arm.name, arm.gripper, target, poses.yaw, poses.above, poses.at, part)
 
     def _target(
         self, handle: tuple[float, float, float], depth: float
@@ -162,8 +165,24 @@ class _FixtureSkill(ManipulationSkill):
         offset: tuple[float, float],
         turn: float = 0.0,
     ) -> AttemptResult | None:
-        """Open around the handle, come down, close on it, move the hand by ``offset`` (m)
-        and turn it by ``turn`` (rad) in straight steps, let go and rise; None when done, an
+        """:meth:`_hold_and_follow` a straight line: the hand moved by ``offset`` (m) and
+        turned by ``turn`` (rad) in WAYPOINTS steps."""
+        x, y, _ = plan.target
+        path = [
+            (x + offset[0] * k / WAYPOINTS, y + offset[1] * k / WAYPOINTS, turn * k / WAYPOINTS)
+            for k in range(1, WAYPOINTS + 1)
+        ]
+        return self._hold_and_follow(ctx, params, plan, path)
+
+    def _hold_and_follow(
+        self,
+        ctx: SkillContext,
+        params: Mapping[str, ParamValue],
+        plan: _Plan,
+        path: list[tuple[float, float, float]],
+    ) -> AttemptResult | None:
+        """Open around the handle, come down, close on it, take the hand through ``path``
+        (x, y m and its turn from the grasp yaw, rad), let go and rise; None when done, an
         AttemptResult when the hand cannot go there."""
         speed = float(params["speed"])
         hand = self.kinematics.robot.hands[plan.gripper]
@@ -177,17 +196,16 @@ class _FixtureSkill(ManipulationSkill):
         self._grip(ctx, plan.gripper, 0.0, float(params["grip_force"]))
         ctx.phase(self.name, 0.5)
         arm = self.kinematics.robot.arms[plan.arm_name]
-        x, y, z = plan.target
-        for step in range(1, WAYPOINTS + 1):
-            share = step / WAYPOINTS
-            goal = (x + share * offset[0], y + share * offset[1], z)
-            through = self._solve_holding(arm, goal, plan.yaw + share * turn)
+        z = plan.target[2]
+        for step, (x, y, turn) in enumerate(path, 1):
+            through = self._solve_holding(arm, (x, y, z), plan.yaw + turn)
+            self._turned = turn
             if through.position_error > REACH_POSITION_TOLERANCE:
                 self._let_go(ctx, plan, speed)
                 return AttemptResult(
                     SkillOutcome.REJECTED,
                     f"the hand cannot {self.name.replace('_', ' ')} here: IK ends "
-                    f"{through.position_error:.3f} m short at step {step} of {WAYPOINTS}",
+                    f"{through.position_error:.3f} m short at step {step} of {len(path)}",
                     failure=FailureReason.OUT_OF_REACH,
                 )
             self._move(ctx, through.positions, speed / 2)
@@ -200,6 +218,7 @@ class _FixtureSkill(ManipulationSkill):
         self._grip(ctx, plan.gripper, hand.max_opening, 0.0)
         ctx.phase("retreat", 0.9)
         yaw = plan.yaw + self._turned
+        self._turned = 0.0
         self._rise_to_ready(ctx, plan, speed, yaw)
 
 
@@ -314,9 +333,7 @@ class TurnKnobSkill(_FixtureSkill):
     ) -> AttemptResult:
         angle = float(params["angle"])
         before = self._joint()
-        self._turned = angle
         refused = self._hold_and_move(ctx, params, plan, (0.0, 0.0), angle)
-        self._turned = 0.0
         if refused is not None:
             return refused
         turned = self._joint() - before
@@ -392,6 +409,90 @@ class CloseDrawerSkill(OpenDrawerSkill):
     name = "close_drawer"
     description = "push a pulled-out drawer back in (success: out at most 10 % of its travel)"
     parameters = (_fixture_parameter("drawer", "drawer to close"), SPEED, RESET, GRIP_FORCE)
+    start_share = 1.0
+    goal_share = 0.0
+    needs = f"at most {CLOSED_SHARE:.0%}"
+
+    def _passes(self, share: float) -> bool:
+        return share <= CLOSED_SHARE
+
+
+#: Waypoints of a door's arc (a straight step would pull the handle off its circle).
+ARC_WAYPOINTS = 8
+
+
+@register_skill(
+    category="fixtures",
+    verbs=("open the door", "swing open"),
+    requires=(Capability.ARM, Capability.HAND),
+    fixtures=("door",),
+    success="the door is open at least 80 % of its travel once the hand let go",
+    failures=FIXTURE_FAILURES,
+)  # fmt: skip
+class OpenDoorSkill(_FixtureSkill):
+    """Grip a hinged door's handle and swing it open toward the robot."""
+
+    name = "open_door"
+    description = "swing a hinged door open by its handle (success: open 80 % of its travel)"
+    parameters = (_fixture_parameter("door", "door to open"), SPEED, RESET, GRIP_FORCE)
+    fixture_kind = "door"
+    start_share = 0.0
+    goal_share = 1.0
+    needs = f"at least {OPEN_SHARE:.0%}"
+
+    def _passes(self, share: float) -> bool:
+        return share >= OPEN_SHARE
+
+    def _act(
+        self,
+        ctx: SkillContext,
+        params: Mapping[str, ParamValue],
+        plan: _Plan,
+        metrics: dict[str, tuple[float, str]],
+    ) -> AttemptResult:
+        door = self._start
+        assert door.handle is not None and door.hinge is not None
+        hx, hy = door.hinge
+        radius = math.hypot(door.handle[0] - hx, door.handle[1] - hy)
+        start = math.atan2(door.handle[1] - hy, door.handle[0] - hx)
+        sweep = self.goal_share * door.travel - door.joint  # + opens (turns left)
+        path = [
+            (
+                hx + radius * math.cos(start + sweep * k / ARC_WAYPOINTS),
+                hy + radius * math.sin(start + sweep * k / ARC_WAYPOINTS),
+                sweep * k / ARC_WAYPOINTS,
+            )
+            for k in range(1, ARC_WAYPOINTS + 1)
+        ]
+        refused = self._hold_and_follow(ctx, params, plan, path)
+        if refused is not None:
+            return refused
+        share = self._joint() / door.travel
+        metrics["open_share"] = (share, "")
+        if not self._passes(share):
+            return failed(
+                f"{door.name} is open {share:.0%} of its travel (needs {self.needs})",
+                metrics,
+                FailureReason.SLIPPED,
+            )
+        return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+
+
+@register_skill(
+    category="fixtures",
+    verbs=("close the door", "shut the door", "swing shut"),
+    requires=(Capability.ARM, Capability.HAND),
+    fixtures=("door",),
+    success="from the door swung open fully, it is open at most 10 % of its travel once the "
+    "hand let go",
+    failures=FIXTURE_FAILURES,
+)  # fmt: skip
+class CloseDoorSkill(OpenDoorSkill):
+    """Grip an open door's handle and swing it shut."""
+
+    name = "close_door"
+    description = "swing an open door shut (success: open at most 10 % of its travel)"
+    parameters = (_fixture_parameter("door", "door to close"), SPEED, RESET, GRIP_FORCE)
     start_share = 1.0
     goal_share = 0.0
     needs = f"at most {CLOSED_SHARE:.0%}"

@@ -192,6 +192,14 @@ class FixtureObservation:
     travel: float = 0.0
     handle: tuple[float, float, float] | None = None
 
+    @property
+    def hinge(self) -> tuple[float, float] | None:
+        """A door's vertical hinge axis (x, y m): at the right end of its footprint, where the
+        station builds it (academy_sim.station); None for any other fixture."""
+        if self.kind != "door":
+            return None
+        return self.position[0], self.position[1] - self.size[1] / 2
+
     def inner_half_extents(self) -> tuple[float, float]:
         """Half the inside of its walls along x and y (m): the whole footprint for a pad."""
         return self.size[0] / 2 - self.wall, self.size[1] / 2 - self.wall

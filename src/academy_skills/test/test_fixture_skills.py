@@ -1,7 +1,7 @@
-"""press_button, turn_knob, open_drawer and close_drawer on the Aurora at the fixtures station,
-judged by the fixture's own joint. Each twin must fail: the same fixture blocked (a spring 100
-times stiffer, a joint friction the arm cannot overcome), and a station without the fixture
-refuses the goal."""
+"""press_button, turn_knob, open/close_drawer and open/close_door on the Aurora at the fixtures
+and door stations, judged by the fixture's own joint. Each twin must fail: the same fixture
+blocked (a spring 100 times stiffer, a joint friction the arm cannot overcome), and a station
+without the fixture refuses the goal."""
 
 from __future__ import annotations
 
@@ -23,10 +23,17 @@ CASES = {
     "turn_knob": ("black_knob", "turned", {"friction": 50.0}),
     "open_drawer": ("wooden_drawer", "open_share", {"friction": 2000.0}),
     "close_drawer": ("wooden_drawer", "open_share", {"friction": 2000.0}),
+    "open_door": ("white_door", "open_share", {"friction": 200.0}),
+    "close_door": ("white_door", "open_share", {"friction": 200.0}),
 }
 
 
-def attempt(skill: str, station: Path = FIXTURES) -> AttemptResult:
+def station_of(skill: str) -> Path:
+    return STATIONS / "door.yaml" if "door" in skill else FIXTURES
+
+
+def attempt(skill: str, station: Path | None = None) -> AttemptResult:
+    station = station or station_of(skill)
     robot, library = practice_rig(load_model("aurora_h1"), station, seed=5)
     params = library.validate(skill, {})
     refused = library.get(skill).check_goal(params)  # type: ignore[attr-defined]
@@ -47,12 +54,14 @@ def test_the_judges_read_the_joints() -> None:
     assert abs(attempt("turn_knob").metrics["turned"][0] - 1.5708) <= 0.3
     assert attempt("open_drawer").metrics["open_share"][0] >= 0.8
     assert attempt("close_drawer").metrics["open_share"][0] <= 0.1
+    assert attempt("open_door").metrics["open_share"][0] >= 0.8
+    assert attempt("close_door").metrics["open_share"][0] <= 0.1
 
 
 @pytest.mark.parametrize("skill", sorted(CASES))
 def test_twin_a_blocked_fixture_is_not_worked(skill: str, tmp_path: Path) -> None:
     name, _, blocked = CASES[skill]
-    data = yaml.safe_load(FIXTURES.read_text())
+    data = yaml.safe_load(station_of(skill).read_text())
     next(f for f in data["fixtures"] if f["name"] == name).update(blocked)
     station = tmp_path / "blocked.yaml"
     station.write_text(yaml.safe_dump(data))
