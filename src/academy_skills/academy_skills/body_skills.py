@@ -127,6 +127,7 @@ class HeadGaze:
 #: How body skills fail.
 BODY_FAILURES = (
     FailureReason.MISSED,
+    FailureReason.COLLIDED,
     FailureReason.OUT_OF_REACH,
     FailureReason.MOTION_FAILED,
     FailureReason.REFUSED,
@@ -584,6 +585,111 @@ class WaveSkill(_BodySkill):
                 f"the hand was at least {lowest:.3f} m above the shoulder (needs "
                 f"{WAVE_UP_SHARE * up:.3f}) and swung {span:.3f} m (needs "
                 f"{WAVE_SWING_SHARE * 2 * swing:.3f})",
+                metrics,
+                FailureReason.MISSED,
+            )
+        return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+
+
+#: A pointing hand stops this far short of the object (m) and at most this share of the arm's
+#: length from the shoulder; the shoulder-to-hand line must pass within POINT_TOLERANCE (rad).
+POINT_STANDOFF = 0.15
+POINT_REACH_SHARE = 0.85
+POINT_TOLERANCE = math.radians(8.0)
+POINT_SPEED = 1.0  # rad/s
+
+
+@register_skill(
+    category="body",
+    verbs=("point at", "point to", "point towards", "show me"),
+    requires=(Capability.ARM,),
+    success="the measured line from the shoulder through the hand points within 8 degrees of "
+    "the object, the hand short of it and the object not moved",
+    failures=BODY_FAILURES,
+)
+class PointAtSkill(_BodySkill):
+    """Point at an object with the arm on its side (the hand held short of it)."""
+
+    name = "point_at"
+    description = "point the arm at an object (success: shoulder-hand line within 8 degrees)"
+    parameters = (OBJECT, RESET)
+
+    def _refusal(self, params: Mapping[str, ParamValue]) -> str | None:
+        return None  # any robot with an arm (the registry checks that)
+
+    def check_goal(self, params: Mapping[str, ParamValue]) -> str | None:
+        return unknown_object(self.io, params)
+
+    def _attempt(
+        self,
+        ctx: SkillContext,
+        params: Mapping[str, ParamValue],
+        metrics: dict[str, tuple[float, str]],
+    ) -> AttemptResult:
+        if params.get("reset_scene", True):
+            ctx.phase("reset_scene", 0.0)
+            self.io.reset_station()
+        unknown = unknown_object(self.io, params)
+        if unknown is not None:
+            return AttemptResult(SkillOutcome.REJECTED, unknown, failure=FailureReason.REFUSED)
+        name = str(params["object"])
+        before = np.array(self.io.station().objects[name].position)
+        kinematics = self.kinematics
+        arm = kinematics.arm_for(float(before[1]))
+        start = self.io.joint_positions()
+        shoulder = kinematics.body_pose(kinematics.joint_body(arm.joints[0]), start)[0]
+        elbow = kinematics.body_pose(kinematics.joint_body(arm.elbow), start)[0]
+        length = float(
+            np.linalg.norm(elbow - shoulder)
+            + np.linalg.norm(kinematics.grasp_point(arm, start) - elbow)
+        )
+        ctx.phase("plan", 0.1)
+        direction = before - shoulder
+        distance = float(np.linalg.norm(direction))
+        reach = min(POINT_REACH_SHARE * length, distance - POINT_STANDOFF)
+        target = shoulder + direction / distance * reach
+        solution = kinematics.solve(
+            arm, (float(target[0]), float(target[1]), float(target[2])), 0.0, start,
+            orientation_cost=0.02,
+        )  # fmt: skip
+        planned = gaze_error(
+            kinematics.grasp_point(arm, {**start, **solution.positions}) - shoulder, direction
+        )
+        metrics["planned_pointing_error"] = (math.degrees(planned), "deg")
+        if planned > POINT_TOLERANCE:
+            return AttemptResult(
+                SkillOutcome.REJECTED,
+                f"the {arm.name} arm cannot point at {name}: the best posture points "
+                f"{math.degrees(planned):.1f} deg away (tolerance "
+                f"{math.degrees(POINT_TOLERANCE):.0f} deg)",
+                metrics,
+                FailureReason.OUT_OF_REACH,
+            )
+        ctx.phase("point", 0.3)
+        self._turn(ctx, solution.positions, POINT_SPEED, MIN_HEAD_MOVE_S, metrics)
+        ctx.sleep(SETTLE_S)
+        ctx.phase("judge", 0.8)
+        now = self.io.joint_positions()
+        hand = kinematics.grasp_point(arm, now)
+        obj = np.array(self.io.station().objects[name].position)
+        error = gaze_error(hand - shoulder, obj - shoulder)
+        moved = float(np.linalg.norm(obj - before))
+        metrics["pointing_error"] = (math.degrees(error), "deg")
+        metrics["hand_to_object"] = (float(np.linalg.norm(obj - hand)), "m")
+        ctx.phase("lower", 0.9)
+        self._turn(ctx, arm.ready, POINT_SPEED, MIN_HEAD_MOVE_S, metrics)
+        if moved > 0.01:
+            return AttemptResult(
+                SkillOutcome.FAILED,
+                f"pointing moved {name} {moved:.3f} m: the hand touched it",
+                metrics,
+                FailureReason.COLLIDED,
+            )
+        if error > POINT_TOLERANCE:
+            return AttemptResult(
+                SkillOutcome.FAILED,
+                f"the arm pointed {math.degrees(error):.1f} deg away from {name} (tolerance "
+                f"{math.degrees(POINT_TOLERANCE):.0f} deg)",
                 metrics,
                 FailureReason.MISSED,
             )

@@ -139,3 +139,21 @@ def test_twin_an_unpowered_arm_does_not_wave() -> None:
     result = library.get("wave").run_attempt(robot, library.validate("wave", {}))
     assert result.outcome != SkillOutcome.SUCCEEDED, result.reason
     assert result.failure in (FailureReason.MISSED, FailureReason.MOTION_FAILED)
+
+
+def test_the_g1_points_at_the_cup() -> None:
+    result = run_skill("unitree_g1", "point_at", {"object": "blue_cup"})
+    assert result.outcome == SkillOutcome.SUCCEEDED, result.reason
+    assert result.metrics["pointing_error"][0] < 8.0
+    assert result.metrics["hand_to_object"][0] > 0.05  # short of it, not touching
+
+
+def test_twin_an_unpowered_arm_does_not_point() -> None:
+    model = load_model("unitree_g1")
+    arm = model.arms["left"].joints  # the cup stands on the left
+    robot, library = practice_rig(model, STATION, seed=1, disabled_joints=arm)
+    result = library.get("point_at").run_attempt(
+        robot, library.validate("point_at", {"object": "blue_cup"})
+    )
+    assert result.outcome != SkillOutcome.SUCCEEDED, result.reason
+    assert result.failure in (FailureReason.MISSED, FailureReason.MOTION_FAILED)
