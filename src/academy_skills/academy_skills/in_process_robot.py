@@ -22,7 +22,7 @@ from academy_control.controller_manager import (
 from academy_control.errors import ControlError
 from academy_control.trajectory import TrajectoryPoint
 from academy_description.model_registry import RobotModel
-from academy_sim.station import Station
+from academy_sim.station import ObjectPose, Station
 from academy_skills.kinematics import ArmKinematics
 from academy_skills.manipulation import (
     FixtureObservation,
@@ -102,8 +102,13 @@ class InProcessRobot:
             (*table.x_range, *table.y_range),
         )
 
-    def reset_station(self, fixtures: Mapping[str, float] | None = None) -> StationObservation:
-        self.station_sim.reset_objects(fixtures=fixtures)
+    def reset_station(
+        self,
+        fixtures: Mapping[str, float] | None = None,
+        places: Mapping[str, tuple[float, float, float]] | None = None,
+    ) -> StationObservation:
+        poses = [ObjectPose(n, p, (1.0, 0.0, 0.0, 0.0)) for n, p in (places or {}).items()]
+        self.station_sim.reset_objects(poses=poses, fixtures=fixtures)
         self.sleep(0.1)  # let the props settle on the table
         return self.station()
 

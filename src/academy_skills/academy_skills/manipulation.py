@@ -215,6 +215,18 @@ class StationObservation:
     #: The table top's edges (m): near x, far x, right y, left y (None: not known).
     table_extent: tuple[float, float, float, float] | None = None
 
+    def surface_under(self, x: float, y: float) -> float:
+        """Height (m) of what a prop at (x, y) stands on: a bin's floor inside a bin, else the
+        table top."""
+        floors = [
+            f.position[2] + f.wall
+            for f in self.fixtures.values()
+            if f.kind == "bin"
+            and abs(x - f.position[0]) <= f.inner_half_extents()[0]
+            and abs(y - f.position[1]) <= f.inner_half_extents()[1]
+        ]
+        return max(floors, default=self.table_height)
+
     def off_table(self, x: float, y: float, half_x: float, half_y: float) -> str | None:
         """Why a footprint of half extents (half_x, half_y) centred at (x, y) would not lie
         wholly on the table top (None when it would, or the edges are not known)."""
@@ -290,9 +302,14 @@ class RobotIO(Protocol):
         """Latest observation of the props."""
         ...
 
-    def reset_station(self, fixtures: Mapping[str, float] | None = None) -> StationObservation:
-        """Put the props at new random start poses and the articulated fixtures at rest, or at
-        the share of their travel ``fixtures`` says; return the station."""
+    def reset_station(
+        self,
+        fixtures: Mapping[str, float] | None = None,
+        places: Mapping[str, tuple[float, float, float]] | None = None,
+    ) -> StationObservation:
+        """Put the props at new random start poses, or upright with their centre at
+        ``places`` (x, y, z m), and the articulated fixtures at rest, or at the share of their
+        travel ``fixtures`` says; return the station."""
         ...
 
     def move(
@@ -482,7 +499,8 @@ class ManipulationSkill:
                 failure=FailureReason.REFUSED,
             )
         depth = self.kinematics.hand_depth(arm)
-        grasp_z = max(obj.position[2], observation.table_height + TABLE_CLEARANCE + depth)
+        surface = observation.surface_under(obj.position[0], obj.position[1])
+        grasp_z = max(obj.position[2], surface + TABLE_CLEARANCE + depth)
         target = (obj.position[0], obj.position[1], grasp_z)
         yaws = grasp_yaws(obj.quaternion, obj.shape)
         poses = top_down_poses(self.kinematics, arm, target, yaws, self.io.joint_positions())

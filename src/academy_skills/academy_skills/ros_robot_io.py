@@ -18,6 +18,7 @@ from enum import IntEnum
 from typing import TypeVar, cast
 
 from builtin_interfaces.msg import Duration  # type: ignore[import-untyped]
+from geometry_msgs.msg import Pose  # type: ignore[import-untyped]
 from rclpy.action.client import ActionClient
 from rclpy.client import Client
 from rclpy.executors import Executor
@@ -220,7 +221,11 @@ class RosRobotIO:
             assert self._station is not None
             return station_from_msg(self._station)
 
-    def reset_station(self, fixtures: Mapping[str, float] | None = None) -> StationObservation:
+    def reset_station(
+        self,
+        fixtures: Mapping[str, float] | None = None,
+        places: Mapping[str, tuple[float, float, float]] | None = None,
+    ) -> StationObservation:
         if not self._reset.wait_for_service(timeout_sec=CALL_TIMEOUT_S):
             raise RobotIOError("station/reset is not available")
         shares = dict(fixtures or {})
@@ -229,6 +234,12 @@ class RosRobotIO:
             fixture_names=list(shares),
             fixture_positions=[float(v) for v in shares.values()],
         )
+        for name, (x, y, z) in (places or {}).items():
+            pose = Pose()
+            pose.position.x, pose.position.y, pose.position.z = x, y, z
+            pose.orientation.w = 1.0
+            request.object_names.append(name)
+            request.poses.append(pose)
         try:
             response = wait_for_future(self._reset.call_async(request), CALL_TIMEOUT_S)
         except TimeoutError as error:

@@ -41,6 +41,7 @@ from academy_skills.manipulation import (
     PlaceGoal,
     RobotIOError,
     StationObservation,
+    _AttemptEnd,
     _Plan,
 )
 from academy_skills.skill_library import (
@@ -49,6 +50,7 @@ from academy_skills.skill_library import (
     FailureReason,
     ParameterSpec,
     ParamValue,
+    SkillContext,
     SkillOutcome,
     failed,
     register_skill,
@@ -202,11 +204,15 @@ def _radius(obj: ObjectObservation) -> float:
 
 
 def free_spot(
-    bin_: FixtureObservation, obj: ObjectObservation, world: StationObservation
+    bin_: FixtureObservation,
+    obj: ObjectObservation,
+    world: StationObservation,
+    centre_first: bool = False,
 ) -> tuple[float, float] | None:
     """Where in the bin to set ``obj`` down: the free point nearest where it stands (so two
-    props from either side of the table fit side by side), else the centre or a corner; None
-    when nothing fits."""
+    props from either side of the table fit side by side), else the centre or a corner
+    (``centre_first``: the centre before all, farthest from the walls); None when nothing
+    fits."""
     radius = _radius(obj)
     inner_x, inner_y = bin_.inner_half_extents()
     room_x, room_y = inner_x - radius - BIN_MARGIN, inner_y - radius - BIN_MARGIN
@@ -225,7 +231,8 @@ def free_spot(
 
     nearest = (clamp(obj.position[0] - cx, room_x), clamp(obj.position[1] - cy, room_y))
     corners = [(sx * room_x, sy * room_y) for sx in (-1, 1) for sy in (-1, 1)]
-    for dx, dy in [nearest, (0.0, 0.0), *corners]:
+    spots = [(0.0, 0.0), nearest] if centre_first else [nearest, (0.0, 0.0)]
+    for dx, dy in [*spots, *corners]:
         spot = (cx + dx, cy + dy)
         if all(math.dist(spot, o.position[:2]) >= radius + _radius(o) + BIN_MARGIN for o in inside):
             return spot
@@ -451,5 +458,102 @@ class RotateSkill(_CarrySkill):
                 f"{ROTATE_TOLERANCE} rad)",
                 metrics,
                 FailureReason.SLIPPED,
+            )
+        return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+
+
+#: Where take_out_of_bin sets a prop down: this far beyond the bin's side wall (m).
+BESIDE_BIN = 0.03
+
+
+@register_skill(
+    category="manipulation",
+    verbs=("take out of the bin", "take out", "get out of the bin", "empty"),
+    requires=(Capability.ARM, Capability.HAND),
+    fixtures=("bin",),
+    success="the object, taken from inside the bin over its walls, stands on the table beside "
+    "the bin (centre within 3 cm of the spot, at its resting height within 1 cm)",
+    failures=CARRY_FAILURES,
+)  # fmt: skip
+class TakeOutOfBinSkill(_CarrySkill):
+    """Take an object out of a bin and set it down on the table beside it."""
+
+    name = "take_out_of_bin"
+    description = (
+        "take an object out of a bin and stand it on the table beside it (success: it stands "
+        "within 3 cm of the spot)"
+    )
+    parameters = (OBJECT, BIN, SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, HEIGHT, HOLD_TIME)
+    fixture_kind = "bin"
+    fixture_parameter = "bin"
+
+    def _plan(
+        self,
+        ctx: SkillContext,
+        params: Mapping[str, ParamValue],
+        metrics: dict[str, tuple[float, str]],
+    ) -> _Plan:
+        """A reset puts the object in the bin first (a free spot on its floor); without one it
+        must be there already."""
+        name = str(params["object"])
+        world = self.io.station()
+        found = find_fixture(world, "bin", str(params["bin"]), name)
+        if isinstance(found, str) or name not in world.objects:
+            raise _AttemptEnd(
+                SkillOutcome.REJECTED,
+                found if isinstance(found, str) else f"unknown object {name!r}",
+                FailureReason.REFUSED,
+            )
+        if params.get("reset_scene", True):
+            ctx.phase("reset_scene", 0.0)
+            others = {n: o for n, o in world.objects.items() if n == name}  # it alone
+            spot = free_spot(found, world.objects[name], StationObservation(
+                world.table_height, others, world.fixtures, world.table_extent
+            ), centre_first=True)  # fmt: skip
+            if spot is None:
+                raise _AttemptEnd(
+                    SkillOutcome.REJECTED, f"{name} does not fit in {found.name}",
+                    FailureReason.REFUSED,
+                )  # fmt: skip
+            z = found.position[2] + found.wall + world.objects[name].size[2] / 2 + 0.002
+            self.io.reset_station(places={name: (spot[0], spot[1], z)})
+            ctx.sleep(0.2)  # let it settle on the bin's floor
+        obj = self.io.station().objects[name]
+        half_x, half_y = found.inner_half_extents()
+        if abs(obj.position[0] - found.position[0]) > half_x or (
+            abs(obj.position[1] - found.position[1]) > half_y
+        ):
+            raise _AttemptEnd(
+                SkillOutcome.REJECTED, f"{name} is not in {found.name}", FailureReason.REFUSED
+            )
+        self._bin = found
+        return super()._plan(ctx, {**params, "reset_scene": False}, metrics)
+
+    def _goal(self, params: Mapping[str, ParamValue], plan: _Plan) -> PlaceGoal | AttemptResult:
+        bin_, obj = self._bin, plan.obj
+        side = 1.0 if obj.position[1] >= bin_.position[1] else -1.0
+        y = bin_.position[1] + side * (bin_.size[1] / 2 + _radius(obj) + BESIDE_BIN)
+        x = bin_.position[0]
+        off = self.io.station().off_table(x, y, _radius(obj), _radius(obj))
+        if off is not None:
+            return AttemptResult(
+                SkillOutcome.REJECTED, f"no room beside {bin_.name}: {off}",
+                failure=FailureReason.REFUSED,
+            )  # fmt: skip
+        return PlaceGoal(x, y, -bin_.wall, bin_.size[2])
+
+    def _judge_goal(
+        self, plan: _Plan, goal: PlaceGoal, metrics: dict[str, tuple[float, str]]
+    ) -> AttemptResult:
+        fallen, (dx, dy) = self._standing_at(plan, goal, metrics)
+        if fallen is not None:
+            return fallen
+        off = math.hypot(dx, dy)
+        if off > PLACE_TARGET_TOLERANCE:
+            return failed(
+                f"{plan.obj.name} stands {off:.3f} m from the spot beside {self._bin.name} "
+                f"(at most {PLACE_TARGET_TOLERANCE} m)",
+                metrics,
+                FailureReason.MISSED,
             )
         return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)

@@ -1,7 +1,7 @@
-"""pick_and_place, put_in_bin, stack and rotate: the Aurora carries the red cube to the goal and
-the judge reads where it rests. Each twin must fail: the same attempt with the right gripper
-unpowered (its jaws never close: nothing is carried), a goal naming what the station lacks
-(refused before anything moves)."""
+"""pick_and_place, put_in_bin, take_out_of_bin, stack and rotate: the Aurora carries the red
+cube to the goal and the judge reads where it rests. Each twin must fail: the same attempt with
+the grippers unpowered (the jaws never close: nothing is carried), a goal naming what the
+station lacks (refused before anything moves)."""
 
 from __future__ import annotations
 
@@ -21,13 +21,14 @@ CASES = {
     "put_in_bin": ("bins", {}, "below_rim"),
     "stack": ("stacking", {"onto": "yellow_block"}, "base_moved"),
     "rotate": ("tabletop", {"angle": 1.2}, "turned"),
+    "take_out_of_bin": ("bins", {}, "distance_to_target"),
 }
 
 
 def attempt(skill: str, unpowered_gripper: bool = False, **extra: object) -> AttemptResult:
     station, params, _ = CASES[skill]
     model = load_model("aurora_h1")
-    joints = model.grippers["right_gripper"] if unpowered_gripper else ()
+    joints = [j for g in model.grippers.values() for j in g] if unpowered_gripper else ()
     robot, library = practice_rig(
         model, STATIONS / f"{station}.yaml", seed=3, disabled_joints=joints
     )
