@@ -92,8 +92,11 @@ FIXTURE_SYNONYMS = {
     "target": "target_pad", "spot": "target_pad", "button": "button", "knob": "knob",
     "dial": "knob", "drawer": "drawer",
 }  # fmt: skip
-#: Words that start a destination: "... in the bin", "... on the green pad", "... onto the block".
+#: Words that start a destination: "... in the bin", "... on the green pad", "... onto the block";
+#: and a source: "... out of the bin", "... off the block" (a parameter that ``refers`` to
+#: "from:<kind>" takes it).
 DESTINATION_WORDS = ("into", "in", "onto", "on", "to")
+SOURCE_WORDS = ("out", "off", "from")
 #: Stop words: any of them, as a whole word anywhere in a text, makes it an e-stop.
 STOP_WORDS = ("stop", "halt", "freeze", "estop")
 RESET_WORDS = ("reset", "resume", "continue")
@@ -418,13 +421,15 @@ class InstructionParser:
                     )
                 said[name], parameters[name] = word, value
                 tokens.remove(word)
-        where = next((i for i, t in enumerate(tokens) if t in DESTINATION_WORDS), None)
+        places = DESTINATION_WORDS + SOURCE_WORDS
+        where = next((i for i, t in enumerate(tokens) if t in places), None)
         if where is not None:
+            source = tokens[where] in SOURCE_WORDS
             heard = self._destination(tokens[where + 1 :])
             tokens = tokens[:where]
             if isinstance(heard, Rejection):
                 return heard
-            routed = self._route(skill, heard)
+            routed = self._route(skill, heard, source)
             if isinstance(routed, Rejection):
                 return routed
             skill, parameter = routed
@@ -467,7 +472,9 @@ class InstructionParser:
     def _destination(self, tokens: list[str]) -> StationObject | Rejection:
         """The fixture or prop a destination phrase names ("the grey bin", "the yellow
         block", "the pad")."""
-        words = [t for t in tokens if t not in ("the", "a", "an", "top", "of", "that", "this")]
+        words = [
+            t for t in tokens if t not in ("the", "a", "an", "top", "of", "that", "this", "it")
+        ]
         kind = FIXTURE_SYNONYMS.get(words[-1]) if words else None
         if kind is None:  # a prop: "on the yellow block"
             return self._object(words)
@@ -484,11 +491,13 @@ class InstructionParser:
             return Rejection(FeedbackLevel.CLARIFY, f"which one: {options}?")
         return matches[0]
 
-    def _route(self, skill: str, heard: StationObject) -> tuple[str, str] | Rejection:
-        """The skill and parameter that take destination ``heard``: the verb's own skill if
-        it takes one of that kind, else (for a verb that says "carry somewhere") the one
-        carrying skill that does."""
-        kind = heard.kind if heard.fixture else "prop"
+    def _route(
+        self, skill: str, heard: StationObject, source: bool = False
+    ) -> tuple[str, str] | Rejection:
+        """The skill and parameter that take destination (or ``source``) ``heard``: the
+        verb's own skill if it takes one of that kind, else (for a verb that says "carry
+        somewhere") the one carrying skill that does."""
+        kind = ("from:" if source else "") + (heard.kind if heard.fixture else "prop")
         carries, takes = self.destinations.get(skill, (False, {}))
         if kind in takes:
             return skill, takes[kind]

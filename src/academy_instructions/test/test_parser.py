@@ -187,6 +187,10 @@ DESTINATIONS = [
      skill("robot_1", "stack", object="red_cube", onto="yellow_block")),
     ("stack the cube on the cup", skill("robot_1", "stack", object="red_cube", onto="blue_cup")),
     ("put the red cube", skill("robot_1", "place", object="red_cube")),
+    ("take the cube out of the bin",
+     skill("robot_1", "take_out_of_bin", object="red_cube", bin="grey_bin")),
+    ("take the red cube off the yellow block",
+     skill("robot_1", "unstack", object="red_cube", **{"from": "yellow_block"})),
 ]  # fmt: skip
 
 

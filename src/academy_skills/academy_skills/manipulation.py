@@ -215,15 +215,24 @@ class StationObservation:
     #: The table top's edges (m): near x, far x, right y, left y (None: not known).
     table_extent: tuple[float, float, float, float] | None = None
 
-    def surface_under(self, x: float, y: float) -> float:
-        """Height (m) of what a prop at (x, y) stands on: a bin's floor inside a bin, else the
-        table top."""
+    def surface_under(self, name: str) -> float:
+        """Height (m) of what prop ``name`` stands on: the top of another prop under it (a
+        stack), a bin's floor inside a bin, else the table top."""
+        me = self.objects[name]
+        x, y = me.position[0], me.position[1]
         floors = [
             f.position[2] + f.wall
             for f in self.fixtures.values()
             if f.kind == "bin"
             and abs(x - f.position[0]) <= f.inner_half_extents()[0]
             and abs(y - f.position[1]) <= f.inner_half_extents()[1]
+        ]
+        floors += [
+            o.position[2] + o.size[2] / 2
+            for o in self.objects.values()
+            if o.name != name
+            and o.position[2] + o.size[2] / 2 <= me.position[2]
+            and math.hypot(x - o.position[0], y - o.position[1]) <= max(o.size[:2]) / 2
         ]
         return max(floors, default=self.table_height)
 
@@ -499,7 +508,7 @@ class ManipulationSkill:
                 failure=FailureReason.REFUSED,
             )
         depth = self.kinematics.hand_depth(arm)
-        surface = observation.surface_under(obj.position[0], obj.position[1])
+        surface = observation.surface_under(name)
         grasp_z = max(obj.position[2], surface + TABLE_CLEARANCE + depth)
         target = (obj.position[0], obj.position[1], grasp_z)
         yaws = grasp_yaws(obj.quaternion, obj.shape)

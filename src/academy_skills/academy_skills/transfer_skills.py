@@ -468,9 +468,10 @@ BESIDE_BIN = 0.03
 
 @register_skill(
     category="manipulation",
-    verbs=("take out of the bin", "take out", "get out of the bin", "empty"),
+    verbs=("take", "take out", "get", "fetch"),
     requires=(Capability.ARM, Capability.HAND),
     fixtures=("bin",),
+    carries=True,
     success="the object, taken from inside the bin over its walls, stands on the table beside "
     "the bin (centre within 3 cm of the spot, at its resting height within 1 cm)",
     failures=CARRY_FAILURES,
@@ -483,7 +484,14 @@ class TakeOutOfBinSkill(_CarrySkill):
         "take an object out of a bin and stand it on the table beside it (success: it stands "
         "within 3 cm of the spot)"
     )
-    parameters = (OBJECT, BIN, SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, HEIGHT, HOLD_TIME)
+    parameters = (
+        OBJECT,
+        ParameterSpec(
+            "bin", str, "bin to take it from (default: the one nearest the object)",
+            default="", refers="from:bin",
+        ),
+        SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, HEIGHT, HOLD_TIME,
+    )  # fmt: skip
     fixture_kind = "bin"
     fixture_parameter = "bin"
 
@@ -552,6 +560,114 @@ class TakeOutOfBinSkill(_CarrySkill):
         if off > PLACE_TARGET_TOLERANCE:
             return failed(
                 f"{plan.obj.name} stands {off:.3f} m from the spot beside {self._bin.name} "
+                f"(at most {PLACE_TARGET_TOLERANCE} m)",
+                metrics,
+                FailureReason.MISSED,
+            )
+        return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+
+
+FROM = ParameterSpec(
+    "from", str, "prop it is stacked on (default: the nearest other box-shaped prop)",
+    default="", refers="from:prop",
+)  # fmt: skip
+
+
+@register_skill(
+    category="manipulation",
+    verbs=("unstack", "take off", "take it off"),
+    requires=(Capability.ARM, Capability.HAND),
+    carries=True,
+    success="the object, taken off the prop it was stacked on, stands on the table beside it "
+    "(within 3 cm of the spot) and the prop below did not move more than 2 cm",
+    failures=CARRY_FAILURES,
+)  # fmt: skip
+class UnstackSkill(_CarrySkill):
+    """Take an object off the prop it is stacked on and stand it on the table beside it."""
+
+    name = "unstack"
+    description = (
+        "take an object off the prop it is stacked on and stand it beside it (success: it "
+        "stands within 3 cm of the spot, the prop below unmoved)"
+    )
+    parameters = (OBJECT, FROM, SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, HEIGHT, HOLD_TIME)
+
+    def check_goal(self, params: Mapping[str, ParamValue]) -> str | None:
+        refused = super().check_goal(params)
+        if refused is not None:
+            return refused
+        found = StackSkill._base(self, self.io.station(), {**params, "onto": params["from"]})  # type: ignore[arg-type]
+        return found if isinstance(found, str) else None
+
+    def _plan(
+        self,
+        ctx: SkillContext,
+        params: Mapping[str, ParamValue],
+        metrics: dict[str, tuple[float, str]],
+    ) -> _Plan:
+        """A reset stacks the object on its base first; without one it must be on it."""
+        name = str(params["object"])
+        world = self.io.station()
+        base = StackSkill._base(self, world, {**params, "onto": params["from"]})  # type: ignore[arg-type]
+        if isinstance(base, str):
+            raise _AttemptEnd(SkillOutcome.REJECTED, base, FailureReason.REFUSED)
+        if params.get("reset_scene", True):
+            ctx.phase("reset_scene", 0.0)
+            self.io.reset_station()
+            base = self.io.station().objects[base.name]
+            top = base.position[2] + base.size[2] / 2
+            z = top + world.objects[name].size[2] / 2 + 0.002
+            self.io.reset_station(places={
+                base.name: (base.position[0], base.position[1], 0.0),
+                name: (base.position[0], base.position[1], z),
+            })  # fmt: skip
+            ctx.sleep(0.2)  # let it settle on the base
+        world = self.io.station()
+        below, obj = world.objects[base.name], world.objects[name]
+        if math.dist(obj.position[:2], below.position[:2]) > STACK_TOLERANCE or (
+            obj.position[2] < below.position[2] + below.size[2] / 2
+        ):
+            raise _AttemptEnd(
+                SkillOutcome.REJECTED, f"{name} is not on {below.name}", FailureReason.REFUSED
+            )
+        self._below = below
+        return super()._plan(ctx, {**params, "reset_scene": False}, metrics)
+
+    def _goal(self, params: Mapping[str, ParamValue], plan: _Plan) -> PlaceGoal | AttemptResult:
+        below, obj = self._below, plan.obj
+        side = 1.0 if below.position[1] >= 0 else -1.0  # outward, away from the midline
+        y = below.position[1] + side * (_radius(below) + _radius(obj) + BESIDE_BIN)
+        x = below.position[0]
+        off = self.io.station().off_table(x, y, _radius(obj), _radius(obj))
+        if off is not None:
+            return AttemptResult(
+                SkillOutcome.REJECTED, f"no room beside {below.name}: {off}",
+                failure=FailureReason.REFUSED,
+            )  # fmt: skip
+        world = self.io.station()
+        surface = below.position[2] + below.size[2] / 2 - world.table_height
+        return PlaceGoal(x, y, -surface, surface)
+
+    def _judge_goal(
+        self, plan: _Plan, goal: PlaceGoal, metrics: dict[str, tuple[float, str]]
+    ) -> AttemptResult:
+        now = self.io.station().objects[self._below.name]
+        moved = math.dist(now.position, self._below.position)
+        metrics["base_moved"] = (moved, "m")
+        if moved > PLACE_TARGET_TOLERANCE * 2 / 3:
+            return failed(
+                f"{self._below.name} was knocked {moved:.3f} m while unstacking "
+                f"{plan.obj.name} (at most {PLACE_TARGET_TOLERANCE * 2 / 3:.3f} m)",
+                metrics,
+                FailureReason.PUSHED_AWAY,
+            )
+        fallen, (dx, dy) = self._standing_at(plan, goal, metrics)
+        if fallen is not None:
+            return fallen
+        off = math.hypot(dx, dy)
+        if off > PLACE_TARGET_TOLERANCE:
+            return failed(
+                f"{plan.obj.name} stands {off:.3f} m from the spot beside {self._below.name} "
                 f"(at most {PLACE_TARGET_TOLERANCE} m)",
                 metrics,
                 FailureReason.MISSED,

@@ -1,7 +1,7 @@
-"""pick_and_place, put_in_bin, take_out_of_bin, stack and rotate: the Aurora carries the red
-cube to the goal and the judge reads where it rests. Each twin must fail: the same attempt with
-the grippers unpowered (the jaws never close: nothing is carried), a goal naming what the
-station lacks (refused before anything moves)."""
+"""pick_and_place, put_in_bin, take_out_of_bin, stack, unstack and rotate: the Aurora carries
+the red cube to the goal and the judge reads where it rests. Each twin must fail: the same
+attempt with the grippers unpowered (the jaws never close: nothing is carried), a goal naming
+what the station lacks (refused before anything moves)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ CASES = {
     "stack": ("stacking", {"onto": "yellow_block"}, "base_moved"),
     "rotate": ("tabletop", {"angle": 1.2}, "turned"),
     "take_out_of_bin": ("bins", {}, "distance_to_target"),
+    "unstack": ("stacking", {"from": "yellow_block"}, "base_moved"),
 }
 
 
