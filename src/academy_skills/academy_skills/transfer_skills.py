@@ -1,6 +1,6 @@
-"""Skills that carry an object somewhere: ``pick_and_place`` (onto a target pad),
-``put_in_bin``, ``stack`` (onto another prop) and ``rotate`` (turned in place), judged by
-physics.
+"""Skills that carry an object somewhere, judged by physics: ``pick_and_place`` (onto a target
+pad), ``put_in_bin``, ``take_out_of_bin``, ``sort_by_colour`` (into the bin of its colour),
+``stack``, ``unstack``, ``arrange_in_row`` and ``rotate`` (turned in place).
 
 Each grasps and lifts as ``lift`` does (:class:`~academy_skills.manipulation.ManipulationSkill`),
 carries the object over its goal (high enough to clear what stands there: a bin's walls, the
@@ -9,10 +9,15 @@ straight up. Then the judge reads where the object rests, from the station's sta
 
 - ``pick_and_place``: its centre within the pad's footprint, standing (centre at its resting
   height within 1 cm);
-- ``put_in_bin``: its centre inside the bin's walls and below their rim (upright or not);
+- ``put_in_bin`` / ``sort_by_colour``: its centre inside the (right) bin's walls and below their
+  rim (upright or not);
+- ``take_out_of_bin`` / ``unstack``: a reset first puts it in the bin / on the other prop; it
+  must end standing on the table beside it, within 3 cm of the spot (the prop below unmoved);
 - ``stack``: resting on the other prop's top (centre height within 1 cm of that top plus half its
   own height), its centre within STACK_TOLERANCE of the other's axis, and the other still
   standing where it was;
+- ``arrange_in_row``: standing beside the other prop in a row across the table (in line within
+  1.5 cm, the gap within 2 cm of the one asked);
 - ``rotate``: turned by ``angle`` (its measured yaw change within ROTATE_TOLERANCE), within 3 cm
   of where it was, standing.
 
@@ -261,7 +266,9 @@ class PutInBinSkill(_CarrySkill):
     description = (
         "pick an object up and put it in a bin (success: it rests inside the walls, below the rim)"
     )
-    parameters = (OBJECT, BIN, SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, HEIGHT, HOLD_TIME)
+    parameters: tuple[ParameterSpec, ...] = (
+        OBJECT, BIN, SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, HEIGHT, HOLD_TIME,
+    )  # fmt: skip
     fixture_kind = "bin"
     fixture_parameter = "bin"
 
@@ -669,6 +676,137 @@ class UnstackSkill(_CarrySkill):
             return failed(
                 f"{plan.obj.name} stands {off:.3f} m from the spot beside {self._below.name} "
                 f"(at most {PLACE_TARGET_TOLERANCE} m)",
+                metrics,
+                FailureReason.MISSED,
+            )
+        return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+
+
+@register_skill(
+    category="manipulation",
+    verbs=("sort", "sort by colour", "sort by color"),
+    requires=(Capability.ARM, Capability.HAND),
+    fixtures=("bin",),
+    success="the object rests inside the walls of the bin of its own colour, below their rim",
+    failures=CARRY_FAILURES,
+)  # fmt: skip
+class SortByColourSkill(PutInBinSkill):
+    """Put an object in the bin of its colour."""
+
+    name = "sort_by_colour"
+    description = "put an object in the bin of its colour (success: inside that bin's walls)"
+    parameters = (OBJECT, SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, HEIGHT, HOLD_TIME)
+
+    def _matching(self, params: Mapping[str, ParamValue]) -> FixtureObservation | str:
+        world = self.io.station()
+        obj = world.objects.get(str(params["object"]))
+        if obj is None:
+            return f"unknown object {params['object']!r}"
+        bins = [f for _, f in sorted(world.fixtures.items()) if f.kind == "bin"]
+        same = [f for f in bins if f.color == obj.color]
+        if not same:
+            colours = ", ".join(f.color for f in bins) or "none"
+            return f"no {obj.color} bin for {obj.name} at this station (bins: {colours})"
+        return same[0]
+
+    def check_goal(self, params: Mapping[str, ParamValue]) -> str | None:
+        refused = ManipulationSkill.check_goal(self, params)
+        if refused is not None:
+            return refused
+        found = self._matching(params)
+        return found if isinstance(found, str) else None
+
+    def _fixture(self, params: Mapping[str, ParamValue]) -> FixtureObservation | AttemptResult:
+        found = self._matching(params)
+        if isinstance(found, str):
+            return AttemptResult(SkillOutcome.REJECTED, found, failure=FailureReason.REFUSED)
+        return found
+
+
+ROW_GAP = ParameterSpec(
+    "gap", float, "free space between the two, along the row", default=0.04, unit="m",
+    minimum=0.01, maximum=0.15,
+)  # fmt: skip
+BESIDE = ParameterSpec(
+    "beside", str, "prop to line it up with (default: the nearest other prop)", default="",
+    refers="prop",
+)  # fmt: skip
+#: A row: the two centres within this of one line across the table (m), the gap within
+#: ROW_GAP_TOLERANCE of the one asked.
+ROW_TOLERANCE = 0.015
+ROW_GAP_TOLERANCE = 0.02
+
+
+@register_skill(
+    category="manipulation",
+    verbs=("line up", "arrange", "arrange in a row", "put in a row"),
+    requires=(Capability.ARM, Capability.HAND),
+    success="the object stands beside the other prop in a row across the table: centres "
+    "within 1.5 cm of one line (same distance from the robot), the free gap between them "
+    "within 2 cm of gap",
+    failures=CARRY_FAILURES,
+)  # fmt: skip
+class ArrangeInRowSkill(_CarrySkill):
+    """Stand an object beside another one, in a row across the table, ``gap`` apart."""
+
+    name = "arrange_in_row"
+    description = (
+        "stand an object beside another in a row across the table, gap m apart (success: in "
+        "line within 1.5 cm, the gap within 2 cm)"
+    )
+    parameters = (OBJECT, BESIDE, ROW_GAP, SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, HEIGHT, HOLD_TIME)
+
+    def _other(self, params: Mapping[str, ParamValue]) -> ObjectObservation | str:
+        world = self.io.station()
+        name, beside = str(params["object"]), str(params["beside"])
+        others = {n: o for n, o in world.objects.items() if n != name}
+        if beside:
+            return others.get(beside) or f"no other prop called {beside!r} at this station"
+        mine = world.objects.get(name)
+        if mine is None or not others:
+            return f"nothing to line {name} up with at this station"
+        return min(others.values(), key=lambda o: math.dist(o.position[:2], mine.position[:2]))
+
+    def check_goal(self, params: Mapping[str, ParamValue]) -> str | None:
+        refused = super().check_goal(params)
+        if refused is not None:
+            return refused
+        found = self._other(params)
+        return found if isinstance(found, str) else None
+
+    def _goal(self, params: Mapping[str, ParamValue], plan: _Plan) -> PlaceGoal | AttemptResult:
+        other = self._other(params)
+        if isinstance(other, str):
+            return AttemptResult(SkillOutcome.REJECTED, other, failure=FailureReason.REFUSED)
+        self._beside = other
+        # On the object's own side of the other (its arm need not cross over).
+        side = 1.0 if plan.obj.position[1] >= other.position[1] else -1.0
+        spacing = _radius(other) + _radius(plan.obj) + float(params["gap"])
+        y = other.position[1] + side * spacing
+        return PlaceGoal(other.position[0], y)
+
+    def _judge_goal(
+        self, plan: _Plan, goal: PlaceGoal, metrics: dict[str, tuple[float, str]]
+    ) -> AttemptResult:
+        fallen, _ = self._standing_at(plan, goal, metrics)
+        if fallen is not None:
+            return fallen
+        world = self.io.station()
+        obj, other = world.objects[plan.obj.name], world.objects[self._beside.name]
+        off_line = abs(obj.position[0] - other.position[0])
+        gap = abs(obj.position[1] - other.position[1]) - _radius(obj) - _radius(other)
+        asked = (
+            math.dist((goal.x, goal.y), self._beside.position[:2])
+            - _radius(plan.obj)
+            - (_radius(self._beside))
+        )
+        metrics["off_line"] = (off_line, "m")
+        metrics["gap"] = (gap, "m")
+        if off_line > ROW_TOLERANCE or abs(gap - asked) > ROW_GAP_TOLERANCE:
+            return failed(
+                f"{obj.name} and {other.name} are {off_line:.3f} m out of line (at most "
+                f"{ROW_TOLERANCE}) with a {gap:.3f} m gap (asked {asked:.3f} +- "
+                f"{ROW_GAP_TOLERANCE})",
                 metrics,
                 FailureReason.MISSED,
             )

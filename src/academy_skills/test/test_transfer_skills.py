@@ -23,6 +23,8 @@ CASES = {
     "rotate": ("tabletop", {"angle": 1.2}, "turned"),
     "take_out_of_bin": ("bins", {}, "distance_to_target"),
     "unstack": ("stacking", {"from": "yellow_block"}, "base_moved"),
+    "sort_by_colour": ("sorting", {}, "below_rim"),
+    "arrange_in_row": ("stacking", {"beside": "yellow_block"}, "gap"),
 }
 
 
@@ -82,3 +84,11 @@ def test_a_station_without_a_bin_refuses_put_in_bin() -> None:
     skill = library.get("put_in_bin")
     refused = skill.check_goal(library.validate("put_in_bin", {"object": "red_cube"}))  # type: ignore[attr-defined]
     assert refused is not None and "no bin" in refused
+
+
+def test_twin_a_station_without_a_bin_of_its_colour_refuses_sorting() -> None:
+    _robot, library = practice_rig(load_model("aurora_h1"), STATIONS / "bins.yaml", seed=3)
+    skill = library.get("sort_by_colour")
+    goal = library.validate("sort_by_colour", {"object": "red_cube"})
+    refused = skill.check_goal(goal)  # type: ignore[attr-defined]
+    assert refused is not None and "no red bin" in refused
