@@ -28,6 +28,7 @@ from academy_description.mujoco_model import (
 from academy_sim.errors import InvalidPoseError, InvalidStationError, UnknownObjectError
 from academy_sim.station_config import (
     ARTICULATED,
+    FLOOR_THICKNESS,
     MAX_DROP_HEIGHT,
     FixtureSpec,
     ObjectSpec,
@@ -298,10 +299,14 @@ def _add_fixture(spec: mujoco.MjSpec, fixture: FixtureSpec, table_h: float) -> N
     if fixture.kind in ARTICULATED:
         _ARTICULATED_BUILDERS[fixture.kind](body, fixture)
         return
+    if fixture.kind == "shelf":
+        _shelf(body, fixture)
+        return
     wall = float(fixture.wall or 0.0)
+    floor = min(wall, FLOOR_THICKNESS)
     half_x, half_y, half_z = size_x / 2, size_y / 2, size_z / 2
     boxes = {
-        "floor": ([half_x, half_y, wall / 2], [0.0, 0.0, wall / 2]),
+        "floor": ([half_x, half_y, floor / 2], [0.0, 0.0, floor / 2]),
         "wall_front": ([wall / 2, half_y, half_z], [-half_x + wall / 2, 0.0, half_z]),
         "wall_back": ([wall / 2, half_y, half_z], [half_x - wall / 2, 0.0, half_z]),
         "wall_right": ([half_x, wall / 2, half_z], [0.0, -half_y + wall / 2, half_z]),
@@ -350,6 +355,24 @@ def _add_object(
         # grip the rubber pads as well as any other.
         priority=PROP_PRIORITY,
     )
+
+
+#: A shelf's board and legs (m).
+SHELF_BOARD = 0.015
+SHELF_LEG = 0.02
+
+
+def _shelf(body: mujoco.MjsBody, fixture: FixtureSpec) -> None:
+    """A board whose top is ``size`` z above the table, on a leg at each end (along y)."""
+    sx, sy, sz = fixture.size
+    box = mujoco.mjtGeom.mjGEOM_BOX
+    rgba = list(fixture.rgba)
+    _solid(body, f"{fixture.name}_board", box, [sx / 2, sy / 2, SHELF_BOARD / 2],
+           [0.0, 0.0, sz - SHELF_BOARD / 2], rgba)  # fmt: skip
+    for side, sign in (("right", -1.0), ("left", 1.0)):
+        _solid(body, f"{fixture.name}_leg_{side}", box,
+               [sx / 2, SHELF_LEG / 2, (sz - SHELF_BOARD) / 2],
+               [0.0, sign * (sy / 2 - SHELF_LEG / 2), (sz - SHELF_BOARD) / 2], rgba)  # fmt: skip
 
 
 #: Sizes of the articulated fixtures' moving parts (m): a button's cap, a knob's grip, a

@@ -96,12 +96,23 @@ class ObjectSpec(_Strict):
 FIXTURE_KINDS = {
     "target_pad": "a flat marker on the table top (tape): where pick_and_place sets an object down",
     "bin": "an open box standing on the table (floor and four walls): put_in / take_out",
+    "pegboard": "a block with a square hole (a bin with thick walls): insert_peg",
+    "shelf": "a board on two legs over the table, size z its top's height: place_on_shelf",
     "button": "a housing with a cap on a spring-loaded slide: press_button",
     "knob": "a base with a grip cylinder on a vertical hinge that holds where it is turned",
     "drawer": "an open cabinet with a drawer sliding out toward the robot, a post handle on top",
     "door": "a panel along y hinged at its right end, swinging open toward the robot (left +), "
     "a post handle on its top near the free end",
 }
+#: Kinds with walls around an open inside (``wall`` thick), on a floor at most FLOOR_THICKNESS.
+WALLED = ("bin", "pegboard")
+FLOOR_THICKNESS = 0.008  # m
+
+
+def kind_floor(kind: str) -> str:
+    return "hole's floor" if kind == "pegboard" else "bin's floor"
+
+
 #: Kinds with a joint: its travel (m or rad) and how it resists (stiffness, damping, friction).
 ARTICULATED = ("button", "knob", "drawer", "door")
 
@@ -112,8 +123,8 @@ class FixtureSpec(_Strict):
     extents (x, y, z)."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    kind: Literal["target_pad", "bin", "button", "knob", "drawer", "door"] = Field(
-        description=", ".join(FIXTURE_KINDS)
+    kind: Literal["target_pad", "bin", "pegboard", "shelf", "button", "knob", "drawer", "door"] = (
+        Field(description=", ".join(FIXTURE_KINDS))
     )
     color: str = Field(min_length=1, description="colour word a trainer names, e.g. green")
     x: float = Field(description="m, forward position of the footprint's centre (station frame)")
@@ -138,6 +149,14 @@ class FixtureSpec(_Strict):
         "where it is left; null otherwise",
     )
 
+    @property
+    def floor(self) -> float:
+        """Height above the table (m) of what a prop set in or on it stands on: a bin's or a
+        pegboard's floor, a shelf's top; 0 otherwise."""
+        if self.kind == "shelf":
+            return self.size[2]
+        return min(self.wall, FLOOR_THICKNESS) if self.kind in WALLED and self.wall else 0.0
+
     @model_validator(mode="after")
     def _check(self) -> FixtureSpec:
         problems = []
@@ -155,19 +174,19 @@ class FixtureSpec(_Strict):
                 problems.append(f"{key}: {value}: a {self.kind} needs a {key} > 0")
             elif key not in wants and value is not None:
                 problems.append(f"{key}: {value}: a {self.kind} has none; use null")
-        if self.kind == "bin":
+        if self.kind in WALLED:
             if self.wall is None or not 0 < 2 * self.wall < min(self.size[:2]):
                 problems.append(
-                    f"wall: {self.wall}: a bin needs a wall thickness > 0 m and less than half "
-                    f"its smallest width ({min(self.size[:2]) / 2:.3f} m)"
+                    f"wall: {self.wall}: a {self.kind} needs a wall thickness > 0 m and less "
+                    f"than half its smallest width ({min(self.size[:2]) / 2:.3f} m)"
                 )
-            elif self.wall >= self.size[2]:
+            elif min(self.wall, FLOOR_THICKNESS) >= self.size[2]:
                 problems.append(
-                    f"wall: {self.wall}: the floor must be thinner than the bin's "
-                    f"height {self.size[2]} m"
+                    f"size: {list(self.size)}: the {kind_floor(self.kind)} must be lower than "
+                    f"its walls ({FLOOR_THICKNESS} m floor)"
                 )
         elif self.wall is not None:
-            problems.append(f"wall: {self.wall}: only a bin has walls; use null")
+            problems.append(f"wall: {self.wall}: only a bin or a pegboard has walls; use null")
         if problems:
             raise ValueError("\n".join(problems))
         return self

@@ -61,6 +61,7 @@ class StationIO:
             state.pose.orientation.w = 1.0
             state.size.x, state.size.y, state.size.z = (float(v) for v in fixture.size)
             state.wall = float(fixture.wall or 0.0)
+            state.floor = float(fixture.floor)
             joint = self._station.fixture_joint(fixture.name)
             if joint is not None:
                 state.joint, state.travel = joint.position, joint.travel

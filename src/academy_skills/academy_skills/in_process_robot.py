@@ -172,6 +172,7 @@ def fixture_observations(sim: Station) -> dict[str, FixtureObservation]:
             joint.position if joint is not None else 0.0,
             joint.travel if joint is not None else 0.0,
             joint.handle if joint is not None else None,
+            f.floor,
         )
     return seen
 

@@ -191,6 +191,9 @@ class FixtureObservation:
     joint: float = 0.0
     travel: float = 0.0
     handle: tuple[float, float, float] | None = None
+    #: Height above the table (m) of what a prop set in or on it stands on: a bin's or a
+    #: pegboard's floor, a shelf's top; 0 otherwise.
+    floor: float = 0.0
 
     @property
     def hinge(self) -> tuple[float, float] | None:
@@ -217,13 +220,14 @@ class StationObservation:
 
     def surface_under(self, name: str) -> float:
         """Height (m) of what prop ``name`` stands on: the top of another prop under it (a
-        stack), a bin's floor inside a bin, else the table top."""
+        stack), a bin's floor inside a bin, a shelf's top on a shelf, else the table top."""
         me = self.objects[name]
         x, y = me.position[0], me.position[1]
         floors = [
-            f.position[2] + f.wall
+            f.position[2] + f.floor
             for f in self.fixtures.values()
-            if f.kind == "bin"
+            if f.floor > 0
+            and f.position[2] + f.floor <= me.position[2]
             and abs(x - f.position[0]) <= f.inner_half_extents()[0]
             and abs(y - f.position[1]) <= f.inner_half_extents()[1]
         ]
@@ -379,6 +383,10 @@ HOLD_TIME = ParameterSpec(
 
 #: A carried object's bottom passes this far above what stands at its goal (m).
 CARRY_CLEARANCE = 0.03
+#: Over its goal, the carried object is brought within this of it (m), in up to ALIGN_STEPS
+#: measured corrections.
+ALIGN_TOLERANCE = 0.002
+ALIGN_STEPS = 2
 
 
 @dataclass(frozen=True)
@@ -625,7 +633,8 @@ class ManipulationSkill:
         yaw = plan.yaw + goal.turn
         carry_z = max(lifted[2], plan.target[2] + goal.clear + CARRY_CLEARANCE)
         ctx.phase("carry", 0.8)
-        over = self._solve_holding(arm, (goal.x, goal.y, carry_z), yaw)
+        hand_x, hand_y = self._hand_over(plan, goal)
+        over = self._solve_holding(arm, (hand_x, hand_y, carry_z), yaw)
         if over.position_error > REACH_POSITION_TOLERANCE:
             self._place(ctx, plan, speed)
             self._retreat(ctx, plan, speed, width)
@@ -637,6 +646,7 @@ class ManipulationSkill:
                 failure=FailureReason.OUT_OF_REACH,
             )
         self._move(ctx, over.positions, speed)
+        self._align_over(ctx, plan, goal, carry_z, yaw, speed)
         ctx.phase("place", 0.88)
         self._place(ctx, plan, speed, goal)
         ctx.phase("release", 0.92)
@@ -644,6 +654,41 @@ class ManipulationSkill:
         ctx.phase("retreat", 0.95)
         self._rise_to_ready(ctx, plan, speed, yaw)
         return self._judge_goal(plan, goal, metrics)
+
+    def _align_over(
+        self,
+        ctx: SkillContext,
+        plan: _Plan,
+        goal: PlaceGoal,
+        height: float,
+        yaw: float,
+        speed: float,
+    ) -> None:
+        """Measure where the carried object is and move the hand by what it is off the goal
+        (the hand tilts a little under load: a held peg's bottom swings off the hole), up to
+        ALIGN_STEPS times."""
+        arm = self.kinematics.robot.arms[plan.arm_name]
+        for _ in range(ALIGN_STEPS):
+            ctx.sleep(SETTLE_S)
+            obj = self.io.station().objects[plan.obj.name]
+            dx, dy = goal.x - obj.position[0], goal.y - obj.position[1]
+            if math.hypot(dx, dy) <= ALIGN_TOLERANCE:
+                return
+            hand = self._hand(plan)
+            fix = self._solve_holding(arm, (hand[0] + dx, hand[1] + dy, height), yaw)
+            if fix.position_error > REACH_POSITION_TOLERANCE:
+                return
+            self._move(ctx, fix.positions, speed / 2)
+
+    def _hand_over(self, plan: _Plan, goal: PlaceGoal) -> tuple[float, float]:
+        """Where the hand goes so that the object, where the grasp left it in the hand (its
+        offset turned with the hand), comes over the goal: a peg off the grasp point by 5 mm
+        would miss a hole 4 mm wider than it."""
+        if plan.held is None:
+            return goal.x, goal.y
+        dx, dy = float(plan.held[0]), float(plan.held[1])
+        c, s = math.cos(goal.turn), math.sin(goal.turn)
+        return goal.x - (c * dx - s * dy), goal.y - (s * dx + c * dy)
 
     def _goal(self, params: Mapping[str, ParamValue], plan: _Plan) -> PlaceGoal | AttemptResult:
         """Where the carried object goes (``place``: ``distance`` toward the robot's midline);
@@ -729,8 +774,9 @@ class ManipulationSkill:
         if rise <= 0:
             return
         hand = self._hand(plan)
-        x, y = (plan.target[0], plan.target[1]) if goal is None else (goal.x, goal.y)
-        target = (x, y, float(hand[2]) - rise)
+        # Over a goal, straight down from where the carry (and its alignment) left the hand.
+        x, y = (plan.target[0], plan.target[1]) if goal is None else (hand[0], hand[1])
+        target = (float(x), float(y), float(hand[2]) - rise)
         arm = self.kinematics.robot.arms[plan.arm_name]
         yaw = plan.yaw + (0.0 if goal is None else goal.turn)
         down = self._solve_holding(arm, target, yaw)

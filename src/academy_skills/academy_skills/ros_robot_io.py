@@ -94,6 +94,7 @@ def station_from_msg(msg: StationState) -> StationObservation:
             f.joint,
             f.travel,
             (f.handle.x, f.handle.y, f.handle.z) if f.travel > 0 else None,
+            f.floor,
         )
         for f in msg.fixtures
     }

@@ -286,7 +286,7 @@ class PutInBinSkill(_CarrySkill):
                 f"{2 * found.inner_half_extents()[1]:.3f} m) is too small or taken",
                 failure=FailureReason.REFUSED,
             )
-        return PlaceGoal(spot[0], spot[1], found.wall, found.size[2])
+        return PlaceGoal(spot[0], spot[1], found.floor, found.size[2])
 
     def _judge_goal(
         self, plan: _Plan, goal: PlaceGoal, metrics: dict[str, tuple[float, str]]
@@ -512,7 +512,7 @@ class TakeOutOfBinSkill(_CarrySkill):
         must be there already."""
         name = str(params["object"])
         world = self.io.station()
-        found = find_fixture(world, "bin", str(params["bin"]), name)
+        found = find_fixture(world, self.fixture_kind, str(params[self.fixture_parameter]), name)
         if isinstance(found, str) or name not in world.objects:
             raise _AttemptEnd(
                 SkillOutcome.REJECTED,
@@ -530,7 +530,7 @@ class TakeOutOfBinSkill(_CarrySkill):
                     SkillOutcome.REJECTED, f"{name} does not fit in {found.name}",
                     FailureReason.REFUSED,
                 )  # fmt: skip
-            z = found.position[2] + found.wall + world.objects[name].size[2] / 2 + 0.002
+            z = found.position[2] + found.floor + world.objects[name].size[2] / 2 + 0.002
             self.io.reset_station(places={name: (spot[0], spot[1], z)})
             ctx.sleep(0.2)  # let it settle on the bin's floor
         obj = self.io.station().objects[name]
@@ -555,7 +555,7 @@ class TakeOutOfBinSkill(_CarrySkill):
                 SkillOutcome.REJECTED, f"no room beside {bin_.name}: {off}",
                 failure=FailureReason.REFUSED,
             )  # fmt: skip
-        return PlaceGoal(x, y, -bin_.wall, bin_.size[2])
+        return PlaceGoal(x, y, -bin_.floor, bin_.size[2])
 
     def _judge_goal(
         self, plan: _Plan, goal: PlaceGoal, metrics: dict[str, tuple[float, str]]
@@ -811,3 +811,192 @@ class ArrangeInRowSkill(_CarrySkill):
                 FailureReason.MISSED,
             )
         return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+
+
+#: An inserted peg: its bottom's centre within the hole, at least this share of the hole's
+#: depth below the board's top, its axis tilted at most PEG_TILT (rad) from vertical.
+PEG_DEPTH_SHARE = 0.6
+PEG_TILT = math.radians(20.0)
+
+
+@register_skill(
+    category="manipulation",
+    verbs=("insert", "insert the peg", "plug in"),
+    requires=(Capability.ARM, Capability.HAND),
+    fixtures=("pegboard",),
+    carries=True,
+    success="the peg stands in the pegboard's hole: its bottom inside the hole, at least 60 % "
+    "of the hole's depth below the board's top, tilted at most 20 degrees",
+    failures=CARRY_FAILURES,
+)  # fmt: skip
+class InsertPegSkill(PutInBinSkill):
+    """Pick a peg up and insert it in a pegboard's hole."""
+
+    name = "insert_peg"
+    description = (
+        "insert a peg in a pegboard's hole (success: its bottom 60 % of the hole deep, upright)"
+    )
+    parameters = (
+        OBJECT,
+        ParameterSpec(
+            "board", str, "pegboard to insert it in (default: the one nearest the peg)",
+            default="", refers="pegboard",
+        ),
+        SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, HEIGHT, HOLD_TIME,
+    )  # fmt: skip
+    fixture_kind = "pegboard"
+    fixture_parameter = "board"
+
+    def check_goal(self, params: Mapping[str, ParamValue]) -> str | None:
+        refused = super().check_goal(params)
+        if refused is not None:
+            return refused
+        board = self._fixture(params)
+        obj = self.io.station().objects[str(params["object"])]
+        if isinstance(board, FixtureObservation):
+            hole = 2 * min(board.inner_half_extents())
+            if 2 * _radius(obj) >= hole:
+                return (
+                    f"{obj.name} ({2 * _radius(obj):.3f} m across) does not fit {board.name}'s "
+                    f"{hole:.3f} m hole"
+                )
+        return None
+
+    def _goal(self, params: Mapping[str, ParamValue], plan: _Plan) -> PlaceGoal | AttemptResult:
+        found = self._fixture(params)
+        if isinstance(found, AttemptResult):
+            return found
+        self._bin = found
+        hole = 2 * min(found.inner_half_extents())
+        if 2 * _radius(plan.obj) >= hole:
+            return AttemptResult(
+                SkillOutcome.REJECTED,
+                f"{plan.obj.name} ({2 * _radius(plan.obj):.3f} m across) does not fit "
+                f"{found.name}'s {hole:.3f} m hole",
+                failure=FailureReason.REFUSED,
+            )
+        return PlaceGoal(found.position[0], found.position[1], found.floor, found.size[2])
+
+    def _judge_goal(
+        self, plan: _Plan, goal: PlaceGoal, metrics: dict[str, tuple[float, str]]
+    ) -> AttemptResult:
+        obj = self.io.station().objects[plan.obj.name]
+        board = self._bin
+        w, x, y, z = obj.quaternion  # the peg's axis: its body z in the world
+        up = (2 * (x * z + w * y), 2 * (y * z - w * x), 1 - 2 * (x * x + y * y))
+        half = obj.size[2] / 2
+        bottom = [obj.position[i] - half * up[i] for i in range(3)]
+        tilt = math.acos(max(-1.0, min(1.0, up[2])))
+        inner_x, inner_y = board.inner_half_extents()
+        inside = abs(bottom[0] - goal.x) <= inner_x and abs(bottom[1] - goal.y) <= inner_y
+        top = board.position[2] + board.size[2]
+        depth = top - bottom[2]
+        needed = PEG_DEPTH_SHARE * (board.size[2] - board.floor)
+        metrics["bottom_off_axis"] = (math.hypot(bottom[0] - goal.x, bottom[1] - goal.y), "m")
+        metrics["inserted_depth"] = (depth, "m")
+        metrics["tilt"] = (math.degrees(tilt), "deg")
+        if not inside or depth < needed or tilt > PEG_TILT:
+            return failed(
+                f"{plan.obj.name} is not in {board.name}'s hole: its bottom "
+                f"{'inside' if inside else 'outside'} the hole, {depth:.3f} m below the top "
+                f"(needs {needed:.3f}), tilted {math.degrees(tilt):.0f} deg (at most "
+                f"{math.degrees(PEG_TILT):.0f})",
+                metrics,
+                FailureReason.MISSED,
+            )
+        return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+
+
+SHELF = ParameterSpec(
+    "shelf", str, "shelf to put it on (default: the one nearest the object)", default="",
+    refers="shelf",
+)  # fmt: skip
+
+
+@register_skill(
+    category="manipulation",
+    verbs=("shelve", "put on the shelf", "place on the shelf"),
+    requires=(Capability.ARM, Capability.HAND),
+    fixtures=("shelf",),
+    carries=True,
+    success="the object stands on the shelf's board (centre at the board's top plus half its "
+    "height within 1 cm, within the board's footprint)",
+    failures=CARRY_FAILURES,
+)  # fmt: skip
+class PlaceOnShelfSkill(_CarrySkill):
+    """Pick an object up and stand it on a shelf."""
+
+    name = "place_on_shelf"
+    description = "pick an object up and stand it on a shelf (success: it stands on the board)"
+    parameters = (OBJECT, SHELF, SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, HEIGHT, HOLD_TIME)
+    fixture_kind = "shelf"
+    fixture_parameter = "shelf"
+
+    def _goal(self, params: Mapping[str, ParamValue], plan: _Plan) -> PlaceGoal | AttemptResult:
+        found = self._fixture(params)
+        if isinstance(found, AttemptResult):
+            return found
+        self._shelf = found
+        # On the object's own half of the board (its arm need not cross over).
+        room = found.size[1] / 2 - _radius(plan.obj) - BIN_MARGIN
+        y = max(-room, min(room, plan.obj.position[1] - found.position[1]))
+        return PlaceGoal(found.position[0], found.position[1] + y, found.floor, found.floor)
+
+    def _judge_goal(
+        self, plan: _Plan, goal: PlaceGoal, metrics: dict[str, tuple[float, str]]
+    ) -> AttemptResult:
+        fallen, _ = self._standing_at(plan, goal, metrics)
+        if fallen is not None:
+            return fallen
+        obj = self.io.station().objects[plan.obj.name]
+        shelf = self._shelf
+        if not (
+            abs(obj.position[0] - shelf.position[0]) <= shelf.size[0] / 2
+            and abs(obj.position[1] - shelf.position[1]) <= shelf.size[1] / 2
+        ):
+            return failed(
+                f"{obj.name} is not over {shelf.name}'s board", metrics, FailureReason.MISSED
+            )
+        return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+
+
+@register_skill(
+    category="manipulation",
+    verbs=("take from the shelf", "take down"),
+    requires=(Capability.ARM, Capability.HAND),
+    fixtures=("shelf",),
+    carries=True,
+    success="the object, taken from the shelf's board, stands on the table in front of the "
+    "shelf (within 3 cm of the spot)",
+    failures=CARRY_FAILURES,
+)  # fmt: skip
+class TakeFromShelfSkill(TakeOutOfBinSkill):
+    """Take an object from a shelf and stand it on the table in front of it."""
+
+    name = "take_from_shelf"
+    description = (
+        "take an object from a shelf and stand it on the table in front of it (success: within "
+        "3 cm of the spot)"
+    )
+    parameters = (
+        OBJECT,
+        ParameterSpec(
+            "shelf", str, "shelf to take it from (default: the one nearest the object)",
+            default="", refers="from:shelf",
+        ),
+        SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, HEIGHT, HOLD_TIME,
+    )  # fmt: skip
+    fixture_kind = "shelf"
+    fixture_parameter = "shelf"
+
+    def _goal(self, params: Mapping[str, ParamValue], plan: _Plan) -> PlaceGoal | AttemptResult:
+        shelf, obj = self._bin, plan.obj
+        x = shelf.position[0] - shelf.size[0] / 2 - _radius(obj) - BESIDE_BIN
+        y = obj.position[1]
+        off = self.io.station().off_table(x, y, _radius(obj), _radius(obj))
+        if off is not None:
+            return AttemptResult(
+                SkillOutcome.REJECTED, f"no room in front of {shelf.name}: {off}",
+                failure=FailureReason.REFUSED,
+            )  # fmt: skip
+        return PlaceGoal(x, y, -shelf.floor, 0.0)

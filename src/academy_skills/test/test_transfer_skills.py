@@ -25,6 +25,9 @@ CASES = {
     "unstack": ("stacking", {"from": "yellow_block"}, "base_moved"),
     "sort_by_colour": ("sorting", {}, "below_rim"),
     "arrange_in_row": ("stacking", {"beside": "yellow_block"}, "gap"),
+    "insert_peg": ("pegboard", {"object": "green_peg"}, "inserted_depth"),
+    "place_on_shelf": ("shelf", {}, "distance_to_target"),
+    "take_from_shelf": ("shelf", {}, "distance_to_target"),
 }
 
 
@@ -68,6 +71,7 @@ def test_twin_an_unpowered_gripper_carries_nothing(skill: str) -> None:
         ("put_in_bin", {"bin": "green_bin"}, "no bin called 'green_bin'"),
         ("stack", {"onto": "red_cube"}, "on itself"),
         ("stack", {"onto": "teapot"}, "unknown prop 'teapot'"),
+        ("insert_peg", {"object": "blue_cup"}, "does not fit grey_pegboard's"),
     ],
 )
 def test_twin_a_goal_naming_what_the_station_lacks_is_refused(
