@@ -30,6 +30,8 @@ from academy_sim.station_config import (
     ARTICULATED,
     FLOOR_THICKNESS,
     MAX_DROP_HEIGHT,
+    TRAY_HANDLE,
+    TRAY_HANDLE_INSET,
     FixtureSpec,
     ObjectSpec,
     StationConfig,
@@ -336,10 +338,26 @@ def _add_object(
     x, y, z = obj.size
     body = spec.worldbody.add_body(name=obj.name, pos=[0.3, 0.0, table_h + z / 2])
     body.add_freejoint(name=f"{obj.name}_free")
-    if obj.shape == "box":
+    if obj.shape in ("box", "tray"):
         kind, size = mujoco.mjtGeom.mjGEOM_BOX, [x / 2, y / 2, z / 2]
     else:
         kind, size = mujoco.mjtGeom.mjGEOM_CYLINDER, [x / 2, z / 2, 0.0]
+    if obj.shape == "tray":  # a post handle on the top at each end, for two hands
+        diameter, height = TRAY_HANDLE
+        for side, sign in (("right", -1.0), ("left", 1.0)):
+            body.add_geom(
+                name=f"{obj.name}_handle_{side}",
+                type=mujoco.mjtGeom.mjGEOM_CYLINDER,
+                size=[diameter / 2, height / 2, 0.0],
+                pos=[0.0, sign * (y / 2 - TRAY_HANDLE_INSET), z / 2 + height / 2],
+                mass=0.01,
+                rgba=[0.8, 0.8, 0.8, 1.0],
+                contype=PROP_BIT,
+                conaffinity=PROP_BIT | ROBOT_BIT,
+                friction=list(obj.friction),
+                condim=config.contact.condim,
+                priority=PROP_PRIORITY,
+            )
     body.add_geom(
         name=obj.name,
         type=kind,

@@ -19,6 +19,10 @@ from academy_sim.errors import InvalidStationError
 Range = tuple[float, float]
 
 
+#: A tray's post handles: diameter and height (m), their centres this far in from its ends.
+TRAY_HANDLE = (0.024, 0.04)
+TRAY_HANDLE_INSET = 0.03
+
 #: Highest a prop may start above its resting height (m): it falls onto the table from there.
 MAX_DROP_HEIGHT = 0.30
 
@@ -30,12 +34,13 @@ class _Strict(BaseModel):
 
 
 class ObjectSpec(_Strict):
-    """One prop. ``size`` is (x, y, z) extents for a box, (diameter, diameter, height) otherwise."""
+    """One prop. ``size`` is (x, y, z) extents for a box or a tray (a box with a post handle on
+    its top at each end along y: TRAY_HANDLE), (diameter, diameter, height) for a cylinder."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     kind: str = Field(min_length=1, description="object class a trainer names, e.g. cube, cup")
     color: str = Field(min_length=1, description="colour word a trainer names, e.g. red")
-    shape: Literal["box", "cylinder"]
+    shape: Literal["box", "cylinder", "tray"]
     size: tuple[float, float, float] = Field(description="m")
     mass: float = Field(gt=0, description="kg")
     friction: tuple[float, float, float] = Field(
