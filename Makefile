@@ -11,9 +11,12 @@ help:  ## list the targets
 setup:  ## create .venv, install pinned packages, repair the ROS wheels, colcon build
 	@bash tools/bootstrap.sh
 
-demo: setup  ## headless training session, then ingest its episodes into the pool and summarise
+demo: setup  ## headless training session, pool it; a short program unlocks a scenario, run it
 	@$(ACTIVATE) && academy session up config/sessions/demo.yaml \
 	  && academy pool ingest var/episodes && academy pool summary \
+	  && academy program run config/programs/tidy_basics.yaml --model aurora_h1 \
+	       --robot demo_aurora --pool var/pool \
+	  && academy scenario run tidy_table --model aurora_h1 --robot demo_aurora --pool var/pool \
 	  && academy program status --pool var/pool
 
 lint: setup  ## ruff (lint + format check) and mypy (strict; the modules pyproject.toml lists)

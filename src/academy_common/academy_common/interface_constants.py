@@ -67,6 +67,7 @@ class InstructionKind(IntEnum):
     STOP = 1
     RESET = 2
     CANCEL = 3
+    QUERY_PROGRESS = 4
 
 
 class FeedbackLevel(IntEnum):

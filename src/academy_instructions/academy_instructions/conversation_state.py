@@ -8,8 +8,9 @@ An utterance is finished when
   robot gave its final answer ("done, lift: 1/1 succeeded": its second answer, after "on it"),
   or the channel stopped waiting for that answer (:meth:`ConversationState.stop_waiting`, a
   grace after the goal's end: the answer may come before the event, or never), or
-* it became a stop, reset or cancel and every robot it addresses answered: the robot the
-  instruction names or, addressed to everyone (``robot_id`` ""), each robot the trainer follows.
+* it became a stop, reset, cancel or progress question and every robot it addresses answered:
+  the robot the instruction names or, addressed to everyone (``robot_id`` ""), each robot the
+  trainer follows.
 
 The instruction parser answers a stop, reset or cancel once per robot, a robot that did not
 answer an e-stop in time included (an ERROR in its name, see

@@ -14,6 +14,7 @@ did not answer (LEVEL_ERROR naming it); see :mod:`academy_instructions.estop_rou
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -76,6 +77,14 @@ class InstructionParserNode(Node):
         self.declare_parameter("default_robot", "", describe(description="robot when unnamed"))
         self.declare_parameter(
             "station_file", "", describe(description="station YAML naming the objects trainers say")
+        )
+        self.declare_parameter(
+            "pool_dir",
+            "",
+            describe(
+                description="pool directory whose mastery store answers 'how are you doing on "
+                "lifting?'; '' answers that no record is kept"
+            ),
         )
         robots = [r for r in self.get_parameter("robot_ids").value or [] if r]
         names: dict[str, str] = {}
@@ -140,6 +149,10 @@ class InstructionParserNode(Node):
         instruction = self._publish_instruction(utterance, result)
         if result.kind == InstructionKind.EXECUTE_SKILL:
             self._dispatch_skill(utterance, result, instruction)
+        elif result.kind == InstructionKind.QUERY_PROGRESS:
+            self._say(
+                utterance, result.robot_id, TrainerFeedback.LEVEL_INFO, self._progress(result)
+            )
         elif result.kind == InstructionKind.RESET:
             self._estop(utterance, robots, engage=False)
         else:
@@ -147,6 +160,20 @@ class InstructionParserNode(Node):
                 cancelled = self._cancel(robot)
                 text = "cancelled the running skill" if cancelled else "nothing was running"
                 self._say(utterance, robot, TrainerFeedback.LEVEL_INFO, f"{robot}: {text}")
+
+    def _progress(self, parsed: ParsedInstruction) -> str:
+        """The robot's answer from the mastery store (``pool_dir``), or why there is none."""
+        pool = self.get_parameter("pool_dir").get_parameter_value().string_value
+        robot = parsed.robot_id
+        if not pool:
+            return f"{robot}: this session keeps no record of practice (no pool_dir)"
+        from academy_skills.mastery import MasteryStore, progress_answer
+
+        try:
+            rows = MasteryStore(Path(pool) / "mastery.sqlite").progress(robot, parsed.skill or None)
+        except sqlite3.Error as error:
+            return f"{robot}: I cannot read my practice record ({error})"
+        return progress_answer(rows, robot, parsed.skill)
 
     def _publish_instruction(self, utterance: Utterance, parsed: ParsedInstruction) -> Instruction:
         msg = Instruction(

@@ -24,6 +24,7 @@ KIND_NAMES = {
     InstructionKind.STOP: "stop",
     InstructionKind.RESET: "reset",
     InstructionKind.CANCEL: "cancel",
+    InstructionKind.QUERY_PROGRESS: "progress",
 }
 PARSE_EXIT_CODES = """exit codes:
   0  an instruction (skill, stop, reset or cancel)
@@ -35,7 +36,7 @@ _ROBOT_ID = re.compile(r"[a-z][a-z0-9_]*")
 def describe(result: ParsedInstruction | Rejection) -> dict[str, Any]:
     """The JSON object of ``academy parse --json`` for a parse result.
 
-    Keys: ``kind`` (skill, stop, reset, cancel, question, rejected), ``robot`` ("" = every
+    Keys: ``kind`` (skill, stop, reset, cancel, progress, question, rejected), ``robot`` ("" = every
     robot), ``skill``, ``parameters``, ``count`` (repetitions; 0 for a rejection or question),
     ``reason`` (the parser's sentence for a rejection or question, why this target otherwise).
     """
@@ -69,6 +70,8 @@ def summary(result: ParsedInstruction | Rejection) -> str:
         details = " ".join(f"{k}={v}" for k, v in result.parameters.items())
         times = f" x{result.repetitions}" if result.repetitions > 1 else ""
         return f"skill: {who}: {result.skill} {details}{times}"
+    if result.kind == InstructionKind.QUERY_PROGRESS:
+        return f"progress: {who} answers on {result.skill or 'every skill it practised'}"
     action = {
         InstructionKind.STOP: "engage the e-stop of",
         InstructionKind.RESET: "release the e-stop of",

@@ -129,6 +129,14 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
 _NUMBER_LIKE = re.compile(r".*\d.*|[+-]?(?:nan|inf|infinity)")
 _VALID_NUMBERS = "numbers are positive, written as digits (10, 0.15) or words (ten)"
 _EVERYONE = "everyone"  # _address() result for "everyone"/"all robots"
+# "how are you doing on lifting", "how is your grasping going", "how good are you at stacking",
+# "how are you doing": a question about the robot's progress, not a command.
+_PROGRESS = re.compile(
+    r"^(?:how (?:are you|is it) (?:doing|getting on|coming along)(?: (?:on|with|at) (?P<skill>.+))?"
+    r"|how (?:good|well) (?:are you|do you do) at (?P<skill2>.+)"
+    r"|how is (?:your )?(?P<skill3>.+?) going"
+    r"|(?:what is|what's) your progress(?: on| with)? ?(?P<skill4>.*))$"
+)
 
 
 @dataclass(frozen=True)
@@ -253,6 +261,10 @@ class InstructionParser:
         control = self._control(robot, phrase)
         if control is not None:
             return control
+        asked = _PROGRESS.match(phrase)
+        if asked is not None:
+            said = next((group for group in asked.groups() if group), "")
+            return self._progress(robot, said.strip(" ."))
         if robot == _EVERYONE:
             return Rejection(
                 FeedbackLevel.REJECTED,
@@ -270,6 +282,45 @@ class InstructionParser:
         return self._skill(robot or self.default_robot, phrase)
 
     # -- pieces ---------------------------------------------------------------------------------
+    def _progress(self, robot: str | None, said: str) -> ParsedInstruction | Rejection:
+        """ "how are you doing on lifting?": the robot asked (or the only one), the skill
+        named by a verb, its -ing form or its name ("" = every skill)."""
+        target = robot or self.default_robot
+        if target == _EVERYONE or not target:
+            return Rejection(
+                FeedbackLevel.CLARIFY,
+                "which robot? say e.g. 'robot one, how are you doing on lifting'; robots here: "
+                + self._robots_here(),
+            )
+        words = [w for w in said.split() if w not in ("the", "your", "my", "a")]
+        if not words:
+            return ParsedInstruction(InstructionKind.QUERY_PROGRESS, target)
+        skill = self._skill_named(" ".join(words))
+        if skill is None:
+            known = ", ".join(sorted({self._first_verb(k) for k in self.verbs.values()}))
+            return Rejection(
+                FeedbackLevel.REJECTED,
+                f"I don't know the skill '{' '.join(words)}'; I know: {known}",
+            )
+        return ParsedInstruction(InstructionKind.QUERY_PROGRESS, target, skill)
+
+    def _skill_named(self, said: str) -> str | None:
+        """The skill a trainer names: a verb ("lift"), its -ing form ("lifting", "placing",
+        "stacking") or its name ("pick and place", "put_in_bin")."""
+        names = {name.replace("_", " "): name for name in self.skill_parameters}
+        forms = [said]
+        if said.endswith("ing"):
+            stem = said[: -len("ing")]
+            forms += [stem, stem + "e"]
+            if len(stem) > 2 and stem[-1] == stem[-2]:  # "dropping" -> "drop"
+                forms.append(stem[:-1])
+        for form in forms:
+            if form in names:
+                return names[form]
+            if form in self.verbs:
+                return self.verbs[form]
+        return None
+
     def _stop(self, folded: str, word: str) -> ParsedInstruction:
         """The e-stop for a text with a stop word: to the one robot it names, else to all.
 

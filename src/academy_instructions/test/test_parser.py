@@ -254,3 +254,30 @@ def test_twin_a_fixture_that_is_not_there_or_not_worked_so_is_refused(
 ) -> None:
     result = InstructionParser(["robot_1"], FIXTURE_PLACES).parse(text)
     assert isinstance(result, Rejection) and words in result.text, result
+
+
+def progress(robot: str, name: str = "") -> ParsedInstruction:
+    return ParsedInstruction(InstructionKind.QUERY_PROGRESS, robot, name)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("robot two, how are you doing on lifting?", progress("robot_2", "lift")),
+        ("how good are you at stacking", progress("robot_1", "stack")),
+        ("how is your grasping going", progress("robot_1", "grasp")),
+        ("how are you doing with pick and place", progress("robot_1", "pick_and_place")),
+        ("how are you doing", progress("robot_1")),
+    ],
+)
+def test_a_progress_question_names_the_robot_and_the_skill(
+    parser: InstructionParser, text: str, expected: ParsedInstruction
+) -> None:
+    assert parser.parse(text) == expected
+
+
+def test_twin_a_progress_question_on_an_unknown_skill_is_refused(
+    parser: InstructionParser,
+) -> None:
+    result = parser.parse("how are you doing on juggling")
+    assert isinstance(result, Rejection) and "I don't know the skill 'juggling'" in result.text

@@ -212,3 +212,35 @@ class AttemptLog:
             self.last_error = str(error)
             return self.lost
         return 0
+
+
+def progress_answer(
+    rows: list[SkillProgress], robot: str, skill: str, rule: MasteryRule | None = None
+) -> str:
+    """What a robot says when the trainer asks how it is doing (on ``skill``; "" = every skill
+    it practised): attempts, the success rate over the window, and whether that masters it."""
+    rule = rule or MasteryRule()
+    if not rows:
+        what = skill.replace("_", " ") if skill else "any skill"
+        return f"{robot}: I have not practised {what} yet"
+
+    def one(row: SkillProgress) -> str:
+        rate = row.window_successes / row.window_attempts if row.window_attempts else 0.0
+        verdict = (
+            "mastered"
+            if row.mastered
+            else f"not mastered yet (it needs a lower bound of {rule.threshold:.2f})"
+        )
+        return (
+            f"{row.skill.replace('_', ' ')}: {row.window_successes} of my last "
+            f"{row.window_attempts} attempts succeeded ({rate:.0%}), lower bound "
+            f"{row.lower_bound:.2f}: {verdict}"
+        )
+
+    if skill:
+        return f"{robot}: " + "; ".join(one(r) for r in rows)
+    mastered = [r.skill.replace("_", " ") for r in rows if r.mastered]
+    practising = [r for r in rows if not r.mastered]
+    parts = [f"I have mastered {', '.join(mastered)}"] if mastered else []
+    parts += [one(r) for r in practising]
+    return f"{robot}: " + "; ".join(parts)

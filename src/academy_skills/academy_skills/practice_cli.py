@@ -329,6 +329,8 @@ def cmd_program_run(args: argparse.Namespace) -> int:
     store = _store(args)
     if args.seed is None:  # new poses each run: repeated trials would not be independent
         args.seed = store.count(args.robot or args.model)
+    if not args.station and program.station:
+        args.station = str(DEFAULT_STATION.parent / f"{program.station}.yaml")
     setup = _setup(args, "academy program run")
     if setup is None:
         return 2
@@ -452,7 +454,10 @@ def add_commands(commands: Any) -> None:
     run.add_argument("file", help="program YAML, e.g. config/programs/manipulation_basics.yaml")
     run.add_argument("--model", required=True)
     run.add_argument("--robot", help="robot id the attempts count for (default: the model)")
-    run.add_argument("--station", help="station YAML (default: config/stations/tabletop.yaml)")
+    run.add_argument(
+        "--station",
+        help="station YAML (default: the program's station, else config/stations/tabletop.yaml)",
+    )
     run.add_argument(
         "--seed",
         type=int,

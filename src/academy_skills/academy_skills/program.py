@@ -4,6 +4,7 @@ A program file (``config/programs/*.yaml``)::
 
     program:
       name: manipulation_basics
+      station: tabletop                       # optional: config/stations/<station>.yaml
       mastery: {window: 50, threshold: 0.8}   # optional (these are the defaults)
       steps:
         - skill: grasp
@@ -52,6 +53,8 @@ class Program:
     name: str
     steps: tuple[ProgramStep, ...]
     mastery: MasteryRule = field(default_factory=MasteryRule)
+    #: The station it practises at (config/stations/<station>.yaml); None: the default one.
+    station: str | None = None
 
 
 def load_program(path: Path) -> Program:
@@ -81,8 +84,13 @@ def parse_program(data: object, source: str) -> Program:
     ):
         raise ProgramError(f"{source}: top level must be a mapping with the single key 'program'")
     body = data["program"]
-    for key in sorted(set(body) - {"name", "steps", "mastery"}):
-        problem(f"program.{key}", body[key], "unknown key; valid keys: name, steps, mastery")
+    for key in sorted(set(body) - {"name", "steps", "mastery", "station"}):
+        problem(
+            f"program.{key}", body[key], "unknown key; valid keys: name, station, steps, mastery"
+        )
+    station = body.get("station")
+    if station is not None and (not isinstance(station, str) or not _NAME.match(station)):
+        problem("program.station", station, "a station name (config/stations/<name>.yaml)")
     mastery = MasteryRule()
     raw_mastery = body.get("mastery", {})
     if not isinstance(raw_mastery, dict) or set(raw_mastery) - {"window", "threshold"}:
@@ -139,7 +147,7 @@ def parse_program(data: object, source: str) -> Program:
         steps.append(ProgramStep(str(skill), dict(params), reps, tuple(needs)))
     if problems:
         raise ProgramError("\n".join(problems))
-    return Program(str(name), tuple(steps), mastery)
+    return Program(str(name), tuple(steps), mastery, station)
 
 
 @dataclass

@@ -131,3 +131,15 @@ def test_a_sessions_attempt_ends_are_logged_and_a_failed_write_is_counted(tmp_pa
     broken = AttemptLog(tmp_path / "file" / "mastery.sqlite")
     assert broken.record("robot_1", "aurora_h1", event) == 1
     assert broken.record("robot_1", "aurora_h1", event) == 2 and broken.last_error
+
+
+def test_the_progress_answer_says_rate_bound_and_mastery(tmp_path: Path) -> None:
+    from academy_skills.mastery import progress_answer
+
+    store = MasteryStore(tmp_path / "m.sqlite")
+    for _ in range(20):
+        store.record("robot_1", "aurora_h1", "grasp", "succeeded", "")
+    store.record("robot_1", "aurora_h1", "lift", "failed", "slipped")
+    answer = progress_answer(store.progress("robot_1"), "robot_1", "")
+    assert answer.startswith("robot_1: I have mastered grasp; lift: 0 of my last 1 attempts")
+    assert progress_answer([], "robot_9", "lift") == "robot_9: I have not practised lift yet"
