@@ -166,13 +166,13 @@ class InstructionParserNode(Node):
         pool = self.get_parameter("pool_dir").get_parameter_value().string_value
         robot = parsed.robot_id
         if not pool:
-            return f"{robot}: this session keeps no record of practice (no pool_dir)"
+            return "this session keeps no record of practice (no pool_dir)"
         from academy_skills.mastery import MasteryStore, progress_answer
 
         try:
             rows = MasteryStore(Path(pool) / "mastery.sqlite").progress(robot, parsed.skill or None)
         except sqlite3.Error as error:
-            return f"{robot}: I cannot read my practice record ({error})"
+            return f"I cannot read my practice record ({error})"
         return progress_answer(rows, robot, parsed.skill)
 
     def _publish_instruction(self, utterance: Utterance, parsed: ParsedInstruction) -> Instruction:

@@ -217,12 +217,13 @@ class AttemptLog:
 def progress_answer(
     rows: list[SkillProgress], robot: str, skill: str, rule: MasteryRule | None = None
 ) -> str:
-    """What a robot says when the trainer asks how it is doing (on ``skill``; "" = every skill
-    it practised): attempts, the success rate over the window, and whether that masters it."""
+    """What ``robot`` says when the trainer asks how it is doing (on ``skill``; "" = every skill
+    it practised): attempts, the success rate over the window, and whether that masters it (the
+    feedback message names the robot)."""
     rule = rule or MasteryRule()
     if not rows:
         what = skill.replace("_", " ") if skill else "any skill"
-        return f"{robot}: I have not practised {what} yet"
+        return f"I have not practised {what} yet"
 
     def one(row: SkillProgress) -> str:
         rate = row.window_successes / row.window_attempts if row.window_attempts else 0.0
@@ -238,9 +239,9 @@ def progress_answer(
         )
 
     if skill:
-        return f"{robot}: " + "; ".join(one(r) for r in rows)
+        return "; ".join(one(r) for r in rows)
     mastered = [r.skill.replace("_", " ") for r in rows if r.mastered]
     practising = [r for r in rows if not r.mastered]
     parts = [f"I have mastered {', '.join(mastered)}"] if mastered else []
     parts += [one(r) for r in practising]
-    return f"{robot}: " + "; ".join(parts)
+    return "; ".join(parts)

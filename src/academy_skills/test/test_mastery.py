@@ -141,5 +141,5 @@ def test_the_progress_answer_says_rate_bound_and_mastery(tmp_path: Path) -> None
         store.record("robot_1", "aurora_h1", "grasp", "succeeded", "")
     store.record("robot_1", "aurora_h1", "lift", "failed", "slipped")
     answer = progress_answer(store.progress("robot_1"), "robot_1", "")
-    assert answer.startswith("robot_1: I have mastered grasp; lift: 0 of my last 1 attempts")
-    assert progress_answer([], "robot_9", "lift") == "robot_9: I have not practised lift yet"
+    assert answer.startswith("I have mastered grasp; lift: 0 of my last 1 attempts")
+    assert progress_answer([], "robot_9", "lift") == "I have not practised lift yet"
