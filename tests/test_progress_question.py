@@ -77,9 +77,7 @@ def test_the_parser_answers_from_the_mastery_store(start_session, tmp_path: Path
     lifting = said["robot one, how are you doing on lifting?"]
     assert lifting.startswith("lift: 3 of my last 4 attempts succeeded (75%)"), lifting
     assert "not mastered yet" in lifting
-    assert (
-        said["robot two, how are you doing on lifting?"] == "robot_2: I have not practised lift yet"
-    )
+    assert said["robot two, how are you doing on lifting?"] == "I have not practised lift yet"
 
 
 def test_twin_a_parser_without_a_pool_keeps_no_record(start_session) -> None:
