@@ -6,6 +6,8 @@ Each reads its plan from the world when it starts and judges the final world onl
   inside the bin's walls, below their rim.
 - ``set_table_for_one``: each prop goes onto the mat of its colour; success: each prop
   stands with its centre on its mat.
+- ``pack_box``: every item goes into the box, the biggest footprint first (put_in_bin sets each
+  in the free spot nearest where it stood); success: each item inside the box's walls.
 """
 
 from __future__ import annotations
@@ -120,4 +122,39 @@ class SetTableForOne:
         metrics = {"props_set": (float(len(world.objects) - len(wrong)), "")}
         if wrong:
             return Judgement(False, "; ".join(wrong), metrics)
+        return Judgement(True, "", metrics)
+
+
+@register_scenario(
+    station="packing",
+    skills=("put_in_bin",),
+    success="every item rests inside the box's walls, below their rim",
+)
+class PackBox:
+    """Pack items into a box: the biggest first, each where it still fits beside the others."""
+
+    name = "pack_box"
+    description = "pack every item into the box, biggest first (success: all inside its walls)"
+
+    def preconditions(self, world: StationObservation) -> list[str]:
+        problems = [] if _fixtures(world, "bin") else ["the station has no box (a bin fixture)"]
+        if not _on_table(world):
+            problems.append("nothing on the table to pack")
+        return problems
+
+    def plan(self, world: StationObservation) -> list[ScenarioStep]:
+        box = _fixtures(world, "bin")[0]
+        # The biggest footprint first: the small ones fit in the gaps left.
+        items = sorted(
+            _on_table(world),
+            key=lambda n: -(world.objects[n].size[0] * world.objects[n].size[1]),
+        )
+        return [ScenarioStep("put_in_bin", {"object": n, "bin": box.name}) for n in items]
+
+    def judge(self, world: StationObservation) -> Judgement:
+        box = _fixtures(world, "bin")[0]
+        outside = [n for n in sorted(world.objects) if not _in_bin(world, n, box)]
+        metrics = {"items_packed": (float(len(world.objects) - len(outside)), "")}
+        if outside:
+            return Judgement(False, f"not in {box.name}: {', '.join(outside)}", metrics)
         return Judgement(True, "", metrics)

@@ -52,11 +52,14 @@ def run(
     return result, rig, events
 
 
-@pytest.mark.parametrize("name", ["tidy_table", "set_table_for_one"])
-def test_the_aurora_completes_the_scenario(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "steps"), [("tidy_table", 2), ("set_table_for_one", 2), ("pack_box", 3)]
+)
+def test_the_aurora_completes_the_scenario(name: str, steps: int) -> None:
     result, _, events = run(name)
     assert result.outcome == SkillOutcome.SUCCEEDED, result.reason
-    assert len(result.steps) == 2 and all(s.outcome == SkillOutcome.SUCCEEDED for s in result.steps)
+    assert len(result.steps) == steps
+    assert all(s.outcome == SkillOutcome.SUCCEEDED for s in result.steps)
     # Each step's skill events are inside the run: a goal start and end per step.
     ends = [e for e in events if e.kind.name == "GOAL_END"]
     assert [e.skill for e in ends] == [s.step.skill for s in result.steps]
@@ -71,10 +74,16 @@ def test_twin_an_unpowered_gripper_aborts_after_its_retries() -> None:
     assert "failed 3 times" in result.reason and result.failure == FailureReason.MISSED.value
 
 
-def test_twin_a_station_without_a_bin_fails_the_preconditions() -> None:
-    result, _, _ = run("tidy_table", station="tabletop")
+@pytest.mark.parametrize(("name", "words"), [("tidy_table", "no bin"), ("pack_box", "no box")])
+def test_twin_a_station_without_a_bin_fails_the_preconditions(name: str, words: str) -> None:
+    result, _, _ = run(name, station="tabletop")
     assert result.outcome == SkillOutcome.REJECTED
-    assert "the station has no bin" in result.reason and not result.steps
+    assert f"the station has {words}" in result.reason and not result.steps
+
+
+def test_pack_box_packs_the_biggest_first() -> None:
+    result, _, _ = run("pack_box")
+    assert result.steps[0].step.parameters["object"] == "yellow_block"
 
 
 def test_twin_a_prop_without_a_mat_of_its_colour_fails_the_preconditions() -> None:
