@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from academy_description.model_registry import available_models, load_model
+from academy_sim.errors import InvalidStationError
 from academy_sim.station_config import load_station
 from academy_skills.in_process_robot import practice_rig
 from academy_skills.practice_cli import practise, station_for
@@ -46,7 +47,11 @@ def skill_rates(model: str, skills: list[str], attempts: int, seed: int) -> dict
     for skill in skills:
         station = station_for(skill)
         if station not in rigs:
-            rigs[station] = practice_rig(robot_model, station, seed=seed)
+            try:
+                rigs[station] = practice_rig(robot_model, station, seed=seed)
+            except InvalidStationError as error:  # the layout does not fit this model
+                rows[skill] = {"station_error": str(error).splitlines()[0]}
+                continue
         robot, library = rigs[station]
         objects = [o.name for o in load_station(station).objects]
         declaration = registered_skills()[skill]
@@ -78,9 +83,13 @@ def scenario_rates(model: str, names: list[str], runs: int, seed: int) -> dict[s
     rows: dict[str, object] = {}
     for name in names:
         declaration = registered_scenarios()[name]
-        rig, library = practice_rig(
-            load_model(model), STATIONS / f"{declaration.station}.yaml", seed=seed
-        )
+        try:
+            rig, library = practice_rig(
+                load_model(model), STATIONS / f"{declaration.station}.yaml", seed=seed
+            )
+        except InvalidStationError as error:
+            rows[name] = {"station_error": str(error).splitlines()[0]}
+            continue
         outcomes: collections.Counter[str] = collections.Counter()
         reasons: collections.Counter[str] = collections.Counter()
         sim = 0.0

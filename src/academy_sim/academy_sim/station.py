@@ -197,6 +197,29 @@ def fit_station(config: StationConfig, robot: RobotModel) -> StationConfig:
     # Fixtures move with the layout (their centres scaled, as the props' spawn ranges) and
     # keep their size, as the props do.
     fixtures = [f.model_copy(update={"x": place_x(f.x), "y": f.y * scale}) for f in config.fixtures]
+    # Scaled down for a short arm, the props' ranges come closer to each other and to the
+    # fixtures, which keep their size as the props do: each moves sideways off what it overlaps.
+    taken: list[tuple[float, float, float, float]] = []
+    for index, f in enumerate(fixtures):  # each fixture off the ones before it, sideways
+        half = f.size[1] / 2
+        placed = _clear_of(_as_range(f), taken)
+        y = (placed.spawn_y[0] + placed.spawn_y[1]) / 2
+        fixtures[index] = f = f.model_copy(update={"y": y})
+        taken.append((f.x - f.size[0] / 2, f.x + f.size[0] / 2, y - half, y + half))
+    cleared = []
+    for obj in objects:
+        moved = _clear_of(obj, taken)
+        half_x, half_y = moved.footprint(*moved.spawn_yaw)
+        taken.append(
+            (
+                moved.spawn_x[0] - half_x,
+                moved.spawn_x[1] + half_x,
+                moved.spawn_y[0] - half_y,
+                moved.spawn_y[1] + half_y,
+            )
+        )
+        cleared.append(moved)
+    objects = cleared
     low_x, high_x = (place_x(x) for x in config.table.x_range)
     half_width = width * scale / 2
     extents = [(o.spawn_x, o.spawn_y, o.footprint(*o.spawn_yaw)) for o in objects]
@@ -230,6 +253,42 @@ def fit_station(config: StationConfig, robot: RobotModel) -> StationConfig:
         fixtures=[f.model_dump() for f in fixtures],
     )
     return parse_station(data, where)
+
+
+def _as_range(fixture: FixtureSpec) -> ObjectSpec:
+    """A fixture's footprint as a prop's spawn area (a box at its one position), to clear."""
+    return ObjectSpec(
+        name=fixture.name, kind=fixture.kind, color=fixture.color, shape="box",
+        size=fixture.size, mass=1.0, friction=(1.0, 0.0, 0.0), rgba=fixture.rgba,
+        spawn_x=(fixture.x, fixture.x), spawn_y=(fixture.y, fixture.y), spawn_yaw=(0.0, 0.0),
+    )  # fmt: skip
+
+
+#: What a prop's spawn area keeps from what it was moved off (m).
+FIT_CLEARANCE = 0.005
+
+
+def _clear_of(obj: ObjectSpec, taken: Sequence[tuple[float, float, float, float]]) -> ObjectSpec:
+    """``obj`` with its spawn range moved sideways, away from the middle of each area of
+    ``taken`` (x low, x high, y low, y high, m) its spawn area overlaps, until it overlaps
+    none (the table grows to hold it)."""
+    half_x, half_y = obj.footprint(*obj.spawn_yaw)
+    low, high = obj.spawn_y
+    for _ in range(len(taken) + 1):
+        moved = False
+        for x0, x1, y0, y1 in taken:
+            if obj.spawn_x[1] + half_x <= x0 or obj.spawn_x[0] - half_x >= x1:
+                continue  # apart along x
+            if high + half_y <= y0 or low - half_y >= y1:
+                continue  # apart along y
+            if (low + high) / 2 < (y0 + y1) / 2:
+                shift = -((high + half_y) - y0 + FIT_CLEARANCE)
+            else:
+                shift = y1 - (low - half_y) + FIT_CLEARANCE
+            low, high, moved = low + shift, high + shift, True
+        if not moved:
+            break
+    return obj.model_copy(update={"spawn_y": (low, high)})
 
 
 def build_station_spec(robot: RobotModel, config: StationConfig) -> mujoco.MjSpec:

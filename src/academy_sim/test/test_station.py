@@ -248,3 +248,29 @@ def test_a_props_own_friction_governs_its_contacts(station: Station) -> None:
         geom = model.geom(name)
         assert geom.priority[0] > model.geom("table_top").priority[0]
         assert tuple(geom.friction) == pytest.approx(station.object_spec(name).friction)
+
+
+STATION_FILES = sorted((Path(__file__).resolve().parents[3] / "config" / "stations").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("station_file", STATION_FILES, ids=lambda p: p.stem)
+def test_every_station_fits_every_model_with_hands(station_file: Path) -> None:
+    """Scaled down for a short arm, props and fixtures move apart sideways instead of
+    overlapping (they keep their size); iCub, with no hands, practises no station skill."""
+    from academy_description.model_registry import available_models, load_model
+    from academy_sim.station import fit_station
+    from academy_sim.station_config import load_station
+
+    config = load_station(station_file)
+    for name in available_models():
+        model = load_model(name)
+        if model.grippers:
+            fit_station(config, model)  # raises InvalidStationError naming every overlap
+
+
+def test_twin_a_fixture_on_a_props_spawn_area_is_refused() -> None:
+    """What the fit clears is checked: a pad drawn onto the cube's spawn area is an error."""
+    data = yaml.safe_load((STATION_FILES[0].parent / "targets.yaml").read_text())
+    data["fixtures"][0]["y"] = -0.17  # on the red cube's range
+    with pytest.raises(InvalidStationError, match="overlaps red_cube's spawn area"):
+        parse_station(data)
