@@ -10,8 +10,9 @@ import threading
 import time
 
 import pytest
-from ros_client import action_client, spinning_node
+from ros_client import action_client, service_client, spinning_node
 from session_harness import REPO, robot_session
+from std_srvs.srv import SetBool
 
 from academy_common.futures import wait_for_future
 from academy_common.qos import RELIABLE_QOS
@@ -74,3 +75,37 @@ def test_the_skill_executor_runs_tidy_table_as_one_attempt(start_session, tmp_pa
             "step 2: put_in_bin(bin=grey_bin, object=red_cube)",
         ]
         assert "put_in_bin/approach" in steps  # the steps' own phases, inside the attempt
+
+        # The trainer's pause holds the run between steps; resume lets it finish.
+        pause = service_client(node, SetBool, "/robot_1/pause_scenario")
+        idle = wait_for_future(pause.call_async(SetBool.Request(data=True)), 5.0)
+        assert not idle.success and "no scenario is running" in idle.message
+        with lock:
+            events.clear()
+        handle = wait_for_future(client.send_goal_async(goal("tidy_table", True)), 5.0)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # the first step has started
+            with lock:
+                if any(e.phase.startswith("step 1") for e in events):
+                    break
+            time.sleep(0.05)
+        paused = wait_for_future(pause.call_async(SetBool.Request(data=True)), 5.0)
+        assert paused.success and paused.message == "scenario paused"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # the first step ends ...
+            with lock:
+                if any(
+                    e.event == SkillEvent.PHASE_END and e.phase.startswith("step 1") for e in events
+                ):
+                    break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the first step never ended")
+        time.sleep(2.0)  # ... and the second does not start while paused
+        with lock:
+            started = [e.phase for e in events if e.phase.startswith("step 2")]
+        assert not started, started
+        resumed = wait_for_future(pause.call_async(SetBool.Request(data=False)), 5.0)
+        assert resumed.success
+        result = wait_for_future(handle.get_result_async(), 180.0).result
+        assert result.outcome.value == SkillOutcome.SUCCEEDED, result.reason

@@ -68,6 +68,7 @@ class InstructionKind(IntEnum):
     RESET = 2
     CANCEL = 3
     QUERY_PROGRESS = 4
+    PAUSE = 5
 
 
 class FeedbackLevel(IntEnum):

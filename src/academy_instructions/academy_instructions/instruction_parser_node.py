@@ -110,6 +110,10 @@ class InstructionParserNode(Node):
         self._estops: dict[str, EstopClient] = {
             r: self.create_client(SetBool, f"/{r}/estop", callback_group=group) for r in robots
         }
+        self._pauses: dict[str, EstopClient] = {
+            r: self.create_client(SetBool, f"/{r}/pause_scenario", callback_group=group)
+            for r in robots
+        }
         self._goals: dict[str, SkillGoalHandle] = {}
         self._lock = threading.Lock()
         self._instructions = self.create_publisher(
@@ -155,11 +159,38 @@ class InstructionParserNode(Node):
             )
         elif result.kind == InstructionKind.RESET:
             self._estop(utterance, robots, engage=False)
+            for robot in robots:  # "resume" also resumes a paused scenario (quietly)
+                self._pause(utterance, robot, paused=False, answer=False)
+        elif result.kind == InstructionKind.PAUSE:
+            for robot in robots:
+                self._pause(utterance, robot, paused=True, answer=True)
         else:
             for robot in robots:
                 cancelled = self._cancel(robot)
                 text = "cancelled the running skill" if cancelled else "nothing was running"
                 self._say(utterance, robot, TrainerFeedback.LEVEL_INFO, f"{robot}: {text}")
+
+    def _pause(self, utterance: Utterance, robot: str, paused: bool, answer: bool) -> None:
+        """Pause (or resume) ``robot``'s running scenario; with ``answer``, say how it went."""
+        client = self._pauses[robot]
+
+        def done(future: Future[SetBool.Response]) -> None:
+            if not answer:
+                return
+            response = future.result()
+            if response is None:
+                text, level = "did not answer the pause", TrainerFeedback.LEVEL_ERROR
+            else:
+                text, level = response.message, TrainerFeedback.LEVEL_INFO
+            self._say(utterance, robot, level, f"{robot}: {text}")
+
+        if not client.service_is_ready():
+            if answer:
+                self._say(
+                    utterance, robot, TrainerFeedback.LEVEL_ERROR, f"{robot} is not answering"
+                )
+            return
+        client.call_async(SetBool.Request(data=paused)).add_done_callback(done)
 
     def _progress(self, parsed: ParsedInstruction) -> str:
         """The robot's answer from the mastery store (``pool_dir``), or why there is none."""

@@ -25,6 +25,7 @@ KIND_NAMES = {
     InstructionKind.RESET: "reset",
     InstructionKind.CANCEL: "cancel",
     InstructionKind.QUERY_PROGRESS: "progress",
+    InstructionKind.PAUSE: "pause",
 }
 PARSE_EXIT_CODES = """exit codes:
   0  an instruction (skill, stop, reset or cancel)
@@ -76,6 +77,7 @@ def summary(result: ParsedInstruction | Rejection) -> str:
         InstructionKind.STOP: "engage the e-stop of",
         InstructionKind.RESET: "release the e-stop of",
         InstructionKind.CANCEL: "cancel the running skill of",
+        InstructionKind.PAUSE: "pause the running scenario of",
     }[result.kind]
     because = f" ({result.reason})" if result.reason else ""
     return f"{KIND_NAMES[result.kind]}: {action} {who}{because}"

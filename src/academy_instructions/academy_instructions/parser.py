@@ -99,7 +99,8 @@ DESTINATION_WORDS = ("into", "in", "onto", "on", "to")
 SOURCE_WORDS = ("out", "off", "from")
 #: Stop words: any of them, as a whole word anywhere in a text, makes it an e-stop.
 STOP_WORDS = ("stop", "halt", "freeze", "estop")
-RESET_WORDS = ("reset", "resume", "continue")
+RESET_WORDS = ("reset", "resume", "continue")  # also resume a paused scenario
+PAUSE_WORDS = ("pause", "hold on", "wait a moment")
 CANCEL_WORDS = ("never mind", "cancel", "abort")
 #: How a trainer addresses every robot at once.
 EVERYONE_WORDS = ("everyone", "everybody", "all robots")
@@ -386,10 +387,12 @@ class InstructionParser:
         return robot_id, rest
 
     def _control(self, robot: str | None, phrase: str) -> ParsedInstruction | Rejection | None:
-        """A release or cancel (None if ``phrase`` is neither), addressed as the rules say."""
+        """A release, cancel or pause (None if ``phrase`` is none), addressed as the rules
+        say."""
         for kind, vocabulary in (
             (InstructionKind.RESET, RESET_WORDS),
             (InstructionKind.CANCEL, CANCEL_WORDS),
+            (InstructionKind.PAUSE, PAUSE_WORDS),
         ):
             verb = next((v for v in vocabulary if phrase == v or phrase.startswith(v + " ")), "")
             if not verb:

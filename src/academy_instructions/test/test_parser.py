@@ -281,3 +281,15 @@ def test_twin_a_progress_question_on_an_unknown_skill_is_refused(
 ) -> None:
     result = parser.parse("how are you doing on juggling")
     assert isinstance(result, Rejection) and "I don't know the skill 'juggling'" in result.text
+
+
+def test_pause_is_a_control_instruction(parser: InstructionParser) -> None:
+    assert parser.parse("robot two, pause") == ParsedInstruction(InstructionKind.PAUSE, "robot_2")
+    everyone = parser.parse("everyone pause")
+    assert isinstance(everyone, ParsedInstruction) and everyone.robot_id == ""
+
+
+def test_twin_an_unaddressed_pause_among_robots_asks_which(parser: InstructionParser) -> None:
+    two = InstructionParser(["robot_1", "robot_2"], OBJECTS)
+    result = two.parse("pause")
+    assert isinstance(result, Rejection) and result.level == FeedbackLevel.CLARIFY

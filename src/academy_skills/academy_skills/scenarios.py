@@ -268,8 +268,21 @@ class _SkillGoal(py_trees.behaviour.Behaviour):
     def __init__(self, shared: _Shared, step: ScenarioStep) -> None:
         super().__init__(step.label())
         self.shared, self.step = shared, step
+        self._ended: Status | None = None
+
+    def initialise(self) -> None:
+        self._ended = None
 
     def update(self) -> Status:
+        """The goal runs (blocking) in one tick, which then says RUNNING: its end is reported
+        on the next, so one tick runs at most one step and the run obeys a pause or an abort
+        between steps (a Sequence would go on to the next child in the same tick)."""
+        if self._ended is not None:
+            return self._ended
+        self._ended = self._run()
+        return Status.RUNNING
+
+    def _run(self) -> Status:
         shared = self.shared
         shared.step_label = self.step.label()
         params = {**self.step.parameters, "reset_scene": False}
@@ -383,6 +396,8 @@ class ScenarioRun:
             if question and question != asked:
                 self.control.ask(question)
                 result.questions.append(question)
+            elif question:  # still waiting for the trainer: look again in a moment
+                self.runtime.sleep(0.1)
             asked = question
         return self._result(result, start)
 

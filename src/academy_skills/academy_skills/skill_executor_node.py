@@ -19,6 +19,7 @@ from rclpy.action.server import ActionServer, CancelResponse, GoalResponse, Serv
 from rclpy.callback_groups import ReentrantCallbackGroup
 from rclpy.executors import Executor
 from rclpy.node import Node
+from std_srvs.srv import SetBool  # type: ignore[import-untyped]
 
 from academy_common.ids import uuid_bytes_to_hex
 from academy_common.interface_constants import SkillEventKind as EventKind
@@ -26,7 +27,7 @@ from academy_common.node_main import run_node
 from academy_common.qos import RELIABLE_QOS
 from academy_description.model_registry import load_model
 from academy_interfaces.action import ExecuteScenario, ExecuteSkill
-from academy_interfaces.msg import SkillEvent
+from academy_interfaces.msg import SkillEvent, TrainerFeedback
 from academy_interfaces.msg import SkillOutcome as SkillOutcomeMsg
 from academy_interfaces.srv import ListSkills
 from academy_sim.station import mount_height
@@ -42,6 +43,7 @@ from academy_skills.ros_conversions import (
     seconds_to_duration,
 )
 from academy_skills.ros_robot_io import RosRobotIO
+from academy_skills.scenarios import Command
 from academy_skills.skill_executor import ExecutorEvent, GoalRun
 from academy_skills.skill_library import (
     FailureReason,
@@ -111,6 +113,20 @@ class _GoalRuntime:
             time.sleep(min(STOP_POLL_S, left))
 
 
+class _TrainerControl:
+    """A scenario's trainer over ROS: paused by ``pause_scenario``, asked on /trainer/feedback
+    (a cancel of the goal aborts the run: the runtime's stop)."""
+
+    def __init__(self, node: SkillExecutorNode) -> None:
+        self._node = node
+
+    def command(self) -> Command:
+        return Command.PAUSE if self._node._paused.is_set() else Command.RUN
+
+    def ask(self, question: str) -> None:
+        self._node.ask(question)
+
+
 class SkillExecutorNode(Node):
     """Action server running skills of a :class:`SkillLibrary` for one robot."""
 
@@ -177,6 +193,10 @@ class SkillExecutorNode(Node):
             cancel_callback=lambda handle: CancelResponse.ACCEPT,
             callback_group=group,
         )
+        self._paused = threading.Event()  # the trainer's pause of the running scenario
+        self._scenario_running = False
+        self.create_service(SetBool, "pause_scenario", self._pause, callback_group=group)
+        self._feedback = self.create_publisher(TrainerFeedback, "/trainer/feedback", RELIABLE_QOS)
         self._scenarios = ActionServer(
             self,
             ExecuteScenario,
@@ -348,9 +368,21 @@ class SkillExecutorNode(Node):
                 )
                 self._while_up(handle.publish_feedback, feedback)
 
-        ran = ScenarioGoal(
-            declaration, self.robot_io, self.library, runtime, sink, runs=max(1, goal.runs)
-        ).run()
+        self._paused.clear()
+        self._scenario_running = True
+        try:
+            ran = ScenarioGoal(
+                declaration,
+                self.robot_io,
+                self.library,
+                runtime,
+                sink,
+                runs=max(1, goal.runs),
+                control=_TrainerControl(self),
+            ).run()
+        finally:
+            self._scenario_running = False
+            self._paused.clear()
         reason = ran.reason
         if runtime.preempted and ran.outcome == SkillOutcome.CANCELED:
             reason = f"preempted by a newer goal ({reason})"
@@ -367,6 +399,29 @@ class SkillExecutorNode(Node):
             else [],
             metrics=metrics_to_msg(last.metrics if last is not None else {}),
         )
+
+    def _pause(self, request: SetBool.Request, response: SetBool.Response) -> SetBool.Response:
+        """``pause_scenario``: true pauses the running scenario between steps, false resumes it."""
+        if not self._scenario_running:
+            response.success = False
+            response.message = "no scenario is running"
+            return response
+        if request.data:
+            self._paused.set()
+        else:
+            self._paused.clear()
+        response.success = True
+        response.message = "scenario paused" if request.data else "scenario resumed"
+        self.get_logger().info(response.message)
+        return response
+
+    def ask(self, question: str) -> None:
+        """Ask the trainer (a scenario's question) on /trainer/feedback, in this robot's name."""
+        msg = TrainerFeedback(robot_id=self.robot_id, level=TrainerFeedback.LEVEL_CLARIFY)
+        msg.header.stamp = self.get_clock().now().to_msg()
+        msg.text = question
+        self._while_up(self._feedback.publish, msg)
+        self.get_logger().warn(f"asks the trainer: {question}")
 
     def _not_mastered(self, skills: Sequence[str]) -> list[str]:
         """The skills this robot has not mastered (all of them without a mastery store)."""

@@ -167,3 +167,40 @@ def test_a_locked_scenario_does_not_run_without_force(
     assert "locked for robot_9" in capsys.readouterr().err
     args.force = True
     assert cmd_scenario_run(args) == 0
+
+
+class PauseAfterFirstStep:
+    """A trainer who says pause once the first step ended, and resume 3 s (simulated) later."""
+
+    def __init__(self) -> None:
+        self.shared: object = None
+        self.rig: InProcessRobot | None = None
+        self.paused_at: float | None = None
+        self.steps_when_resumed = -1
+
+    def command(self) -> Command:
+        assert self.rig is not None
+        records = getattr(self.shared, "records", [])
+        if records and self.paused_at is None:
+            self.paused_at = self.rig.now()
+        if self.paused_at is not None and self.rig.now() - self.paused_at < 3.0:
+            return Command.PAUSE
+        if self.steps_when_resumed < 0 and self.paused_at is not None:
+            self.steps_when_resumed = len(records)
+        return Command.RUN
+
+    def ask(self, question: str) -> None:
+        return None
+
+
+def test_a_pause_between_steps_holds_the_run_until_resumed() -> None:
+    declaration = registered_scenarios()["tidy_table"]
+    rig, library = practice_rig(load_model("aurora_h1"), STATIONS / "bins.yaml", seed=4)
+    rig.reset_station()
+    trainer = PauseAfterFirstStep()
+    trainer.rig = rig
+    run_ = ScenarioRun(declaration.build(), rig, library, rig, control=trainer)
+    trainer.shared = run_.shared
+    result = run_.run()
+    assert result.outcome == SkillOutcome.SUCCEEDED, result.reason
+    assert trainer.steps_when_resumed == 1  # the second step waited for the resume
