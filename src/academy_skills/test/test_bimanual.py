@@ -12,6 +12,8 @@ from academy_description.model_registry import load_model
 from academy_skills.in_process_robot import practice_rig
 from academy_skills.skill_library import AttemptResult, FailureReason, SkillOutcome
 
+pytestmark = pytest.mark.physics
+
 STATIONS = Path(__file__).resolve().parents[3] / "config" / "stations"
 SKILLS = ("lift_with_two_hands", "carry_tray_level")
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from academy_description.model_registry import load_model
 from academy_skills.in_process_robot import practice_rig
 from academy_skills.skill_executor import GoalRun
@@ -16,6 +18,8 @@ from academy_skills.skill_library import (
     FailureReason,
     SkillOutcome,
 )
+
+pytestmark = pytest.mark.physics
 
 STATION = Path(__file__).resolve().parents[3] / "config" / "stations" / "tabletop.yaml"
 

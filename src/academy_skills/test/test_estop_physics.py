@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pytest
 from narrow_station import CONTROLLERS, ROOT, narrow_station
 
 from academy_description.model_registry import load_model
@@ -23,6 +24,8 @@ from academy_skills.kinematics import ArmKinematics
 from academy_skills.manipulation import manipulation_skills
 from academy_skills.skill_executor import EventKind, ExecutorEvent, GoalResult, GoalRun
 from academy_skills.skill_library import SkillLibrary, SkillOutcome
+
+pytestmark = pytest.mark.physics
 
 HEAVY = narrow_station(
     Path(tempfile.mkdtemp(prefix="academy_estop_station_")),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from academy_description.model_registry import load_model
 from academy_sim.station_config import load_station
@@ -19,6 +20,8 @@ from academy_skills.grasp_probe import (
     middle,
     propose_grasp_frame,
 )
+
+pytestmark = pytest.mark.physics
 
 STATION = Path(__file__).resolve().parents[3] / "config" / "stations" / "tabletop.yaml"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from narrow_station import CONTROLLERS, ROOT, narrow_station
 
 from academy_description.model_registry import load_model
@@ -19,6 +20,8 @@ from academy_skills.in_process_robot import InProcessRobot
 from academy_skills.kinematics import ArmKinematics
 from academy_skills.manipulation import IN_HAND_TOLERANCE, LIFT_FRACTION, manipulation_skills
 from academy_skills.skill_library import AttemptResult, SkillLibrary, SkillOutcome
+
+pytestmark = pytest.mark.physics
 
 HEAVY = ROOT / "config" / "stations" / "tabletop_heavy.yaml"
 

@@ -15,6 +15,8 @@ from academy_skills.kinematics import ArmKinematics
 from academy_skills.manipulation import manipulation_skills
 from academy_skills.skill_library import AttemptResult, SkillLibrary, SkillOutcome
 
+pytestmark = pytest.mark.physics
+
 STATION = TABLETOP
 FINGERS = (
     "left_finger_a_joint",

@@ -19,6 +19,8 @@ from academy_skills.kinematics import ArmKinematics
 from academy_skills.manipulation import manipulation_skills
 from academy_skills.skill_library import AttemptResult, FailureReason, SkillLibrary, SkillOutcome
 
+pytestmark = pytest.mark.physics
+
 REPO = Path(__file__).resolve().parents[3]
 STATION = REPO / "config" / "stations" / "tabletop.yaml"
 

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from academy_description.model_registry import load_model
 from academy_skills.in_process_robot import practice_rig
 from academy_skills.manipulation import PLACE_TARGET_TOLERANCE, PlaceSkill
 from academy_skills.skill_library import FailureReason, SkillOutcome
+
+pytestmark = pytest.mark.physics
 
 STATION = Path(__file__).resolve().parents[3] / "config" / "stations" / "tabletop.yaml"
 

@@ -20,6 +20,8 @@ from academy_skills.skill_library import (
     SkillOutcome,
 )
 
+pytestmark = pytest.mark.physics
+
 STATION = Path(__file__).resolve().parents[3] / "config" / "stations" / "tabletop.yaml"
 
 

@@ -22,6 +22,8 @@ from academy_skills.scenarios import (
 from academy_skills.skill_executor import ExecutorEvent
 from academy_skills.skill_library import FailureReason, SkillOutcome
 
+pytestmark = pytest.mark.physics
+
 STATIONS = Path(__file__).resolve().parents[3] / "config" / "stations"
 
 
