@@ -348,28 +348,21 @@ class TurnKnobSkill(_FixtureSkill):
         return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
 
 
-@register_skill(
-    category="fixtures",
-    verbs=("open the drawer", "pull out", "open"),
-    requires=(Capability.ARM, Capability.HAND),
-    fixtures=("drawer",),
-    success="the drawer is out at least 80 % of its travel once the hand let go",
-    failures=FIXTURE_FAILURES,
-)  # fmt: skip
-class OpenDrawerSkill(_FixtureSkill):
-    """Grip a drawer's handle and pull the drawer out."""
+class _OpenCloseSkill(_FixtureSkill):
+    """Take a drawer's or a door's handle and take it along :meth:`_path` to ``goal_share``
+    of its travel (1 open, 0 closed); judged by the fixture's joint once the hand let go."""
 
-    name = "open_drawer"
-    description = "pull a drawer out by its handle (success: out 80 % of its travel)"
-    parameters = (_fixture_parameter("drawer", "drawer to open"), SPEED, RESET, GRIP_FORCE)
-    fixture_kind = "drawer"
-    start_share = 0.0
-    #: Where the hand takes the drawer (share of its travel), and the judge's threshold.
     goal_share = 1.0
-    needs = f"at least {OPEN_SHARE:.0%}"
+
+    @property
+    def needs(self) -> str:
+        return f"at least {OPEN_SHARE:.0%}" if self.goal_share else f"at most {CLOSED_SHARE:.0%}"
 
     def _passes(self, share: float) -> bool:
-        return share >= OPEN_SHARE
+        return share >= OPEN_SHARE if self.goal_share else share <= CLOSED_SHARE
+
+    def _path(self, plan: _Plan) -> list[tuple[float, float, float]]:
+        raise NotImplementedError
 
     def _act(
         self,
@@ -378,20 +371,45 @@ class OpenDrawerSkill(_FixtureSkill):
         plan: _Plan,
         metrics: dict[str, tuple[float, str]],
     ) -> AttemptResult:
-        travel = self._start.travel
-        move = self._start.joint - self.goal_share * travel  # out is toward the robot: -x
-        refused = self._hold_and_move(ctx, params, plan, (move, 0.0))
+        refused = self._hold_and_follow(ctx, params, plan, self._path(plan))
         if refused is not None:
             return refused
-        share = self._joint() / travel
+        share = self._joint() / self._start.travel
         metrics["open_share"] = (share, "")
         if not self._passes(share):
+            what = "out" if self.fixture_kind == "drawer" else "open"
             return failed(
-                f"{self._start.name} is out {share:.0%} of its travel (needs {self.needs})",
+                f"{self._start.name} is {what} {share:.0%} of its travel (needs {self.needs})",
                 metrics,
                 FailureReason.SLIPPED,
             )
         return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+
+
+class _DrawerSkill(_OpenCloseSkill):
+    fixture_kind = "drawer"
+
+    def _path(self, plan: _Plan) -> list[tuple[float, float, float]]:
+        """Straight along x: out is toward the robot (-x)."""
+        move = self._start.joint - self.goal_share * self._start.travel
+        x, y, _ = plan.target
+        return [(x + move * k / WAYPOINTS, y, 0.0) for k in range(1, WAYPOINTS + 1)]
+
+
+@register_skill(
+    category="fixtures",
+    verbs=("open the drawer", "pull out", "open"),
+    requires=(Capability.ARM, Capability.HAND),
+    fixtures=("drawer",),
+    success="the drawer is out at least 80 % of its travel once the hand let go",
+    failures=FIXTURE_FAILURES,
+)  # fmt: skip
+class OpenDrawerSkill(_DrawerSkill):
+    """Grip a drawer's handle and pull the drawer out."""
+
+    name = "open_drawer"
+    description = "pull a drawer out by its handle (success: out 80 % of its travel)"
+    parameters = (_fixture_parameter("drawer", "drawer to open"), SPEED, RESET, GRIP_FORCE)
 
 
 @register_skill(
@@ -403,7 +421,7 @@ class OpenDrawerSkill(_FixtureSkill):
     "hand let go",
     failures=FIXTURE_FAILURES,
 )  # fmt: skip
-class CloseDrawerSkill(OpenDrawerSkill):
+class CloseDrawerSkill(_DrawerSkill):
     """Grip a pulled-out drawer's handle and push the drawer back in."""
 
     name = "close_drawer"
@@ -411,14 +429,27 @@ class CloseDrawerSkill(OpenDrawerSkill):
     parameters = (_fixture_parameter("drawer", "drawer to close"), SPEED, RESET, GRIP_FORCE)
     start_share = 1.0
     goal_share = 0.0
-    needs = f"at most {CLOSED_SHARE:.0%}"
-
-    def _passes(self, share: float) -> bool:
-        return share <= CLOSED_SHARE
 
 
 #: Waypoints of a door's arc (a straight step would pull the handle off its circle).
 ARC_WAYPOINTS = 8
+
+
+class _DoorSkill(_OpenCloseSkill):
+    fixture_kind = "door"
+
+    def _path(self, plan: _Plan) -> list[tuple[float, float, float]]:
+        """Round the hinge, the hand turning with the door (+ opens: turns left)."""
+        door = self._start
+        assert door.handle is not None and door.hinge is not None
+        hx, hy = door.hinge
+        radius = math.hypot(door.handle[0] - hx, door.handle[1] - hy)
+        start = math.atan2(door.handle[1] - hy, door.handle[0] - hx)
+        sweep = self.goal_share * door.travel - door.joint
+        steps = [sweep * k / ARC_WAYPOINTS for k in range(1, ARC_WAYPOINTS + 1)]
+        return [
+            (hx + radius * math.cos(start + a), hy + radius * math.sin(start + a), a) for a in steps
+        ]
 
 
 @register_skill(
@@ -429,53 +460,12 @@ ARC_WAYPOINTS = 8
     success="the door is open at least 80 % of its travel once the hand let go",
     failures=FIXTURE_FAILURES,
 )  # fmt: skip
-class OpenDoorSkill(_FixtureSkill):
+class OpenDoorSkill(_DoorSkill):
     """Grip a hinged door's handle and swing it open toward the robot."""
 
     name = "open_door"
     description = "swing a hinged door open by its handle (success: open 80 % of its travel)"
     parameters = (_fixture_parameter("door", "door to open"), SPEED, RESET, GRIP_FORCE)
-    fixture_kind = "door"
-    start_share = 0.0
-    goal_share = 1.0
-    needs = f"at least {OPEN_SHARE:.0%}"
-
-    def _passes(self, share: float) -> bool:
-        return share >= OPEN_SHARE
-
-    def _act(
-        self,
-        ctx: SkillContext,
-        params: Mapping[str, ParamValue],
-        plan: _Plan,
-        metrics: dict[str, tuple[float, str]],
-    ) -> AttemptResult:
-        door = self._start
-        assert door.handle is not None and door.hinge is not None
-        hx, hy = door.hinge
-        radius = math.hypot(door.handle[0] - hx, door.handle[1] - hy)
-        start = math.atan2(door.handle[1] - hy, door.handle[0] - hx)
-        sweep = self.goal_share * door.travel - door.joint  # + opens (turns left)
-        path = [
-            (
-                hx + radius * math.cos(start + sweep * k / ARC_WAYPOINTS),
-                hy + radius * math.sin(start + sweep * k / ARC_WAYPOINTS),
-                sweep * k / ARC_WAYPOINTS,
-            )
-            for k in range(1, ARC_WAYPOINTS + 1)
-        ]
-        refused = self._hold_and_follow(ctx, params, plan, path)
-        if refused is not None:
-            return refused
-        share = self._joint() / door.travel
-        metrics["open_share"] = (share, "")
-        if not self._passes(share):
-            return failed(
-                f"{door.name} is open {share:.0%} of its travel (needs {self.needs})",
-                metrics,
-                FailureReason.SLIPPED,
-            )
-        return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
 
 
 @register_skill(
@@ -487,7 +477,7 @@ class OpenDoorSkill(_FixtureSkill):
     "hand let go",
     failures=FIXTURE_FAILURES,
 )  # fmt: skip
-class CloseDoorSkill(OpenDoorSkill):
+class CloseDoorSkill(_DoorSkill):
     """Grip an open door's handle and swing it shut."""
 
     name = "close_door"
@@ -495,7 +485,3 @@ class CloseDoorSkill(OpenDoorSkill):
     parameters = (_fixture_parameter("door", "door to close"), SPEED, RESET, GRIP_FORCE)
     start_share = 1.0
     goal_share = 0.0
-    needs = f"at most {CLOSED_SHARE:.0%}"
-
-    def _passes(self, share: float) -> bool:
-        return share <= CLOSED_SHARE

@@ -240,10 +240,7 @@ class SkillExecutorNode(Node):
         goal: ExecuteSkill.Goal = handle.request
         goal_id = uuid_bytes_to_hex(handle.goal_id.uuid)
         runtime = _GoalRuntime(self, handle)
-        with self._lock:
-            if self._active is not None:
-                self._active.preempted = True
-            self._active = runtime
+        self._begin(runtime)
         with self._run_lock:
             try:
                 raw = parameters_from_msg(goal.parameters)
@@ -289,6 +286,25 @@ class SkillExecutorNode(Node):
                     metrics=metrics_to_msg(goal_result.metrics),
                 )
             result.outcome = SkillOutcomeMsg(value=int(outcome))
+        self._end(handle, runtime, outcome, f"goal {goal_id[:8]} '{goal.skill}'", reason)
+        return result
+
+    def _begin(self, runtime: _GoalRuntime) -> None:
+        """A new goal preempts the running one (of either action)."""
+        with self._lock:
+            if self._active is not None:
+                self._active.preempted = True
+            self._active = runtime
+
+    def _end(
+        self,
+        handle: SkillGoalHandle | ScenarioGoalHandle,
+        runtime: _GoalRuntime,
+        outcome: SkillOutcome,
+        label: str,
+        reason: str,
+    ) -> None:
+        """Set the goal's final state from its outcome and log it."""
         with self._lock:
             if self._active is runtime:
                 self._active = None
@@ -301,8 +317,7 @@ class SkillExecutorNode(Node):
         level = (
             self.get_logger().info if outcome == SkillOutcome.SUCCEEDED else self.get_logger().warn
         )
-        level(f"goal {goal_id[:8]} '{goal.skill}': {outcome.name} {reason}".rstrip())
-        return result
+        level(f"{label}: {outcome.name} {reason}".rstrip())
 
     def _execute_scenario(self, handle: ScenarioGoalHandle) -> ExecuteScenario.Result:
         """Run an ExecuteScenario goal (one at a time with execute_skill goals: either
@@ -310,26 +325,12 @@ class SkillExecutorNode(Node):
         goal: ExecuteScenario.Goal = handle.request
         goal_id = uuid_bytes_to_hex(handle.goal_id.uuid)
         runtime = _GoalRuntime(self, handle)
-        with self._lock:
-            if self._active is not None:
-                self._active.preempted = True
-            self._active = runtime
+        self._begin(runtime)
         with self._run_lock:
             result = self._run_scenario(handle, goal, goal_id, runtime)
-        with self._lock:
-            if self._active is runtime:
-                self._active = None
         outcome = SkillOutcome(result.outcome.value)
-        if outcome == SkillOutcome.SUCCEEDED:
-            self._while_up(handle.succeed)
-        elif outcome == SkillOutcome.CANCELED and handle.is_cancel_requested:
-            self._while_up(handle.canceled)
-        else:
-            self._while_up(handle.abort)
-        level = (
-            self.get_logger().info if outcome == SkillOutcome.SUCCEEDED else self.get_logger().warn
-        )
-        level(f"scenario {goal_id[:8]} '{goal.scenario}': {outcome.name} {result.reason}".rstrip())
+        label = f"scenario {goal_id[:8]} '{goal.scenario}'"
+        self._end(handle, runtime, outcome, label, result.reason)
         return result
 
     def _run_scenario(
