@@ -125,3 +125,52 @@ def test_session_check_cli(tmp_path: Path) -> None:
     )
     assert rejected.returncode == 2
     assert "nodes[0].executable: missing required key" in rejected.stderr
+
+
+def test_the_runner_runs_a_step_once_its_prerequisites_are_mastered(
+    start_session, tmp_path: Path
+) -> None:
+    """Step 1's attempts, recorded by the executor in the pool, master ``wait`` (3/3 over a
+    window of 3: lower bound 0.44 >= 0.3), so step 2 runs in the same run; step 3 needs ``nod``,
+    never practised: skipped with the reason. The twin: without a pool nothing is mastered."""
+    program = tmp_path / "gated.yaml"
+    program.write_text(
+        "program:\n  name: gated\n  mastery: {window: 3, threshold: 0.3}\n  steps:\n"
+        "    - {skill: wait, parameters: {duration: 0.01}, repetitions: 3}\n"
+        "    - {skill: wait, parameters: {duration: 0.02}, repetitions: 2, prerequisites: [wait]}\n"
+        "    - {skill: wait, repetitions: 1, prerequisites: [nod]}\n"
+    )
+    pool = str(tmp_path / "pool")
+    session = start_session(
+        {
+            "session": {"name": "it_gated", "grace_period": 10.0},
+            "robots": ROBOTS,
+            "nodes": [
+                executor_node(parameters={"pool_dir": pool}),
+                runner_node(program_file=str(program), pool_dir=pool),
+            ],
+        }
+    )
+    session.wait_for(r"program 'gated' finished", timeout=90)
+    text = session.text()
+    assert "robot_1: wait x2: SUCCEEDED" in text, text[-2000:]
+    assert "step 3 wait: skipped, prerequisite not mastered: nod (lower bound 0.00" in text
+
+
+def test_twin_without_a_pool_no_prerequisite_is_mastered(start_session, tmp_path: Path) -> None:
+    program = tmp_path / "gated.yaml"
+    program.write_text(
+        "program:\n  name: gated\n  steps:\n"
+        "    - {skill: wait, parameters: {duration: 0.01}, repetitions: 1}\n"
+        "    - {skill: wait, repetitions: 1, prerequisites: [wait]}\n"
+    )
+    session = start_session(
+        {
+            "session": {"name": "it_gated_none", "grace_period": 10.0},
+            "robots": ROBOTS,
+            "nodes": [executor_node(), runner_node(program_file=str(program))],
+        }
+    )
+    session.wait_for(r"program 'gated' finished", timeout=90)
+    assert "step 2 wait: skipped, prerequisite not mastered: wait" in session.text()
+    assert "(no mastery store: pool_dir)" in session.text()

@@ -308,7 +308,7 @@ def cmd_program_status(args: argparse.Namespace) -> int:
 
 def cmd_program_run(args: argparse.Namespace) -> int:
     from academy_skills.errors import ProgramError, SkillsError
-    from academy_skills.program import load_program
+    from academy_skills.program import load_program, waiting_on
 
     try:
         program = load_program(Path(args.file))
@@ -338,12 +338,7 @@ def cmd_program_run(args: argparse.Namespace) -> int:
     robot_id = args.robot or model.name
     steps = []
     for index, step in enumerate(program.steps):
-        waiting = []
-        for need in step.prerequisites:
-            progress = store.progress(robot_id, need, program.mastery)
-            if not progress or not progress[0].mastered:
-                bound = progress[0].lower_bound if progress else 0.0
-                waiting.append(f"{need} (lower bound {bound:.2f} < {program.mastery.threshold})")
+        waiting = waiting_on(store, robot_id, step, program.mastery)
         if waiting:
             reason = "prerequisite not mastered: " + ", ".join(waiting)
             steps.append({"step": index, "skill": step.skill, "skipped": reason})

@@ -29,7 +29,7 @@ from pathlib import Path
 import yaml
 
 from academy_skills.errors import ProgramError
-from academy_skills.mastery import MasteryRule
+from academy_skills.mastery import MasteryRule, MasteryStore
 from academy_skills.skill_library import ParamValue, SkillOutcome
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -148,6 +148,20 @@ def parse_program(data: object, source: str) -> Program:
     if problems:
         raise ProgramError("\n".join(problems))
     return Program(str(name), tuple(steps), mastery, station)
+
+
+def waiting_on(
+    store: MasteryStore | None, robot: str, step: ProgramStep, rule: MasteryRule
+) -> list[str]:
+    """The prerequisites of ``step`` that ``robot`` has not mastered, each with its lower bound
+    (all of them without a mastery store: nothing says they are mastered)."""
+    waiting = []
+    for need in step.prerequisites:
+        progress = store.progress(robot, need, rule) if store is not None else []
+        if not progress or not progress[0].mastered:
+            bound = progress[0].lower_bound if progress else 0.0
+            waiting.append(f"{need} (lower bound {bound:.2f} < {rule.threshold})")
+    return waiting
 
 
 @dataclass

@@ -1,8 +1,12 @@
 """``program_runner`` node: runs a training program against one or more robots, then exits.
 
 Sends each step of the program as an ExecuteSkill goal to every listed robot (robots in
-parallel, steps in order), logs each result, prints a summary table and exits 0 when every goal
-got an answer (skill failures are data, not errors), 1 when a robot was unreachable.
+parallel, each kept busy with its own steps, in order), logs each result, prints a summary table
+and exits 0 when every goal got an answer (skill failures are data, not errors), 1 when a robot
+was unreachable. A step runs for a robot once that robot has mastered its prerequisites, as the
+pool's mastery store says (``pool_dir``, where the skill executors record every attempt, so
+mastery earned by one step unlocks the next in the same run); otherwise it is skipped with the
+reason.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from rclpy.node import Node
 from academy_common.node_main import request_exit, run_node
 from academy_interfaces.action import ExecuteSkill
 from academy_skills.errors import SkillsError
-from academy_skills.program import Program, SkillTally, load_program, summary_table
+from academy_skills.mastery import MasteryStore
+from academy_skills.program import Program, SkillTally, load_program, summary_table, waiting_on
 from academy_skills.skill_client import SkillClient
 
 
@@ -41,6 +46,14 @@ class ProgramRunnerNode(Node):
             "goal_timeout", 600.0, ParameterDescriptor(description="s to wait for each result")
         )
         self.declare_parameter(
+            "pool_dir",
+            "",
+            ParameterDescriptor(
+                description="pool directory whose mastery store (the skill executors' too) says "
+                "whether a step's prerequisites are mastered; '' = none are"
+            ),
+        )
+        self.declare_parameter(
             "exit_when_done",
             True,
             ParameterDescriptor(
@@ -53,6 +66,8 @@ class ProgramRunnerNode(Node):
         self.goal_timeout = float(self.get_parameter("goal_timeout").value)
         self.exit_when_done = bool(self.get_parameter("exit_when_done").value)
         self.program: Program = load_program(self.program_path)
+        pool = str(self.get_parameter("pool_dir").value)
+        self.store = MasteryStore(Path(pool) / "mastery.sqlite") if pool else None
         self._tallies: dict[str, SkillTally] = {}
         self._lock = threading.Lock()
         self._errors: list[str] = []
@@ -78,7 +93,15 @@ class ProgramRunnerNode(Node):
         label = robot_id or self.get_namespace()
         try:
             client.wait_for_server(self.server_timeout)
-            for step in self.program.steps:
+            for index, step in enumerate(self.program.steps, 1):
+                waiting = waiting_on(self.store, label.strip("/"), step, self.program.mastery)
+                if waiting:  # a step runs once its prerequisites are mastered
+                    self.get_logger().warn(
+                        f"{label}: step {index} {step.skill}: skipped, prerequisite not "
+                        f"mastered: {', '.join(waiting)}"
+                        + ("" if self.store is not None else " (no mastery store: pool_dir)")
+                    )
+                    continue
                 feedback: list[ExecuteSkill.Feedback] = []
                 result = client.execute(
                     step.skill,
