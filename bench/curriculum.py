@@ -42,17 +42,14 @@ DAILY_ATTEMPTS = 600
 def skill_rates(model: str, skills: list[str], attempts: int, seed: int) -> dict[str, object]:
     """``attempts`` of each skill on ``model`` at its default station."""
     robot_model = load_model(model)
-    rigs: dict[Path, tuple[object, object]] = {}
     rows: dict[str, object] = {}
     for skill in skills:
         station = station_for(skill)
-        if station not in rigs:
-            try:
-                rigs[station] = practice_rig(robot_model, station, seed=seed)
-            except InvalidStationError as error:  # the layout does not fit this model
-                rows[skill] = {"station_error": str(error).splitlines()[0]}
-                continue
-        robot, library = rigs[station]
+        try:  # a fresh robot per skill: one skill's end posture is not the next one's start
+            robot, library = practice_rig(robot_model, station, seed=seed)
+        except InvalidStationError as error:  # the layout does not fit this model
+            rows[skill] = {"station_error": str(error).splitlines()[0]}
+            continue
         objects = [o.name for o in load_station(station).objects]
         declaration = registered_skills()[skill]
         missing = declaration.missing(robot_model)

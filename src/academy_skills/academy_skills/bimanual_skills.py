@@ -326,6 +326,7 @@ TWO_HAND_HEIGHT = ParameterSpec(
 @register_skill(
     category="bimanual",
     verbs=("lift with both hands", "lift with two hands", "raise with both hands"),
+    station="tray",
     requires=(Capability.TWO_ARMS, Capability.HAND),
     success="the tray, taken by both handles, stays at least 90 % of height up for hold_time, "
     "tilted at most 10 degrees, each handle within 2 cm of its hand",
@@ -384,6 +385,7 @@ TRAY_DISTANCE = ParameterSpec(
 @register_skill(
     category="bimanual",
     verbs=("carry the tray", "carry level", "bring the tray"),
+    station="tray",
     requires=(Capability.TWO_ARMS, Capability.HAND),
     success="the tray, carried distance m toward the robot by both handles, tilted at most 10 "
     "degrees all the way, then stands on the table (tilt under 5 degrees) within 3 cm of the "

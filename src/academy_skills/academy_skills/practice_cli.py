@@ -138,8 +138,9 @@ def cmd_skill_list(args: argparse.Namespace) -> int:
 
 
 def station_for(skill: str | None) -> Path:
-    """The station a skill practises at by default: ``tabletop.yaml``, or for a skill that
-    needs fixtures the first station of ``config/stations/`` (by name) that has them all.
+    """The station a skill practises at by default: the one it names (``station`` in
+    ``register_skill``), else ``tabletop.yaml``, or for a skill that needs fixtures the first
+    station of ``config/stations/`` (by name) that has them all.
 
     Raises:
         InvalidStationError: no station has the fixtures the skill needs.
@@ -147,7 +148,10 @@ def station_for(skill: str | None) -> Path:
     from academy_sim.errors import InvalidStationError
     from academy_sim.station_config import load_station
 
-    needed = set(registered_skills()[skill].fixtures) if skill in registered_skills() else set()
+    declaration = registered_skills().get(skill or "")
+    if declaration is not None and declaration.station:
+        return DEFAULT_STATION.parent / f"{declaration.station}.yaml"
+    needed = set(declaration.fixtures) if declaration is not None else set()
     if not needed:
         return DEFAULT_STATION
     for path in sorted(DEFAULT_STATION.parent.glob("*.yaml")):

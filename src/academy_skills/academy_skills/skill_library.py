@@ -325,6 +325,9 @@ class SkillDeclaration:
     #: Its verbs say "carry an object somewhere" ("put", "place"): a destination the trainer
     #: names after them ("in the bin") picks the carrying skill that takes it.
     carries: bool = False
+    #: The station it is practised at by default (config/stations/<station>.yaml), when its
+    #: fixtures do not say it (the props it needs: a tray, bins of each colour).
+    station: str | None = None
 
     def destinations(self) -> dict[str, str]:
         """What a destination may name (a fixture kind or "prop") -> the parameter taking it."""
@@ -377,6 +380,7 @@ def register_skill(
     fixtures: Iterable[str] = (),
     build: Callable[[SkillDeps], Skill] | None = None,
     carries: bool = False,
+    station: str | None = None,
 ) -> Callable[[type[_S]], type[_S]]:
     """Class decorator: register a skill class (its ``name``, ``description`` and
     ``parameters`` are its own attributes). ``build`` makes an instance over a robot; by
@@ -415,6 +419,7 @@ def register_skill(
             build=build or (lambda deps: cast(Skill, cls(deps.io, deps.kinematics))),  # type: ignore[call-arg]
             origin=origin,
             carries=carries,
+            station=station,
         )
         return cls
 

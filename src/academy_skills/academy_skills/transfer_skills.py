@@ -318,6 +318,7 @@ ONTO = ParameterSpec(
 @register_skill(
     category="manipulation",
     verbs=("stack", "stack up", "put on top of"),
+    station="stacking",
     requires=(Capability.ARM, Capability.HAND),
     carries=True,
     success="the object rests on the other prop's top (centre height within 1 cm of that top "
@@ -583,6 +584,7 @@ FROM = ParameterSpec(
 @register_skill(
     category="manipulation",
     verbs=("unstack", "take off", "take it off"),
+    station="stacking",
     requires=(Capability.ARM, Capability.HAND),
     carries=True,
     success="the object, taken off the prop it was stacked on, stands on the table beside it "
@@ -685,6 +687,7 @@ class UnstackSkill(_CarrySkill):
 @register_skill(
     category="manipulation",
     verbs=("sort", "sort by colour", "sort by color"),
+    station="sorting",
     requires=(Capability.ARM, Capability.HAND),
     fixtures=("bin",),
     success="the object rests inside the walls of the bin of its own colour, below their rim",
@@ -740,6 +743,7 @@ ROW_GAP_TOLERANCE = 0.02
 @register_skill(
     category="manipulation",
     verbs=("line up", "arrange", "arrange in a row", "put in a row"),
+    station="stacking",
     requires=(Capability.ARM, Capability.HAND),
     success="the object stands beside the other prop in a row across the table: centres "
     "within 1.5 cm of one line (same distance from the robot), the free gap between them "
