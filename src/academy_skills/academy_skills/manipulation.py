@@ -383,6 +383,8 @@ HOLD_TIME = ParameterSpec(
 
 #: A carried object's bottom passes this far above what stands at its goal (m).
 CARRY_CLEARANCE = 0.03
+#: Props within this of a carried object's way (m) are carried over.
+CARRY_CORRIDOR = 0.12
 #: Over its goal, the carried object is brought within this of it (m), in up to ALIGN_STEPS
 #: measured corrections.
 ALIGN_TOLERANCE = 0.002
@@ -392,8 +394,9 @@ ALIGN_STEPS = 2
 @dataclass(frozen=True)
 class PlaceGoal:
     """Where a carried object is set down: its centre over (x, y) m, resting on a surface
-    ``base`` m above the table top (a bin's floor, a block's top), carried over things
-    ``clear`` m tall there, the hand turned by ``turn`` rad from the grasp."""
+    ``base`` m above the table top (0: the table; a bin's floor, a block's top, a shelf's
+    board), carried over things ``clear`` m tall there, the hand turned by ``turn`` rad from
+    the grasp."""
 
     x: float
     y: float
@@ -426,6 +429,9 @@ class _Plan:
     #: Object centre minus grasp point once the hand closed on it (m): the hold is judged
     #: against where the grasp left it (fingers may pull it toward the palm as they close).
     held: np.ndarray | None = None
+    #: Height above the table top of what the object stood on at the start (m): 0 on the
+    #: table, a bin's floor, a cart's or another prop's top.
+    surface: float = 0.0
 
 
 class ManipulationSkill:
@@ -534,7 +540,8 @@ class ManipulationSkill:
                 f"{yaw:.2f} rad, best of {len(yaws)} tried)",
                 failure=FailureReason.OUT_OF_REACH,
             )
-        return _Plan(arm.name, arm.gripper, target, yaw, above, at, obj)
+        start = surface - observation.table_height
+        return _Plan(arm.name, arm.gripper, target, yaw, above, at, obj, surface=start)
 
     def _execute(
         self,
@@ -631,7 +638,7 @@ class ManipulationSkill:
             return AttemptResult(goal.outcome, goal.reason, metrics, goal.failure)
         arm = self.kinematics.robot.arms[plan.arm_name]
         yaw = plan.yaw + goal.turn
-        carry_z = max(lifted[2], plan.target[2] + goal.clear + CARRY_CLEARANCE)
+        carry_z = max(lifted[2], self._carry_height(plan, goal))
         ctx.phase("carry", 0.8)
         hand_x, hand_y = self._hand_over(plan, goal)
         over = self._solve_holding(arm, (hand_x, hand_y, carry_z), yaw)
@@ -654,6 +661,26 @@ class ManipulationSkill:
         ctx.phase("retreat", 0.95)
         self._rise_to_ready(ctx, plan, speed, yaw)
         return self._judge_goal(plan, goal, metrics)
+
+    def _carry_height(self, plan: _Plan, goal: PlaceGoal) -> float:
+        """The grasp point's height that carries the object's bottom CARRY_CLEARANCE over what
+        stands at the goal (``goal.clear`` above the table) and over the tops of the other
+        props near its way there (goods already on a shelf)."""
+        world = self.io.station()
+        start = np.array(plan.obj.position[:2])
+        end = np.array([goal.x, goal.y])
+        tallest = goal.clear
+        for other in world.objects.values():
+            if other.name == plan.obj.name:
+                continue
+            point = np.array(other.position[:2])
+            way = end - start
+            share = float(np.clip(np.dot(point - start, way) / max(np.dot(way, way), 1e-9), 0, 1))
+            if np.linalg.norm(point - (start + share * way)) <= CARRY_CORRIDOR:
+                top = other.position[2] + other.size[2] / 2 - world.table_height
+                tallest = max(tallest, top)
+        bottom_to_grasp = plan.target[2] - (plan.obj.position[2] - plan.obj.size[2] / 2)
+        return world.table_height + tallest + CARRY_CLEARANCE + bottom_to_grasp
 
     def _align_over(
         self,
@@ -769,7 +796,7 @@ class ManipulationSkill:
         distance, obj = self._in_hand_distance(plan)
         if distance > self._pad_depth(plan) + plan.obj.size[2] / 2:
             return
-        base = 0.0 if goal is None else goal.base
+        base = 0.0 if goal is None else goal.base - plan.surface  # from where it stood
         rise = obj.position[2] - plan.obj.position[2] - base - PLACE_CLEARANCE
         if rise <= 0:
             return

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 
 from academy_common.frames import yaw_from_quaternion
 from academy_skills.manipulation import (
@@ -142,7 +143,7 @@ class _CarrySkill(ManipulationSkill):
         obj = self.io.station().objects[plan.obj.name]
         dx, dy = obj.position[0] - goal.x, obj.position[1] - goal.y
         metrics["distance_to_target"] = (math.hypot(dx, dy), "m")
-        height = obj.position[2] - plan.obj.position[2] - goal.base
+        height = obj.position[2] - plan.obj.position[2] - (goal.base - plan.surface)
         return self._not_standing(plan, height, metrics), (dx, dy)
 
 
@@ -556,7 +557,7 @@ class TakeOutOfBinSkill(_CarrySkill):
                 SkillOutcome.REJECTED, f"no room beside {bin_.name}: {off}",
                 failure=FailureReason.REFUSED,
             )  # fmt: skip
-        return PlaceGoal(x, y, -bin_.floor, bin_.size[2])
+        return PlaceGoal(x, y, 0.0, bin_.size[2])
 
     def _judge_goal(
         self, plan: _Plan, goal: PlaceGoal, metrics: dict[str, tuple[float, str]]
@@ -655,7 +656,7 @@ class UnstackSkill(_CarrySkill):
             )  # fmt: skip
         world = self.io.station()
         surface = below.position[2] + below.size[2] / 2 - world.table_height
-        return PlaceGoal(x, y, -surface, surface)
+        return PlaceGoal(x, y, 0.0, surface)
 
     def _judge_goal(
         self, plan: _Plan, goal: PlaceGoal, metrics: dict[str, tuple[float, str]]
@@ -932,7 +933,14 @@ class PlaceOnShelfSkill(_CarrySkill):
 
     name = "place_on_shelf"
     description = "pick an object up and stand it on a shelf (success: it stands on the board)"
-    parameters = (OBJECT, SHELF, SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, HEIGHT, HOLD_TIME)
+    parameters = (
+        OBJECT, SHELF,
+        ParameterSpec(
+            "side", str, "which half of the board: auto (the object's own side), left or right",
+            default="auto", choices=("auto", "left", "right"),
+        ),
+        SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, HEIGHT, HOLD_TIME,
+    )  # fmt: skip
     fixture_kind = "shelf"
     fixture_parameter = "shelf"
 
@@ -941,10 +949,34 @@ class PlaceOnShelfSkill(_CarrySkill):
         if isinstance(found, AttemptResult):
             return found
         self._shelf = found
-        # On the object's own half of the board (its arm need not cross over).
-        room = found.size[1] / 2 - _radius(plan.obj) - BIN_MARGIN
-        y = max(-room, min(room, plan.obj.position[1] - found.position[1]))
-        return PlaceGoal(found.position[0], found.position[1] + y, found.floor, found.floor)
+        # The free spot nearest the object on the half asked (auto: its own side, so its arm
+        # need not cross over), beside what already stands there.
+        side = str(params.get("side", "auto"))
+        if side == "auto":
+            side = "left" if plan.obj.position[1] >= found.position[1] else "right"
+        quarter = found.size[1] / 4
+        half = replace(
+            found,
+            position=(
+                found.position[0],
+                found.position[1] + (quarter if side == "left" else -quarter),
+                found.position[2],
+            ),
+            size=(found.size[0], found.size[1] / 2, found.size[2]),
+        )
+        world = self.io.station()
+        on_board = {
+            n: o
+            for n, o in world.objects.items()
+            if o.position[2] > found.position[2] + found.floor
+        }
+        spot = free_spot(half, plan.obj, replace(world, objects=on_board))
+        if spot is None:
+            return AttemptResult(
+                SkillOutcome.REJECTED, f"no room for {plan.obj.name} on the {side} half of "
+                f"{found.name}", failure=FailureReason.REFUSED,
+            )  # fmt: skip
+        return PlaceGoal(spot[0], spot[1], found.floor, found.floor)
 
     def _judge_goal(
         self, plan: _Plan, goal: PlaceGoal, metrics: dict[str, tuple[float, str]]
@@ -1003,4 +1035,4 @@ class TakeFromShelfSkill(TakeOutOfBinSkill):
                 SkillOutcome.REJECTED, f"no room in front of {shelf.name}: {off}",
                 failure=FailureReason.REFUSED,
             )  # fmt: skip
-        return PlaceGoal(x, y, -shelf.floor, 0.0)
+        return PlaceGoal(x, y, 0.0, 0.0)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from academy_description.model_registry import load_model
+from academy_skills.errors import SkillParameterError
 from academy_skills.in_process_robot import practice_rig
 from academy_skills.skill_library import AttemptResult, FailureReason, SkillOutcome
 
@@ -98,3 +99,17 @@ def test_twin_a_station_without_a_bin_of_its_colour_refuses_sorting() -> None:
     goal = library.validate("sort_by_colour", {"object": "red_cube"})
     refused = skill.check_goal(goal)  # type: ignore[attr-defined]
     assert refused is not None and "no red bin" in refused
+
+
+def test_place_on_shelf_takes_the_half_asked() -> None:
+    robot, library = practice_rig(load_model("aurora_h1"), STATIONS / "shelf.yaml", seed=3)
+    goal = library.validate("place_on_shelf", {"object": "red_cube", "side": "right"})
+    result = library.get("place_on_shelf").run_attempt(robot, goal)
+    assert result.outcome == SkillOutcome.SUCCEEDED, result.reason
+    assert robot.station().objects["red_cube"].position[1] < 0.0  # the shelf's right half
+
+
+def test_twin_a_half_that_is_not_one_is_refused() -> None:
+    _robot, library = practice_rig(load_model("aurora_h1"), STATIONS / "shelf.yaml", seed=3)
+    with pytest.raises(SkillParameterError, match="'side' = 'up'"):
+        library.validate("place_on_shelf", {"object": "red_cube", "side": "up"})
