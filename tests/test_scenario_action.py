@@ -60,7 +60,9 @@ def test_the_skill_executor_runs_tidy_table_as_one_attempt(start_session, tmp_pa
         result = send("tidy_table", force=True)
         assert result.outcome.value == SkillOutcome.SUCCEEDED, (result.reason, result.steps)
         assert result.runs == 1 and result.successes == 1
-        assert [s.split(":")[-1].strip() for s in result.steps] == ["succeeded", "succeeded"]
+        # Each step's last try succeeded (a step may be retried: physics from random poses).
+        last = {s.rsplit(":", 1)[0]: s.rsplit(":", 1)[1].strip() for s in result.steps}
+        assert len(last) == 2 and set(last.values()) == {"succeeded"}, result.steps
         assert {m.name for m in result.metrics} >= {"props_in_bin"}
         time.sleep(0.3)  # the last events in flight
         with lock:
@@ -70,10 +72,10 @@ def test_the_skill_executor_runs_tidy_table_as_one_attempt(start_session, tmp_pa
         assert len(starts) == 1 and len(ends) == 1  # one run: one attempt, one episode
         assert ends[0].outcome.value == SkillOutcome.SUCCEEDED
         steps = [e.phase for e in ran if e.event == SkillEvent.PHASE_START]
-        assert [p for p in steps if p.startswith("step ")] == [
+        assert list(dict.fromkeys(p for p in steps if p.startswith("step "))) == [
             "step 1: put_in_bin(bin=grey_bin, object=blue_cup)",
             "step 2: put_in_bin(bin=grey_bin, object=red_cube)",
-        ]
+        ]  # a retry keeps its step's number
         assert "put_in_bin/approach" in steps  # the steps' own phases, inside the attempt
 
         # The trainer's pause holds the run between steps; resume lets it finish.

@@ -222,6 +222,7 @@ class _Shared:
         self.end: tuple[SkillOutcome, str, str] | None = None  # outcome, reason, failure
         self.judgement: Judgement | None = None
         self.step_label = ""  # the step running now, as the scenario states it
+        self.step_index = 0  # its 1-based place in the plan (a retry keeps it)
 
 
 class _Preconditions(py_trees.behaviour.Behaviour):
@@ -265,9 +266,9 @@ class _WorkAreaGuard(py_trees.behaviour.Behaviour):
 class _SkillGoal(py_trees.behaviour.Behaviour):
     """One skill goal (one attempt, on the world as it is), as the skill executor runs it."""
 
-    def __init__(self, shared: _Shared, step: ScenarioStep) -> None:
+    def __init__(self, shared: _Shared, step: ScenarioStep, index: int) -> None:
         super().__init__(step.label())
-        self.shared, self.step = shared, step
+        self.shared, self.step, self.index = shared, step, index
         self._ended: Status | None = None
 
     def initialise(self) -> None:
@@ -284,7 +285,7 @@ class _SkillGoal(py_trees.behaviour.Behaviour):
 
     def _run(self) -> Status:
         shared = self.shared
-        shared.step_label = self.step.label()
+        shared.step_label, shared.step_index = self.step.label(), self.index
         params = {**self.step.parameters, "reset_scene": False}
         run = GoalRun(shared.library, self.step.skill, params, 1, shared.runtime, shared.sink)
         result = run.run()
@@ -353,7 +354,7 @@ class ScenarioRun:
             attempt = py_trees.composites.Sequence(
                 f"step {index}",
                 memory=True,
-                children=[_WorkAreaGuard(shared), _SkillGoal(shared, step)],
+                children=[_WorkAreaGuard(shared), _SkillGoal(shared, step, index)],
             )
             retried = py_trees.decorators.Retry(
                 f"step {index} (retry x{step.retries})", attempt, step.retries + 1
@@ -489,10 +490,12 @@ class ScenarioGoal:
 
     def _step_event(self, event: ExecutorEvent) -> None:
         """A step's skill event, as a phase of the scenario's attempt."""
-        within = (self._step - 1 + event.progress) / self._steps
+        within = (max(self._step, 1) - 1 + event.progress) / self._steps
         if event.kind == EventKind.ATTEMPT_START:
-            label = self._current.shared.step_label if self._current else event.skill
-            self._label = f"step {self._step}: {label}"
+            shared = self._current.shared if self._current else None
+            label = shared.step_label if shared else event.skill
+            self._step = shared.step_index if shared else self._step
+            self._label = f"step {self._step}: {label}"  # a retry keeps its step's number
             self.emit(EventKind.PHASE_START, phase=self._label, within=within)
         elif event.kind in (EventKind.PHASE_START, EventKind.PHASE_END):
             self.emit(event.kind, phase=f"{event.skill}/{event.phase}", within=within)
@@ -506,7 +509,6 @@ class ScenarioGoal:
                 failure=event.failure,
                 within=within,
             )
-            self._step += 1
 
     def run(self) -> ScenarioGoalResult:
         """Every run (stopping early on a stop or an abort), then the goal's result."""

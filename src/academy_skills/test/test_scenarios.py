@@ -206,3 +206,20 @@ def test_a_pause_between_steps_holds_the_run_until_resumed() -> None:
     result = run_.run()
     assert result.outcome == SkillOutcome.SUCCEEDED, result.reason
     assert trainer.steps_when_resumed == 1  # the second step waited for the resume
+
+
+def test_as_a_goal_a_run_is_one_attempt_and_a_retry_keeps_its_step_number() -> None:
+    from academy_skills.scenarios import ScenarioGoal
+
+    declaration = registered_scenarios()["tidy_table"]
+    model = load_model("aurora_h1")
+    rig, library = practice_rig(
+        model, STATIONS / "bins.yaml", seed=4, disabled_joints=model.grippers["right_gripper"]
+    )
+    events: list[ExecutorEvent] = []
+    ended = ScenarioGoal(declaration, rig, library, rig, events.append).run()
+    assert ended.outcome == SkillOutcome.ABORTED and ended.runs == 1
+    kinds = [e.kind.name for e in events if e.kind.name.startswith("ATTEMPT")]
+    assert kinds == ["ATTEMPT_START", "ATTEMPT_END"]  # one run: one episode
+    steps = [e.phase for e in events if e.kind.name == "PHASE_START" and e.phase.startswith("step")]
+    assert [p.split(":")[0] for p in steps] == ["step 1", "step 2", "step 2", "step 2"], steps
