@@ -10,6 +10,7 @@ import threading
 import time
 
 import pytest
+from narrow_station import narrow_station
 from ros_client import action_client, service_client, spinning_node
 from session_harness import REPO, robot_session
 from std_srvs.srv import SetBool
@@ -21,7 +22,9 @@ from academy_interfaces.msg import SkillEvent, SkillOutcome
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
-BINS = str(REPO / "config" / "stations" / "bins.yaml")
+#: The bins station with its props' start poses narrowed to where the Aurora's arms reach
+#: surely: the test checks the mechanism, not the success rate (bench/curriculum.py does).
+BINS = REPO / "config" / "stations" / "bins.yaml"
 
 
 def goal(scenario: str, force: bool) -> ExecuteScenario.Goal:
@@ -30,7 +33,11 @@ def goal(scenario: str, force: bool) -> ExecuteScenario.Goal:
 
 def test_the_skill_executor_runs_tidy_table_as_one_attempt(start_session, tmp_path) -> None:
     session = start_session(
-        robot_session("it_scenario", BINS, executor={"pool_dir": str(tmp_path / "pool")})
+        robot_session(
+            "it_scenario",
+            str(narrow_station(tmp_path, BINS)),
+            executor={"pool_dir": str(tmp_path / "pool")},
+        )
     )
     session.wait_for(r"session 'it_scenario' is up", timeout=90)
     with spinning_node("test_scenario_action") as node:
