@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,6 +179,13 @@ class MasteryStore:
                 )
             )
         return result
+
+    def not_mastered(
+        self, robot: str, skills: Iterable[str], rule: MasteryRule | None = None
+    ) -> list[str]:
+        """The ones of ``skills`` that ``robot`` has not mastered (what locks a scenario)."""
+        mastered = {r.skill for r in self.progress(robot, None, rule) if r.mastered}
+        return [s for s in skills if s not in mastered]
 
 
 class AttemptLog:

@@ -46,14 +46,6 @@ def cmd_scenario_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _locked(args: argparse.Namespace, skills: tuple[str, ...], robot: str) -> list[str]:
-    """The component skills ``robot`` has not mastered (per the mastery store)."""
-    from academy_skills.mastery import MasteryRule
-
-    mastered = {r.skill for r in _store(args).progress(robot, None, MasteryRule()) if r.mastered}
-    return [s for s in skills if s not in mastered]
-
-
 def cmd_scenario_run(args: argparse.Namespace) -> int:
     from academy_description.errors import DescriptionError
     from academy_description.model_registry import load_model
@@ -87,7 +79,7 @@ def cmd_scenario_run(args: argparse.Namespace) -> int:
         return 2
     robot_id = args.robot or model.name
     if not args.force:
-        locked = _locked(args, declaration.skills, robot_id)
+        locked = _store(args).not_mastered(robot_id, declaration.skills)
         if locked:
             print(
                 f"academy scenario run: {args.name} is locked for {robot_id}: it has not "

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import enum
 import importlib
-import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -568,18 +567,6 @@ class ScenarioGoal:
         )
 
 
-def unlocked(
-    declaration: ScenarioDeclaration,
-    mastered: Callable[[str], bool],
-) -> list[str]:
-    """The component skills not yet mastered (empty: the scenario is unlocked)."""
-    return [skill for skill in declaration.skills if not mastered(skill)]
-
-
 def inside(position: Any, centre: tuple[float, float], half: tuple[float, float]) -> bool:
     """Whether ``position``'s x, y lie within ``half`` extents of ``centre``."""
     return bool(abs(position[0] - centre[0]) <= half[0] and abs(position[1] - centre[1]) <= half[1])
-
-
-def distance_xy(a: Any, b: Any) -> float:
-    return math.hypot(a[0] - b[0], a[1] - b[1])

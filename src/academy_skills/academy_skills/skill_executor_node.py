@@ -428,11 +428,9 @@ class SkillExecutorNode(Node):
         """The skills this robot has not mastered (all of them without a mastery store)."""
         if self.mastery is None:
             return list(skills)
-        from academy_skills.mastery import MasteryRule, MasteryStore
+        from academy_skills.mastery import MasteryStore
 
-        rows = MasteryStore(self.mastery.path).progress(self.robot_id, None, MasteryRule())
-        mastered = {r.skill for r in rows if r.mastered}
-        return [s for s in skills if s not in mastered]
+        return MasteryStore(self.mastery.path).not_mastered(self.robot_id, skills)
 
     @property
     def stopping(self) -> bool:

@@ -110,24 +110,23 @@ class _CarrySkill(ManipulationSkill):
         if refused is not None or self.fixture_kind is None:
             return refused
         try:
-            found = find_fixture(
-                self.io.station(),
-                self.fixture_kind,
-                str(params[self.fixture_parameter]),
-                str(params["object"]),
-            )
+            found = self._find(params)
         except RobotIOError as error:
             return str(error)
         return found if isinstance(found, str) else None
 
-    def _fixture(self, params: Mapping[str, ParamValue]) -> FixtureObservation | AttemptResult:
+    def _find(self, params: Mapping[str, ParamValue]) -> FixtureObservation | str:
+        """The goal's fixture (the one named, else the one nearest the object), or why none."""
         assert self.fixture_kind is not None
-        found = find_fixture(
+        return find_fixture(
             self.io.station(),
             self.fixture_kind,
             str(params[self.fixture_parameter]),
             str(params["object"]),
         )
+
+    def _fixture(self, params: Mapping[str, ParamValue]) -> FixtureObservation | AttemptResult:
+        found = self._find(params)
         if isinstance(found, str):
             return AttemptResult(SkillOutcome.REJECTED, found, failure=FailureReason.REFUSED)
         return found
