@@ -97,6 +97,9 @@ FIXTURE_SYNONYMS = {
 #: "from:<kind>" takes it).
 DESTINATION_WORDS = ("into", "in", "onto", "on", "to")
 SOURCE_WORDS = ("out", "off", "from")
+#: Words naming what a surface skill (one with a ``dirt`` parameter) clears: dropped, the
+#: skill clears the station's loose bits ("wipe the table clean", "sweep up the crumbs").
+SURFACE_WORDS = ("table", "crumbs", "crumb", "dirt", "mess", "surface", "clean", "up", "top", "of")
 #: Stop words: any of them, as a whole word anywhere in a text, makes it an e-stop.
 STOP_WORDS = ("stop", "halt", "freeze", "estop")
 RESET_WORDS = ("reset", "resume", "continue")  # also resume a paused scenario
@@ -475,6 +478,10 @@ class InstructionParser:
                     )
                 said[name], parameters[name] = word, value
                 tokens.remove(word)
+        if "dirt" in self.skill_parameters.get(skill, frozenset()):
+            # "wipe the table clean", "sweep up the crumbs": the loose bits are the station's
+            # own (the skill's dirt default); what is left may name its tool or a place.
+            tokens = [t for t in tokens if t not in SURFACE_WORDS]
         places = DESTINATION_WORDS + SOURCE_WORDS
         where = next((i for i, t in enumerate(tokens) if t in places), None)
         if where is not None:
@@ -506,7 +513,12 @@ class InstructionParser:
             return ParsedInstruction(
                 InstructionKind.EXECUTE_SKILL, robot, skill, parameters, repetitions
             )
-        if "object" in self.skill_parameters.get(skill, frozenset()):
+        tool_only = "dirt" in self.skill_parameters.get(skill, frozenset())
+        if tool_only and not [t for t in tokens if t not in ("the", "a", "an", "with")]:
+            pass  # its tool by default (wipe: the station's sponge)
+        elif "object" in self.skill_parameters.get(skill, frozenset()):
+            if tool_only:
+                tokens = [t for t in tokens if t != "with"]
             found = self._object(tokens)
             if isinstance(found, Rejection):
                 return found

@@ -256,6 +256,40 @@ def test_twin_a_fixture_that_is_not_there_or_not_worked_so_is_refused(
     assert isinstance(result, Rejection) and words in result.text, result
 
 
+CRUMB_PLACES = [
+    StationObject("yellow_sponge", "yellow", "sponge"),
+    StationObject("grey_pad", "grey", "target_pad", fixture=True),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("wipe the table", skill("robot_1", "wipe")),  # the station's crumbs, its sponge
+        ("wipe the table clean with the yellow sponge",
+         skill("robot_1", "wipe", object="yellow_sponge")),
+        ("sweep up the crumbs", skill("robot_1", "sweep")),
+        ("sweep the crumbs onto the grey pad", skill("robot_1", "sweep", target="grey_pad")),
+    ],
+)  # fmt: skip
+def test_a_surface_skill_clears_the_stations_bits(text: str, expected: ParsedInstruction) -> None:
+    assert InstructionParser(["robot_1"], CRUMB_PLACES).parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("wipe the table with the red cube", "there is no red cube here"),
+        ("sweep the crumbs into the bin", "there is no bin here"),
+    ],
+)
+def test_twin_a_surface_skill_with_a_tool_or_place_not_there_is_refused(
+    text: str, words: str
+) -> None:
+    result = InstructionParser(["robot_1"], CRUMB_PLACES).parse(text)
+    assert isinstance(result, Rejection) and words in result.text, result
+
+
 def progress(robot: str, name: str = "") -> ParsedInstruction:
     return ParsedInstruction(InstructionKind.QUERY_PROGRESS, robot, name)
 

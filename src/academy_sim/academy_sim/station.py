@@ -30,10 +30,12 @@ from academy_sim.station_config import (
     ARTICULATED,
     FLOOR_THICKNESS,
     MAX_DROP_HEIGHT,
+    PARTICLE_SPACING,
     TRAY_HANDLE,
     TRAY_HANDLE_INSET,
     FixtureSpec,
     ObjectSpec,
+    ParticlesSpec,
     StationConfig,
     parse_station,
 )
@@ -220,10 +222,22 @@ def fit_station(config: StationConfig, robot: RobotModel) -> StationConfig:
         )
         cleared.append(moved)
     objects = cleared
+    particles = []
+    for bits in config.particles:  # a patch of bits moves like a prop's spawn area
+        bits = bits.model_copy(
+            update={
+                "spawn_x": tuple(place_x(x) for x in bits.spawn_x),
+                "spawn_y": tuple(y * scale for y in bits.spawn_y),
+            }
+        )
+        patch = _clear_of(_patch(bits), taken)
+        taken.append((*patch.spawn_x, *patch.spawn_y))
+        particles.append(bits.model_copy(update={"spawn_y": patch.spawn_y}))
     low_x, high_x = (place_x(x) for x in config.table.x_range)
     half_width = width * scale / 2
     extents = [(o.spawn_x, o.spawn_y, o.footprint(*o.spawn_yaw)) for o in objects]
     extents += [((f.x, f.x), (f.y, f.y), (f.size[0] / 2, f.size[1] / 2)) for f in fixtures]
+    extents += [(p.spawn_x, p.spawn_y, (p.size[0] / 2, p.size[1] / 2)) for p in particles]
     for spawn_x, spawn_y, (half_x, half_y) in extents:
         low_x = min(low_x, spawn_x[0] - half_x - FITTED_TABLE_MARGIN)
         high_x = max(high_x, spawn_x[1] + half_x + FITTED_TABLE_MARGIN)
@@ -251,6 +265,7 @@ def fit_station(config: StationConfig, robot: RobotModel) -> StationConfig:
         },
         objects=[o.model_dump() for o in objects],
         fixtures=[f.model_dump() for f in fixtures],
+        particles=[p.model_dump() for p in particles],
     )
     return parse_station(data, where)
 
@@ -261,6 +276,15 @@ def _as_range(fixture: FixtureSpec) -> ObjectSpec:
         name=fixture.name, kind=fixture.kind, color=fixture.color, shape="box",
         size=fixture.size, mass=1.0, friction=(1.0, 0.0, 0.0), rgba=fixture.rgba,
         spawn_x=(fixture.x, fixture.x), spawn_y=(fixture.y, fixture.y), spawn_yaw=(0.0, 0.0),
+    )  # fmt: skip
+
+
+def _patch(bits: ParticlesSpec) -> ObjectSpec:
+    """A patch of bits as a prop's spawn area (one bit's size over the patch), to clear."""
+    return ObjectSpec(
+        name=bits.name, kind=bits.kind, color=bits.color, shape="box", size=bits.size,
+        mass=bits.mass, friction=bits.friction, rgba=bits.rgba, spawn_x=bits.spawn_x,
+        spawn_y=bits.spawn_y, spawn_yaw=(0.0, 0.0),
     )  # fmt: skip
 
 
@@ -334,7 +358,30 @@ def build_station_spec(robot: RobotModel, config: StationConfig) -> mujoco.MjSpe
         _add_object(spec, obj, config, height)
     for fixture in config.fixtures:
         _add_fixture(spec, fixture, height)
+    for bits in config.particles:
+        _add_particles(spec, bits, height)
     return spec
+
+
+def _add_particles(spec: mujoco.MjSpec, bits: ParticlesSpec, table_h: float) -> None:
+    """``count`` free flat boxes named ``<name>_<i>`` (placed on their patch at each reset)."""
+    x, y, z = bits.size
+    for index in range(bits.count):
+        name = f"{bits.name}_{index}"
+        body = spec.worldbody.add_body(name=name, pos=[0.3, 0.0, table_h + z / 2])
+        body.add_freejoint(name=f"{name}_free")
+        body.add_geom(
+            name=name,
+            type=mujoco.mjtGeom.mjGEOM_BOX,
+            size=[x / 2, y / 2, z / 2],
+            mass=bits.mass,
+            rgba=list(bits.rgba),
+            contype=PROP_BIT,
+            conaffinity=PROP_BIT | ROBOT_BIT,
+            friction=list(bits.friction),
+            condim=3,
+            priority=PROP_PRIORITY,
+        )
 
 
 #: A target pad's visual thickness (m): tape on the table, which nothing touches.
@@ -695,6 +742,54 @@ class Station:
         return ObjectPose(name, (pos[0], pos[1], pos[2]), (quat[0], quat[1], quat[2], quat[3]))
 
     @property
+    def particles(self) -> tuple[ParticlesSpec, ...]:
+        """The station's sets of loose bits."""
+        return self.config.particles
+
+    def particle_positions(self, name: str) -> np.ndarray:
+        """Where each bit of set ``name`` is now: (count, 3) m.
+
+        Raises:
+            UnknownObjectError: no such set here.
+        """
+        bits = next((p for p in self.config.particles if p.name == name), None)
+        if bits is None:
+            known = ", ".join(p.name for p in self.config.particles) or "(none)"
+            raise UnknownObjectError(f"particles {name!r}: not in this station; known: {known}")
+        ids = [self.model.body(f"{name}_{i}").id for i in range(bits.count)]
+        return np.array(self.data.xpos[ids])
+
+    def _scatter(self, bits: ParticlesSpec, rng: np.random.Generator) -> None:
+        """Lay the bits flat on random cells of a grid over their patch (a bit per cell, each
+        shifted within it), PARTICLE_SPACING widths apart at least."""
+        pitch = PARTICLE_SPACING * max(bits.size[:2])
+        axes = []
+        for low, high in (bits.spawn_x, bits.spawn_y):
+            n = max(1, int((high - low) // pitch) + 1)
+            axes.append(np.linspace(low, high, n) if n > 1 else np.array([(low + high) / 2]))
+        cells = [(x, y) for x in axes[0] for y in axes[1]]
+        chosen = rng.choice(len(cells), size=bits.count, replace=False)
+        slack = (pitch - max(bits.size[:2])) / 2
+        for index, cell in enumerate(chosen):
+            x, y = cells[int(cell)]
+            jx, jy = rng.uniform(-slack, slack, size=2) if slack > 0 else (0.0, 0.0)
+            joint = self.model.joint(f"{bits.name}_{index}_free")
+            adr, dof = joint.qposadr[0], joint.dofadr[0]
+            z = self.table_height + bits.size[2] / 2 + 0.0005
+            low_x, high_x = bits.spawn_x
+            low_y, high_y = bits.spawn_y
+            self.data.qpos[adr : adr + 7] = (
+                float(np.clip(x + jx, low_x, high_x)),
+                float(np.clip(y + jy, low_y, high_y)),
+                z,
+                1.0,
+                0.0,
+                0.0,
+                0.0,
+            )
+            self.data.qvel[dof : dof + 6] = 0.0
+
+    @property
     def fixtures(self) -> tuple[FixtureSpec, ...]:
         """The station's fixtures as fitted to this robot (where they stand)."""
         return self.config.fixtures
@@ -797,6 +892,8 @@ class Station:
             self.place_object(pose.name, x, y, yaw_from_quaternion(*pose.quaternion), z or None)
         for name in articulated:
             self.set_fixture(name, fixtures.get(name, 0.0))
+        for bits in self.config.particles:
+            self._scatter(bits, rng)
         self.forward()
 
     def pose_problems(self, pose: ObjectPose) -> list[str]:

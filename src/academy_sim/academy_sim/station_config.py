@@ -197,6 +197,55 @@ class FixtureSpec(_Strict):
         return self
 
 
+class ParticlesSpec(_Strict):
+    """Loose bits on the table (crumbs, dirt): ``count`` small free flat boxes scattered over a
+    patch at every reset. Real MuJoCo bodies: wiping and sweeping move them by contact, and
+    their judges count where they lie."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: str = Field(min_length=1, description="what a trainer calls them, e.g. crumbs, dirt")
+    color: str = Field(min_length=1)
+    count: int = Field(ge=1, le=60, description="how many bits (each a free body)")
+    size: tuple[float, float, float] = Field(description="m, each bit's extents x, y, z")
+    mass: float = Field(gt=0, description="kg, each bit")
+    friction: tuple[float, float, float] = Field(description="sliding, torsional, rolling")
+    rgba: tuple[float, float, float, float]
+    spawn_x: Range = Field(description="m, the patch they are scattered over (station frame)")
+    spawn_y: Range = Field(description="m")
+
+    @model_validator(mode="after")
+    def _check(self) -> ParticlesSpec:
+        problems = []
+        if not all(0 < v <= MAX_PARTICLE for v in self.size):
+            problems.append(
+                f"size: {list(self.size)}: each extent must be > 0 and <= {MAX_PARTICLE} m "
+                "(bits, not props)"
+            )
+        if self.friction[0] <= 0 or min(self.friction[1:]) < 0:
+            problems.append(
+                f"friction: {list(self.friction)}: sliding must be > 0, torsional and rolling >= 0"
+            )
+        cells = 1
+        for name in ("spawn_x", "spawn_y"):
+            low, high = getattr(self, name)
+            if low > high:
+                problems.append(f"{name}: [{low}, {high}]: the lower bound exceeds the upper")
+            cells *= max(1, int((high - low) // (PARTICLE_SPACING * max(self.size[:2]))) + 1)
+        if not problems and cells < self.count:
+            problems.append(
+                f"count: {self.count}: the patch holds at most {cells} bits of this size "
+                f"{PARTICLE_SPACING} x their width apart; widen spawn_x/spawn_y or lower count"
+            )
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+
+#: A bit is at most this big (m), and bits start at least this many widths apart.
+MAX_PARTICLE = 0.03
+PARTICLE_SPACING = 1.5
+
+
 class TableSpec(_Strict):
     """The table: a box standing on the floor in front of the robot."""
 
@@ -265,10 +314,14 @@ class StationConfig(_Strict):
     fixtures: tuple[FixtureSpec, ...] = Field(
         default=(), description="static fixtures on the table (none: a plain table)"
     )
+    particles: tuple[ParticlesSpec, ...] = Field(
+        default=(), description="loose bits scattered on the table (crumbs, dirt) to wipe or sweep"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> StationConfig:
         names = [o.name for o in self.objects] + [f.name for f in self.fixtures]
+        names += [p.name for p in self.particles]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         problems = [f"objects, fixtures: duplicate names {duplicates}"] if duplicates else []
         problems += spawn_problems(self)
@@ -333,6 +386,31 @@ def spawn_problems(config: StationConfig) -> list[str]:
                 f"{area[3]:.3f}] m overlaps {other}'s spawn area or footprint"
             )
         areas.append((fixture.name, area))
+    for index, bits in enumerate(config.particles):
+        where = f"particles[{index}] ({bits.name})"
+        half_x, half_y = bits.size[0] / 2, bits.size[1] / 2
+        for key, (low, high), (edge_low, edge_high), half in (
+            ("spawn_x", bits.spawn_x, config.table.x_range, half_x),
+            ("spawn_y", bits.spawn_y, config.table.y_range, half_y),
+        ):
+            if low < edge_low + half - 1e-9 or high > edge_high - half + 1e-9:
+                problems.append(
+                    f"{where}.{key}: [{low}, {high}]: off the table top; valid within "
+                    f"[{edge_low + half:.4f}, {edge_high - half:.4f}] m"
+                )
+        area = (
+            bits.spawn_x[0] - half_x,
+            bits.spawn_x[1] + half_x,
+            bits.spawn_y[0] - half_y,
+            bits.spawn_y[1] + half_y,
+        )
+        other = _overlapped(area, areas)
+        if other is not None:
+            problems.append(
+                f"{where}: patch x {list(bits.spawn_x)}, y {list(bits.spawn_y)} overlaps "
+                f"{other}'s spawn area or footprint"
+            )
+        areas.append((bits.name, area))
     return problems
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import threading
 
+from geometry_msgs.msg import Point  # type: ignore[import-untyped]
 from rclpy.callback_groups import CallbackGroup
 from rclpy.node import Node
 
 from academy_common.qos import RELIABLE_QOS
-from academy_interfaces.msg import FixtureState, ObjectState, StationState
+from academy_interfaces.msg import FixtureState, ObjectState, Particles, StationState
 from academy_interfaces.srv import ResetStation
 from academy_sim.errors import InvalidPoseError
 from academy_sim.station import ObjectPose, Station
@@ -67,6 +68,14 @@ class StationIO:
                 state.joint, state.travel = joint.position, joint.travel
                 state.handle.x, state.handle.y, state.handle.z = joint.handle
             msg.fixtures.append(state)
+        for bits in self._station.particles:
+            loose = Particles(name=bits.name, kind=bits.kind, color=bits.color)
+            loose.size.x, loose.size.y, loose.size.z = (float(v) for v in bits.size)
+            loose.positions = [
+                Point(x=float(x), y=float(y), z=float(z))
+                for x, y, z in self._station.particle_positions(bits.name)
+            ]
+            msg.particles.append(loose)
         return msg
 
     def publish_state(self) -> None:

@@ -274,3 +274,31 @@ def test_twin_a_fixture_on_a_props_spawn_area_is_refused() -> None:
     data["fixtures"][0]["y"] = -0.17  # on the red cube's range
     with pytest.raises(InvalidStationError, match="overlaps red_cube's spawn area"):
         parse_station(data)
+
+
+CRUMBS_FILE = STATION_FILE.parent / "crumbs.yaml"
+
+
+def test_crumbs_are_free_bodies_scattered_flat_over_their_patch() -> None:
+    crumbs = Station(load_model("aurora_h1"), load_station(CRUMBS_FILE), seed=3)
+    bits = crumbs.particles[0]
+    first = crumbs.particle_positions(bits.name)
+    assert first.shape == (bits.count, 3)
+    assert np.all(first[:, 0] >= bits.spawn_x[0] - 1e-9) and np.all(first[:, 0] <= bits.spawn_x[1])
+    assert np.all(first[:, 1] >= bits.spawn_y[0] - 1e-9) and np.all(first[:, 1] <= bits.spawn_y[1])
+    gaps = [np.linalg.norm(a[:2] - b[:2]) for i, a in enumerate(first) for b in first[i + 1 :]]
+    assert min(gaps) >= max(bits.size[:2])  # no two start inside each other
+    crumbs.step(500)  # a second: they rest on the table, where physics put them
+    rested = crumbs.particle_positions(bits.name)
+    assert np.allclose(rested[:, 2], crumbs.table_height + bits.size[2] / 2, atol=0.002)
+    crumbs.reset_objects()
+    assert not np.allclose(crumbs.particle_positions(bits.name)[:, :2], rested[:, :2])
+
+
+def test_twin_more_crumbs_than_their_patch_holds_are_refused() -> None:
+    data = yaml.safe_load(CRUMBS_FILE.read_text())
+    data["particles"][0]["count"] = 60
+    with pytest.raises(InvalidStationError, match=r"count: 60: the patch holds at most 25"):
+        parse_station(data, "crumbs")
+    with pytest.raises(UnknownObjectError, match="known: crumbs"):
+        Station(load_model("aurora_h1"), load_station(CRUMBS_FILE)).particle_positions("dust")

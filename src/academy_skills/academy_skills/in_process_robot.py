@@ -29,6 +29,7 @@ from academy_skills.manipulation import (
     GripResult,
     MotionResult,
     ObjectObservation,
+    ParticlesObservation,
     StationObservation,
 )
 from academy_skills.skill_library import SkillDeps, SkillLibrary, SkillOutcome, library_for
@@ -95,11 +96,22 @@ class InProcessRobot:
                 spec.size,
             )
         table = sim.config.table
+        particles = {
+            bits.name: ParticlesObservation(
+                bits.name,
+                bits.kind,
+                bits.color,
+                bits.size,
+                tuple(tuple(float(v) for v in p) for p in sim.particle_positions(bits.name)),  # type: ignore[misc]
+            )
+            for bits in sim.particles
+        }
         return StationObservation(
             float(sim.table_height),
             objects,
             fixture_observations(sim),
             (*table.x_range, *table.y_range),
+            particles,
         )
 
     def reset_station(

@@ -209,14 +209,27 @@ class FixtureObservation:
 
 
 @dataclass(frozen=True)
+class ParticlesObservation:
+    """A set of loose bits (crumbs, dirt) as observed: identity, each bit's size (m) and
+    where each bit's centre is (m)."""
+
+    name: str
+    kind: str
+    color: str
+    size: tuple[float, float, float]
+    positions: tuple[tuple[float, float, float], ...]
+
+
+@dataclass(frozen=True)
 class StationObservation:
-    """The props and fixtures of a station at one instant."""
+    """The props, fixtures and loose bits of a station at one instant."""
 
     table_height: float
     objects: dict[str, ObjectObservation]
     fixtures: dict[str, FixtureObservation] = field(default_factory=dict)
     #: The table top's edges (m): near x, far x, right y, left y (None: not known).
     table_extent: tuple[float, float, float, float] | None = None
+    particles: dict[str, ParticlesObservation] = field(default_factory=dict)
 
     def surface_under(self, name: str) -> float:
         """Height (m) of what prop ``name`` stands on: the top of another prop under it (a
@@ -489,17 +502,21 @@ class ManipulationSkill:
                 SkillOutcome.ABORTED, str(error), metrics, FailureReason.MOTION_FAILED
             )
 
+    def _scene(self, ctx: SkillContext, params: Mapping[str, ParamValue]) -> StationObservation:
+        """The station at the attempt's start: reset to new random poses unless the goal says
+        ``reset_scene: false``."""
+        if params.get("reset_scene", True):
+            ctx.phase("reset_scene", 0.0)
+            return self.io.reset_station()
+        return self.io.station()
+
     def _plan(
         self,
         ctx: SkillContext,
         params: Mapping[str, ParamValue],
         metrics: dict[str, tuple[float, str]],
     ) -> _Plan:
-        if params.get("reset_scene", True):
-            ctx.phase("reset_scene", 0.0)
-            observation = self.io.reset_station()
-        else:
-            observation = self.io.station()
+        observation = self._scene(ctx, params)
         name = str(params["object"])
         obj = observation.objects.get(name)
         if obj is None:

@@ -42,6 +42,7 @@ from academy_skills.manipulation import (
     GripResult,
     MotionResult,
     ObjectObservation,
+    ParticlesObservation,
     RobotIOError,
     StationObservation,
 )
@@ -98,8 +99,18 @@ def station_from_msg(msg: StationState) -> StationObservation:
         )
         for f in msg.fixtures
     }
+    particles = {
+        p.name: ParticlesObservation(
+            p.name,
+            p.kind,
+            p.color,
+            (p.size.x, p.size.y, p.size.z),
+            tuple((q.x, q.y, q.z) for q in p.positions),
+        )
+        for p in msg.particles
+    }
     x_range, y_range = tuple(msg.table_x_range), tuple(msg.table_y_range)
-    return StationObservation(msg.table_height, objects, fixtures, (*x_range, *y_range))
+    return StationObservation(msg.table_height, objects, fixtures, (*x_range, *y_range), particles)
 
 
 class RosRobotIO:

@@ -361,6 +361,7 @@ BUILTIN_MODULES = (
     "academy_skills.transfer_skills",
     "academy_skills.fixture_skills",
     "academy_skills.bimanual_skills",
+    "academy_skills.surface_skills",
 )
 #: The entry-point group other packages register skills in.
 ENTRY_POINT_GROUP = "academy.skills"
