@@ -8,6 +8,8 @@ Each reads its plan from the world when it starts and judges the final world onl
   stands with its centre on its mat.
 - ``pack_box``: every item goes into the box, the biggest footprint first (put_in_bin sets each
   in the free spot nearest where it stood); success: each item inside the box's walls.
+- ``clean_table``: every prop into the bin, then the crumbs swept onto the pad; success: each
+  prop inside the bin's walls, at least 70 % of the crumbs on the pad, none on the floor.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from academy_skills.manipulation import (
     StationObservation,
 )
 from academy_skills.scenarios import Judgement, ScenarioStep, inside, register_scenario
+from academy_skills.surface_skills import FALLEN, SWEEP_SHARE
 
 
 def _fixtures(world: StationObservation, kind: str) -> list[FixtureObservation]:
@@ -158,3 +161,59 @@ class PackBox:
         if outside:
             return Judgement(False, f"not in {box.name}: {', '.join(outside)}", metrics)
         return Judgement(True, "", metrics)
+
+
+@register_scenario(
+    station="cleaning",
+    skills=("put_in_bin", "sweep"),
+    success="every prop rests inside the bin's walls, at least 70 % of the crumbs lie on the "
+    "pad and none fell off the table",
+)
+class CleanTable:
+    """Clean a table: put away what stands on it, then sweep the crumbs onto the pad."""
+
+    name = "clean_table"
+    description = (
+        "put every prop into the bin, then sweep the crumbs onto the pad (success: props in "
+        "the bin, 70 % of the crumbs on the pad)"
+    )
+
+    def preconditions(self, world: StationObservation) -> list[str]:
+        problems = [] if _fixtures(world, "bin") else ["the station has no bin"]
+        if not _fixtures(world, "target_pad"):
+            problems.append("the station has no pad to sweep onto")
+        if len(world.particles) != 1:
+            problems.append(f"the station needs one set of crumbs (it has {len(world.particles)})")
+        return problems
+
+    def plan(self, world: StationObservation) -> list[ScenarioStep]:
+        bin_ = _fixtures(world, "bin")[0]
+        pad = _fixtures(world, "target_pad")[0]
+        steps = [
+            ScenarioStep("put_in_bin", {"object": name, "bin": bin_.name})
+            for name in _on_table(world)
+        ]
+        return [*steps, ScenarioStep("sweep", {"target": pad.name})]
+
+    def judge(self, world: StationObservation) -> Judgement:
+        bin_ = _fixtures(world, "bin")[0]
+        pad = _fixtures(world, "target_pad")[0]
+        bits = next(iter(world.particles.values()))
+        outside = [n for n in sorted(world.objects) if not _in_bin(world, n, bin_)]
+        swept = [p for p in bits.positions if inside(p, pad.position[:2], pad.inner_half_extents())]
+        fallen = [p for p in bits.positions if p[2] < world.table_height - FALLEN]
+        share = len(swept) / len(bits.positions)
+        metrics = {
+            "props_in_bin": (float(len(world.objects) - len(outside)), ""),
+            "crumbs_on_pad_share": (share, ""),
+            "crumbs_fallen": (float(len(fallen)), ""),
+        }
+        problems = [f"not in {bin_.name}: {', '.join(outside)}"] if outside else []
+        if share < SWEEP_SHARE:
+            problems.append(
+                f"{len(swept)} of {len(bits.positions)} {bits.kind} on {pad.name} (needs "
+                f"{SWEEP_SHARE:.0%})"
+            )
+        if fallen:
+            problems.append(f"{len(fallen)} {bits.kind} fell off the table")
+        return Judgement(not problems, "; ".join(problems), metrics)

@@ -55,7 +55,8 @@ def run(
 
 
 @pytest.mark.parametrize(
-    ("name", "steps"), [("tidy_table", 2), ("set_table_for_one", 2), ("pack_box", 3)]
+    ("name", "steps"),
+    [("tidy_table", 2), ("set_table_for_one", 2), ("pack_box", 3), ("clean_table", 2)],
 )
 def test_the_aurora_completes_the_scenario(name: str, steps: int) -> None:
     result, _, events = run(name)
@@ -76,11 +77,30 @@ def test_twin_an_unpowered_gripper_aborts_after_its_retries() -> None:
     assert "failed 3 times" in result.reason and result.failure == FailureReason.MISSED.value
 
 
-@pytest.mark.parametrize(("name", "words"), [("tidy_table", "no bin"), ("pack_box", "no box")])
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [("tidy_table", "no bin"), ("pack_box", "no box"), ("clean_table", "no pad to sweep onto")],
+)
 def test_twin_a_station_without_a_bin_fails_the_preconditions(name: str, words: str) -> None:
     result, _, _ = run(name, station="tabletop")
     assert result.outcome == SkillOutcome.REJECTED
     assert f"the station has {words}" in result.reason and not result.steps
+
+
+def _glue_the_crumbs(rig: InProcessRobot) -> None:
+    # Crumbs that stick: the sweep's strokes cannot move them onto the pad.
+    model, sim = rig.station_sim.model, rig.station_sim
+    for index in range(sim.particles[0].count):
+        body = model.body(f"crumbs_{index}")
+        body.mass[0] = 0.5
+        model.geom(f"crumbs_{index}").friction[0] = 3.0
+
+
+def test_twin_crumbs_that_stick_fail_clean_table_with_the_sweep_named() -> None:
+    result, _, _ = run("clean_table", before=_glue_the_crumbs)
+    assert result.outcome != SkillOutcome.SUCCEEDED, result.reason
+    assert result.steps[0].outcome == SkillOutcome.SUCCEEDED  # the cup went in the bin
+    assert "sweep" in result.reason, result.reason
 
 
 def test_pack_box_packs_the_biggest_first() -> None:
