@@ -37,6 +37,7 @@ from academy_sim.station_config import (
     ObjectSpec,
     ParticlesSpec,
     StationConfig,
+    grid_cells,
     parse_station,
 )
 
@@ -224,6 +225,9 @@ def fit_station(config: StationConfig, robot: RobotModel) -> StationConfig:
     objects = cleared
     particles = []
     for bits in config.particles:  # a patch of bits moves like a prop's spawn area
+        if bits.spawn_x is None or bits.spawn_y is None:
+            particles.append(bits)  # inside a prop: they go where it goes
+            continue
         bits = bits.model_copy(
             update={
                 "spawn_x": tuple(place_x(x) for x in bits.spawn_x),
@@ -237,7 +241,11 @@ def fit_station(config: StationConfig, robot: RobotModel) -> StationConfig:
     half_width = width * scale / 2
     extents = [(o.spawn_x, o.spawn_y, o.footprint(*o.spawn_yaw)) for o in objects]
     extents += [((f.x, f.x), (f.y, f.y), (f.size[0] / 2, f.size[1] / 2)) for f in fixtures]
-    extents += [(p.spawn_x, p.spawn_y, (p.size[0] / 2, p.size[1] / 2)) for p in particles]
+    extents += [
+        (p.spawn_x, p.spawn_y, (p.size[0] / 2, p.size[1] / 2))
+        for p in particles
+        if p.spawn_x is not None and p.spawn_y is not None
+    ]
     for spawn_x, spawn_y, (half_x, half_y) in extents:
         low_x = min(low_x, spawn_x[0] - half_x - FITTED_TABLE_MARGIN)
         high_x = max(high_x, spawn_x[1] + half_x + FITTED_TABLE_MARGIN)
@@ -281,6 +289,7 @@ def _as_range(fixture: FixtureSpec) -> ObjectSpec:
 
 def _patch(bits: ParticlesSpec) -> ObjectSpec:
     """A patch of bits as a prop's spawn area (one bit's size over the patch), to clear."""
+    assert bits.spawn_x is not None and bits.spawn_y is not None
     return ObjectSpec(
         name=bits.name, kind=bits.kind, color=bits.color, shape="box", size=bits.size,
         mass=bits.mass, friction=bits.friction, rgba=bits.rgba, spawn_x=bits.spawn_x,
@@ -444,32 +453,51 @@ def _add_object(
     x, y, z = obj.size
     body = spec.worldbody.add_body(name=obj.name, pos=[0.3, 0.0, table_h + z / 2])
     body.add_freejoint(name=f"{obj.name}_free")
-    if obj.shape in ("box", "tray"):
-        kind, size = mujoco.mjtGeom.mjGEOM_BOX, [x / 2, y / 2, z / 2]
-    else:
-        kind, size = mujoco.mjtGeom.mjGEOM_CYLINDER, [x / 2, z / 2, 0.0]
+    box, cylinder = mujoco.mjtGeom.mjGEOM_BOX, mujoco.mjtGeom.mjGEOM_CYLINDER
+    if obj.shape == "open_box":  # a floor and four walls, open on top: the name is the floor's
+        wall = obj.wall or 0.0
+        parts = [
+            (obj.name, [x / 2, y / 2, wall / 2], [0.0, 0.0, -z / 2 + wall / 2]),
+            (f"{obj.name}_wall_front", [wall / 2, y / 2, z / 2], [x / 2 - wall / 2, 0.0, 0.0]),
+            (f"{obj.name}_wall_back", [wall / 2, y / 2, z / 2], [-x / 2 + wall / 2, 0.0, 0.0]),
+            (f"{obj.name}_wall_left", [x / 2, wall / 2, z / 2], [0.0, y / 2 - wall / 2, 0.0]),
+            (f"{obj.name}_wall_right", [x / 2, wall / 2, z / 2], [0.0, -y / 2 + wall / 2, 0.0]),
+        ]
+        for name, size, pos in parts:  # each carries a fifth of its mass
+            _prop_geom(body, obj, config, name, box, size, obj.mass / len(parts), pos)
+        return
     if obj.shape == "tray":  # a post handle on the top at each end, for two hands
         diameter, height = TRAY_HANDLE
         for side, sign in (("right", -1.0), ("left", 1.0)):
-            body.add_geom(
-                name=f"{obj.name}_handle_{side}",
-                type=mujoco.mjtGeom.mjGEOM_CYLINDER,
-                size=[diameter / 2, height / 2, 0.0],
-                pos=[0.0, sign * (y / 2 - TRAY_HANDLE_INSET), z / 2 + height / 2],
-                mass=0.01,
-                rgba=[0.8, 0.8, 0.8, 1.0],
-                contype=PROP_BIT,
-                conaffinity=PROP_BIT | ROBOT_BIT,
-                friction=list(obj.friction),
-                condim=config.contact.condim,
-                priority=PROP_PRIORITY,
-            )
+            pos = [0.0, sign * (y / 2 - TRAY_HANDLE_INSET), z / 2 + height / 2]
+            size = [diameter / 2, height / 2, 0.0]
+            _prop_geom(body, obj, config, f"{obj.name}_handle_{side}", cylinder, size, 0.01, pos,
+                       rgba=[0.8, 0.8, 0.8, 1.0])  # fmt: skip
+    if obj.shape in ("box", "tray"):
+        _prop_geom(body, obj, config, obj.name, box, [x / 2, y / 2, z / 2], obj.mass)
+    else:
+        _prop_geom(body, obj, config, obj.name, cylinder, [x / 2, z / 2, 0.0], obj.mass)
+
+
+def _prop_geom(
+    body: mujoco.MjsBody,
+    obj: ObjectSpec,
+    config: StationConfig,
+    name: str,
+    kind: mujoco.mjtGeom,
+    size: list[float],
+    mass: float,
+    pos: list[float] | None = None,
+    rgba: list[float] | None = None,
+) -> None:
+    """One geom of a prop, with the prop's own friction and contact settings."""
     body.add_geom(
-        name=obj.name,
+        name=name,
         type=kind,
         size=size,
-        mass=obj.mass,
-        rgba=list(obj.rgba),
+        pos=pos or [0.0, 0.0, 0.0],
+        mass=mass,
+        rgba=rgba or list(obj.rgba),
         contype=PROP_BIT,
         conaffinity=PROP_BIT | ROBOT_BIT,
         friction=list(obj.friction),
@@ -762,6 +790,10 @@ class Station:
     def _scatter(self, bits: ParticlesSpec, rng: np.random.Generator) -> None:
         """Lay the bits flat on random cells of a grid over their patch (a bit per cell, each
         shifted within it), PARTICLE_SPACING widths apart at least."""
+        if bits.inside is not None:
+            self._heap(bits)
+            return
+        assert bits.spawn_x is not None and bits.spawn_y is not None
         pitch = PARTICLE_SPACING * max(bits.size[:2])
         axes = []
         for low, high in (bits.spawn_x, bits.spawn_y):
@@ -787,6 +819,37 @@ class Station:
                 0.0,
                 0.0,
             )
+            self.data.qvel[dof : dof + 6] = 0.0
+
+    def _heap(self, bits: ParticlesSpec) -> None:
+        """Lay the bits in layers on the floor of the open_box prop they start in, on a grid
+        over its inside turned with it."""
+        assert bits.inside is not None
+        prop = self._objects[bits.inside]
+        joint = self.model.joint(f"{prop.name}_free")
+        px, py, pz, qw, _, _, qz = self.data.qpos[joint.qposadr[0] : joint.qposadr[0] + 7]
+        yaw = 2.0 * math.atan2(qz, qw)
+        wall = prop.wall or 0.0
+        pitch = PARTICLE_SPACING * max(bits.size[:2])
+        half_x = prop.size[0] / 2 - wall - bits.size[0] / 2
+        half_y = prop.size[1] / 2 - wall - bits.size[1] / 2
+        nx = grid_cells(-half_x, half_x, bits.size)
+        ny = grid_cells(-half_y, half_y, bits.size)
+        floor = pz - prop.size[2] / 2 + wall
+        c, s = math.cos(yaw), math.sin(yaw)
+        for index in range(bits.count):
+            layer, cell = divmod(index, nx * ny)
+            i, j = divmod(cell, ny)
+            lx = (i - (nx - 1) / 2) * pitch
+            ly = (j - (ny - 1) / 2) * pitch
+            joint = self.model.joint(f"{bits.name}_{index}_free")
+            adr, dof = joint.qposadr[0], joint.dofadr[0]
+            self.data.qpos[adr : adr + 7] = (
+                px + c * lx - s * ly,
+                py + s * lx + c * ly,
+                floor + (layer + 0.5) * bits.size[2] + 0.0005 * (layer + 1),
+                1.0, 0.0, 0.0, 0.0,
+            )  # fmt: skip
             self.data.qvel[dof : dof + 6] = 0.0
 
     @property

@@ -40,7 +40,7 @@ class ObjectSpec(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     kind: str = Field(min_length=1, description="object class a trainer names, e.g. cube, cup")
     color: str = Field(min_length=1, description="colour word a trainer names, e.g. red")
-    shape: Literal["box", "cylinder", "tray"]
+    shape: Literal["box", "cylinder", "tray", "open_box"]
     size: tuple[float, float, float] = Field(description="m")
     mass: float = Field(gt=0, description="kg")
     friction: tuple[float, float, float] = Field(
@@ -51,12 +51,27 @@ class ObjectSpec(_Strict):
     spawn_x: Range = Field(description="m, range of the start position (station frame)")
     spawn_y: Range = Field(description="m")
     spawn_yaw: Range = Field(description="rad")
+    wall: float | None = Field(
+        default=None,
+        description="m, wall and floor thickness of an open_box (a cup or a tub: a floor and "
+        "four walls, open on top); null for a solid prop",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ObjectSpec:
         problems = []
         if min(self.size) <= 0:
             problems.append(f"size: {list(self.size)}: every extent must be > 0 m")
+        if self.shape == "open_box":
+            if self.wall is None or not 0 < 2 * self.wall < min(self.size[:2]):
+                problems.append(
+                    f"wall: {self.wall}: an open_box needs a wall thickness > 0 m and less than "
+                    f"half its smallest width ({min(self.size[:2]) / 2:.3f} m)"
+                )
+            elif self.wall >= self.size[2]:
+                problems.append(f"wall: {self.wall}: its floor must be lower than its walls")
+        elif self.wall is not None:
+            problems.append(f"wall: {self.wall}: only an open_box has walls; use null")
         sliding, torsional, rolling = self.friction
         if sliding <= 0 or torsional < 0 or rolling < 0:
             problems.append(
@@ -210,12 +225,25 @@ class ParticlesSpec(_Strict):
     mass: float = Field(gt=0, description="kg, each bit")
     friction: tuple[float, float, float] = Field(description="sliding, torsional, rolling")
     rgba: tuple[float, float, float, float]
-    spawn_x: Range = Field(description="m, the patch they are scattered over (station frame)")
-    spawn_y: Range = Field(description="m")
+    spawn_x: Range | None = Field(
+        default=None, description="m, the patch they are scattered over (station frame)"
+    )
+    spawn_y: Range | None = Field(default=None, description="m")
+    inside: str | None = Field(
+        default=None,
+        description="an open_box prop they start in, heaped on its floor (beads in a cup to "
+        "pour), instead of a patch on the table",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ParticlesSpec:
         problems = []
+        if (self.inside is None) == (self.spawn_x is None or self.spawn_y is None):
+            raise ValueError(
+                f"spawn_x, spawn_y, inside: {self.spawn_x}, {self.spawn_y}, {self.inside}: give "
+                "either a patch on the table (spawn_x and spawn_y) or the prop they start in "
+                "(inside)"
+            )
         if not all(0 < v <= MAX_PARTICLE for v in self.size):
             problems.append(
                 f"size: {list(self.size)}: each extent must be > 0 and <= {MAX_PARTICLE} m "
@@ -225,12 +253,13 @@ class ParticlesSpec(_Strict):
             problems.append(
                 f"friction: {list(self.friction)}: sliding must be > 0, torsional and rolling >= 0"
             )
-        cells = 1
-        for name in ("spawn_x", "spawn_y"):
-            low, high = getattr(self, name)
-            if low > high:
-                problems.append(f"{name}: [{low}, {high}]: the lower bound exceeds the upper")
-            cells *= max(1, int((high - low) // (PARTICLE_SPACING * max(self.size[:2]))) + 1)
+        cells = self.count
+        if self.spawn_x is not None and self.spawn_y is not None:
+            cells = 1
+            for name, (low, high) in (("spawn_x", self.spawn_x), ("spawn_y", self.spawn_y)):
+                if low > high:
+                    problems.append(f"{name}: [{low}, {high}]: the lower bound exceeds the upper")
+                cells *= grid_cells(low, high, self.size)
         if not problems and cells < self.count:
             problems.append(
                 f"count: {self.count}: the patch holds at most {cells} bits of this size "
@@ -244,6 +273,20 @@ class ParticlesSpec(_Strict):
 #: A bit is at most this big (m), and bits start at least this many widths apart.
 MAX_PARTICLE = 0.03
 PARTICLE_SPACING = 1.5
+
+
+def grid_cells(low: float, high: float, size: tuple[float, float, float]) -> int:
+    """How many bits of ``size`` fit along [low, high] m, PARTICLE_SPACING widths apart."""
+    return max(1, int((high - low) // (PARTICLE_SPACING * max(size[:2]))) + 1)
+
+
+def heap_layers(bits: ParticlesSpec, prop: ObjectSpec) -> int:
+    """How many layers of ``bits`` heaped in the open_box ``prop`` take (each a grid over its
+    inside); more than fit below its rim is refused on load."""
+    wall = prop.wall or 0.0
+    per_layer = grid_cells(0.0, prop.size[0] - 2 * wall - bits.size[0], bits.size)
+    per_layer *= grid_cells(0.0, prop.size[1] - 2 * wall - bits.size[1], bits.size)
+    return -(-bits.count // per_layer)
 
 
 class TableSpec(_Strict):
@@ -325,6 +368,23 @@ class StationConfig(_Strict):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         problems = [f"objects, fixtures: duplicate names {duplicates}"] if duplicates else []
         problems += spawn_problems(self)
+        props = {o.name: o for o in self.objects}
+        for index, bits in enumerate(self.particles):
+            if bits.inside is None:
+                continue
+            prop = props.get(bits.inside)
+            if prop is None or prop.shape != "open_box":
+                boxes = ", ".join(n for n, o in props.items() if o.shape == "open_box")
+                problems.append(
+                    f"particles[{index}].inside: {bits.inside!r}: not an open_box prop here "
+                    f"(open_box props: {boxes or 'none'})"
+                )
+            elif heap_layers(bits, prop) * bits.size[2] > prop.size[2] - (prop.wall or 0.0):
+                problems.append(
+                    f"particles[{index}].count: {bits.count}: heaped in {prop.name} they would "
+                    f"rise over its rim ({heap_layers(bits, prop)} layers of "
+                    f"{bits.size[2]} m); lower count"
+                )
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -387,6 +447,8 @@ def spawn_problems(config: StationConfig) -> list[str]:
             )
         areas.append((fixture.name, area))
     for index, bits in enumerate(config.particles):
+        if bits.spawn_x is None or bits.spawn_y is None:
+            continue  # inside a prop
         where = f"particles[{index}] ({bits.name})"
         half_x, half_y = bits.size[0] / 2, bits.size[1] / 2
         for key, (low, high), (edge_low, edge_high), half in (

@@ -302,3 +302,31 @@ def test_twin_more_crumbs_than_their_patch_holds_are_refused() -> None:
         parse_station(data, "crumbs")
     with pytest.raises(UnknownObjectError, match="known: crumbs"):
         Station(load_model("aurora_h1"), load_station(CRUMBS_FILE)).particle_positions("dust")
+
+
+def test_beads_start_heaped_inside_their_tub_and_follow_it() -> None:
+    pouring = Station(load_model("aurora_h1"), load_station(CRUMBS_FILE.parent / "pouring.yaml"))
+    beads, tub = pouring.particles[0], pouring.object_spec("blue_tub")
+    for _ in range(2):
+        pouring.reset_objects()
+        centre = np.array(pouring.object_pose(tub.name).position)
+        inner = np.array(tub.size[:2]) / 2 - (tub.wall or 0.0)
+        where = pouring.particle_positions(beads.name)
+        assert np.all(np.abs(where[:, :2] - centre[:2]) <= inner)
+        floor = centre[2] - tub.size[2] / 2 + (tub.wall or 0.0)
+        assert np.all(where[:, 2] > floor) and np.all(where[:, 2] < centre[2] + tub.size[2] / 2)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"inside": "grey_bin"}, "not an open_box prop here"),
+        ({"count": 40, "size": [0.02, 0.02, 0.02]}, "they would rise over its rim"),
+        ({"spawn_x": [0.3, 0.4], "spawn_y": [0.0, 0.1]}, "give either a patch on the table"),
+    ],
+)
+def test_twin_beads_that_cannot_start_in_their_tub_are_refused(change: dict, expected: str) -> None:
+    data = yaml.safe_load((CRUMBS_FILE.parent / "pouring.yaml").read_text())
+    data["particles"][0].update(change)
+    with pytest.raises(InvalidStationError, match=expected):
+        parse_station(data, "pouring")

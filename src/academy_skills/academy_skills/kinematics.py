@@ -158,10 +158,13 @@ class ArmKinematics:
         max_iterations: int = 100,
         orientation_cost: float = 0.5,
         restarts: bool = True,
+        tilt: float = 0.0,
+        pitch: float = 0.0,
     ) -> IkSolution:
         """Arm joint positions putting the grasp site at ``target`` with fingers pointing down.
 
-        ``yaw`` turns the hand about the vertical so the jaws close along the object's faces.
+        ``yaw`` turns the hand about the vertical so the jaws close along the object's faces;
+        ``tilt`` and ``pitch`` then roll it about its own x and y axes (rad: pouring).
         A lower ``orientation_cost`` lets the hand tilt to keep the position exact (lifting).
 
         The answer nearest ``seed`` comes first: IK starts there. When it does not converge
@@ -171,7 +174,9 @@ class ArmKinematics:
         in rad): the same answer for the same question, every time. ``restarts=False`` keeps to
         the posture near ``seed`` (a hand holding an object moves on from where it is).
         """
-        best = self._solve_from(arm, target, yaw, seed, max_iterations, orientation_cost)
+        best = self._solve_from(
+            arm, target, yaw, seed, max_iterations, orientation_cost, tilt, pitch
+        )
         if _converged(best) or not restarts:
             return best
         limits = self.robot.urdf.limits
@@ -186,7 +191,7 @@ class ArmKinematics:
         ]  # a continuous joint's infinite range: one turn
         for start in starts:
             solution = self._solve_from(
-                arm, target, yaw, {**seed, **start}, max_iterations, orientation_cost
+                arm, target, yaw, {**seed, **start}, max_iterations, orientation_cost, tilt, pitch
             )
             if _score(solution) < _score(best):
                 best = solution
@@ -202,6 +207,8 @@ class ArmKinematics:
         seed: Mapping[str, float],
         max_iterations: int,
         orientation_cost: float,
+        tilt: float = 0.0,
+        pitch: float = 0.0,
     ) -> IkSolution:
         """One IK run from ``seed`` (see :meth:`solve`)."""
         # Measured positions can sit a hair outside the limits (servo overshoot); mink's limit
@@ -220,7 +227,7 @@ class ArmKinematics:
             position_cost=1.0,
             orientation_cost=orientation_cost,
         )
-        rotation = mink.SO3.from_rpy_radians(0.0, 0.0, yaw)
+        rotation = mink.SO3.from_rpy_radians(tilt, pitch, yaw)
         task.set_target(mink.SE3.from_rotation_and_translation(rotation, np.array(target)))
         freeze = [mink.DofFreezingTask(self.model, frozen)]
         error = task.compute_error(configuration)
@@ -292,7 +299,7 @@ def grasp_yaws(quaternion: tuple[float, float, float, float], shape: str) -> lis
 def grasp_yaw(quaternion: tuple[float, float, float, float], shape: str) -> float:
     """Hand yaw that puts the jaws on an object's faces (boxes: nearest quarter turn)."""
     yaw = yaw_from_quaternion(*quaternion)
-    if shape != "box":
+    if shape not in ("box", "open_box"):
         return 0.0
     quarter = math.pi / 2
     squared = yaw - quarter * round(yaw / quarter)

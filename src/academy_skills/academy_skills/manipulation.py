@@ -457,6 +457,9 @@ class ManipulationSkill:
     #: Whether the hand must open around the object (a push does not: it is not refused for
     #: an object wider than the hand opens).
     closes_on_object = True
+    #: How far above the object's centre the grasp point goes (m): pour holds a mug by the top
+    #: of its walls, the palm clear of its mouth.
+    grasp_raise = 0.0
 
     def __init__(self, io: RobotIO, kinematics: ArmKinematics) -> None:
         self.io = io
@@ -540,7 +543,7 @@ class ManipulationSkill:
             )
         depth = self.kinematics.hand_depth(arm)
         surface = observation.surface_under(name)
-        grasp_z = max(obj.position[2], surface + TABLE_CLEARANCE + depth)
+        grasp_z = max(obj.position[2] + self.grasp_raise, surface + TABLE_CLEARANCE + depth)
         target = (obj.position[0], obj.position[1], grasp_z)
         yaws = grasp_yaws(obj.quaternion, obj.shape)
         poses = top_down_poses(self.kinematics, arm, target, yaws, self.io.joint_positions())

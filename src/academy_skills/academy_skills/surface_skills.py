@@ -1,4 +1,5 @@
-"""Surface skills: wipe crumbs off a patch of the table with a sponge, sweep them onto a pad.
+"""Loose-bit skills: wipe crumbs off a patch of the table with a sponge, sweep them onto a pad,
+pour beads from a mug into a bin.
 
 The crumbs are real MuJoCo bodies (a station's ``particles``: small free flat boxes scattered
 over a patch at each reset); the hand or the held sponge moves them by contact in straight
@@ -8,6 +9,9 @@ afterwards, from the simulated world only:
 - ``wipe``: at least WIPE_SHARE of the bits have left the area they covered at the start, none
   fell off the table, and the sponge stayed in the hand.
 - ``sweep``: at least SWEEP_SHARE of the bits lie on the target pad, none fell off the table.
+- ``pour``: the mug (an open box) is carried over the bin, tipped by ``tilt`` about the hand's
+  own axis, held, righted and set back down; at least POUR_SHARE of the beads it held lie
+  inside the bin's walls, below the rim.
 """
 
 from __future__ import annotations
@@ -17,14 +21,17 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from academy_skills.kinematics import IkSolution
 from academy_skills.manipulation import (
     GRIP_FORCE,
     GRIP_WIDTH,
+    HEIGHT,
     HOLD_TIME,
     REACH_FAILURES,
     REACH_POSITION_TOLERANCE,
     RESET,
     SPEED,
+    FixtureObservation,
     ManipulationSkill,
     ObjectObservation,
     ParticlesObservation,
@@ -46,7 +53,7 @@ from academy_skills.skill_library import (
     failed,
     register_skill,
 )
-from academy_skills.transfer_skills import TARGET, find_fixture
+from academy_skills.transfer_skills import BIN, CARRY_FAILURES, TARGET, _CarrySkill, find_fixture
 
 #: A wipe clears at least this share of the bits from where they lay; a sweep gathers at least
 #: SWEEP_SHARE of them on the pad.
@@ -406,3 +413,184 @@ class SweepSkill(_SurfaceSkill):
         return self._judge_share(
             after, len(gathered), SWEEP_SHARE, "on_pad_share", f"on {pad.name}", metrics
         )
+
+
+#: A pour puts at least this share of the beads the mug held into the bin.
+POUR_SHARE = 0.8
+TILT = ParameterSpec(
+    "tilt", float, "how far to tip the box over (about the hand's own axis)", default=2.3,
+    unit="rad", minimum=0.8, maximum=2.6,
+)  # fmt: skip
+POUR_TIME = ParameterSpec(
+    "pour_time", float, "how long to hold it tipped", default=1.5, unit="s", minimum=0.3,
+    maximum=5.0,
+)  # fmt: skip
+#: The tipped mug swings about the grasp point: the hand carries it this much higher (m).
+TIP_CLEARANCE = 0.04
+
+
+def in_bin(point: tuple[float, float, float], bin_: FixtureObservation) -> bool:
+    """Whether a point lies inside a bin's walls, below its rim."""
+    half_x, half_y = bin_.inner_half_extents()
+    return (
+        abs(point[0] - bin_.position[0]) <= half_x
+        and abs(point[1] - bin_.position[1]) <= half_y
+        and point[2] < bin_.position[2] + bin_.size[2]
+    )
+
+
+@register_skill(
+    category="manipulation",
+    verbs=("pour", "pour out", "empty", "tip out"),
+    requires=(Capability.ARM, Capability.HAND),
+    fixtures=("bin",),
+    station="pouring",
+    success="the mug, carried over the bin and tipped, leaves at least 80 % of the beads it "
+    "held inside the bin's walls, below the rim",
+    failures=CARRY_FAILURES,
+)  # fmt: skip
+class PourSkill(_CarrySkill):
+    """Pick up a mug of beads, pour them into a bin, set the mug back down."""
+
+    name = "pour"
+    description = (
+        "pour the beads from a mug into a bin (success: 80 % of them inside the bin's walls)"
+    )
+    parameters = (
+        ParameterSpec(
+            "object", str, "the open box to pour from", default="blue_tub", refers="object"
+        ),
+        BIN, TILT, POUR_TIME, DIRT, SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, HEIGHT, HOLD_TIME,
+    )  # fmt: skip
+    fixture_kind = "bin"
+    fixture_parameter = "bin"
+    grasp_raise = 0.0  # the palm clear of the mouth
+
+    def check_goal(self, params: Mapping[str, ParamValue]) -> str | None:
+        refused = super().check_goal(params)
+        if refused is not None:
+            return refused
+        found = find_particles(self.io.station(), str(params["dirt"]))
+        return found if isinstance(found, str) else None
+
+    def _carry_and_place(
+        self,
+        ctx: SkillContext,
+        params: Mapping[str, ParamValue],
+        plan: _Plan,
+        lifted: tuple[float, float, float],
+        width: float,
+        metrics: dict[str, tuple[float, str]],
+    ) -> AttemptResult:
+        speed = float(params["speed"])
+        found = self._fixture(params)
+        if isinstance(found, AttemptResult):
+            self._put_back(ctx, plan, speed, width)
+            return AttemptResult(found.outcome, found.reason, metrics, found.failure)
+        bin_ = found
+        world = self.io.station()
+        bits = find_particles(world, str(params["dirt"]))
+        if isinstance(bits, str):
+            raise _AttemptEnd(SkillOutcome.REJECTED, bits, FailureReason.REFUSED)
+        mug = world.objects[plan.obj.name]
+        held = [i for i, p in enumerate(bits.positions) if inside(p, _box(mug))]
+        metrics["beads_held"] = (float(len(held)), "")
+        if not held:
+            self._put_back(ctx, plan, speed, width)
+            return AttemptResult(
+                SkillOutcome.REJECTED,
+                f"{plan.obj.name} holds none of the {bits.kind}: nothing to pour",
+                metrics,
+                FailureReason.REFUSED,
+            )
+        arm = self.kinematics.robot.arms[plan.arm_name]
+        goal = PlaceGoal(bin_.position[0], bin_.position[1], bin_.floor, bin_.size[2])
+        carry_z = max(lifted[2], self._carry_height(plan, goal)) + TIP_CLEARANCE
+        start = self._hand(plan)
+        ctx.phase("carry", 0.6)
+        hand_x, hand_y = self._hand_over(plan, goal)
+        over = self._solve_holding(arm, (hand_x, hand_y, carry_z), plan.yaw)
+        if over.position_error > REACH_POSITION_TOLERANCE:
+            self._put_back(ctx, plan, speed, width)
+            return AttemptResult(
+                SkillOutcome.REJECTED,
+                f"cannot carry {plan.obj.name} over {bin_.name}: IK ends "
+                f"{over.position_error:.3f} m short",
+                metrics,
+                FailureReason.OUT_OF_REACH,
+            )
+        self._move(ctx, over.positions, speed)
+        ctx.phase("tip", 0.7)
+        point = (hand_x, hand_y, carry_z)
+
+        def tip(tilt: float, pitch: float = 0.0) -> IkSolution:
+            return self.kinematics.solve(
+                arm, point, plan.yaw, self.io.joint_positions(), orientation_cost=TIP_COST,
+                restarts=False, tilt=tilt, pitch=pitch,
+            )  # fmt: skip
+
+        tilt = float(params["tilt"])
+        tipped = min((tip(way * tilt) for way in (1.0, -1.0)), key=_ik_score)
+        metrics["tip_orientation_error"] = (tipped.orientation_error, "rad")
+        self._move(ctx, tipped.positions, speed / 2)
+        pour_time = float(params["pour_time"])
+        ctx.sleep(pour_time / 3)
+        # Rock it end to end: what lies under the palm runs out at either end of the mouth.
+        tilted = tilt if _ik_score(tip(tilt)) <= _ik_score(tip(-tilt)) else -tilt
+        for rock in (ROCK, -ROCK):
+            self._move(ctx, tip(tilted, rock).positions, speed / 2)
+            ctx.sleep(pour_time / 3)
+        ctx.phase("right", 0.8)
+        self._move(ctx, over.positions, speed / 2)
+        ctx.sleep(SETTLE_POUR)
+        ctx.phase("put_back", 0.85)
+        back = self._solve_holding(arm, (float(start[0]), float(start[1]), carry_z), plan.yaw)
+        self._move(ctx, back.positions, speed)
+        self._put_back(ctx, plan, speed, width)
+        ctx.phase("judge", 0.95)
+        after = self.io.station().particles[bits.name]
+        poured = [i for i in held if in_bin(after.positions[i], bin_)]
+        spilled = [
+            i
+            for i in held
+            if not in_bin(after.positions[i], bin_)
+            and not inside(after.positions[i], _box(self.io.station().objects[plan.obj.name]))
+        ]
+        share = len(poured) / len(held)
+        metrics["poured_share"] = (share, "")
+        metrics["spilled"] = (float(len(spilled)), "")
+        if share >= POUR_SHARE:
+            return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+        return failed(
+            f"{len(poured)} of the {len(held)} {bits.kind} are in {bin_.name} ({share:.0%}; needs "
+            f"{POUR_SHARE:.0%}); {len(spilled)} spilled outside it",
+            metrics,
+            FailureReason.DROPPED if spilled else FailureReason.MISSED,
+        )
+
+    def _put_back(self, ctx: SkillContext, plan: _Plan, speed: float, width: float) -> None:
+        """Lower the held mug onto the table where the hand is, let go, rise."""
+        self._place(ctx, plan, speed, PlaceGoal(0.0, 0.0, base=plan.surface))
+        self._grip(ctx, plan.gripper, width, 0.0)
+        self._rise_to_ready(ctx, plan, speed)
+
+
+#: Tipped, the hand holds the orientation this firmly (IK cost), and rocks the box this far
+#: about its other axis each way (rad).
+TIP_COST = 0.5
+ROCK = 0.35
+
+
+def _ik_score(solution: IkSolution) -> float:
+    return solution.position_error + 0.1 * solution.orientation_error
+
+
+#: After righting the mug, what still rolls in it settles (s).
+SETTLE_POUR = 0.5
+
+
+def _box(obj: ObjectObservation) -> Area:
+    """An upright prop's footprint as an area (at its yaw: the bounding box)."""
+    half_x, half_y = footprint(obj)
+    x, y = obj.position[0], obj.position[1]
+    return x - half_x, x + half_x, y - half_y, y + half_y

@@ -16,7 +16,14 @@ import yaml
 from academy_description.model_registry import load_model
 from academy_skills.in_process_robot import practice_rig
 from academy_skills.skill_library import AttemptResult, FailureReason, SkillOutcome
-from academy_skills.surface_skills import SWEEP_SHARE, WIPE_SHARE, covered, inside, rows
+from academy_skills.surface_skills import (
+    POUR_SHARE,
+    SWEEP_SHARE,
+    WIPE_SHARE,
+    covered,
+    inside,
+    rows,
+)
 
 pytestmark = pytest.mark.physics
 
@@ -101,3 +108,33 @@ def test_the_station_state_message_carries_the_bits_both_ways() -> None:
     seen = station_from_msg(msg).particles["crumbs"]
     assert seen.size == pytest.approx((0.012, 0.012, 0.006))
     assert seen.positions == ((0.3, -0.1, 0.853), (0.31, -0.12, 0.853))
+
+
+POURING = STATIONS / "pouring.yaml"
+
+
+def pour(seed: int = 2, disabled: tuple[str, ...] = (), **params: object) -> AttemptResult:
+    model = load_model("aurora_h1")
+    robot, library = practice_rig(model, POURING, seed=seed, disabled_joints=disabled)
+    return library.get("pour").run_attempt(robot, library.validate("pour", dict(params)))
+
+
+@pytest.mark.parametrize("seed", [2, 5])
+def test_the_aurora_pours_the_beads_from_the_tub_into_the_bin(seed: int) -> None:
+    result = pour(seed)
+    assert result.outcome == SkillOutcome.SUCCEEDED, result.reason
+    assert result.metrics["beads_held"][0] == 12
+    assert result.metrics["poured_share"][0] >= POUR_SHARE
+
+
+def test_twin_a_tub_tipped_too_little_keeps_its_beads() -> None:
+    result = pour(tilt=0.8)  # 46 degrees: the beads lie on its floor
+    assert result.outcome == SkillOutcome.FAILED, result.reason
+    assert result.failure == FailureReason.MISSED
+    assert result.metrics["poured_share"][0] < POUR_SHARE
+
+
+def test_twin_an_unpowered_gripper_pours_nothing() -> None:
+    result = pour(disabled=load_model("aurora_h1").grippers["right_gripper"])
+    assert result.outcome != SkillOutcome.SUCCEEDED, result.reason
+    assert "poured_share" not in result.metrics
