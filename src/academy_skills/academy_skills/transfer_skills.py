@@ -31,15 +31,20 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from academy_common.frames import yaw_from_quaternion
+from academy_skills.kinematics import IkSolution
 from academy_skills.manipulation import (
+    APPROACH_HEIGHT,
     GRIP_FORCE,
     GRIP_WIDTH,
     HEIGHT,
     HOLD_TIME,
     OBJECT,
+    PLACE_HEIGHT_TOLERANCE,
     PLACE_TARGET_TOLERANCE,
     REACH_FAILURES,
+    REACH_POSITION_TOLERANCE,
     RESET,
+    SETTLE_S,
     SPEED,
     FixtureObservation,
     ManipulationSkill,
@@ -1035,3 +1040,132 @@ class TakeFromShelfSkill(TakeOutOfBinSkill):
                 failure=FailureReason.REFUSED,
             )  # fmt: skip
         return PlaceGoal(x, y, 0.0, 0.0)
+
+
+#: A laid-down object is let go this far above the table (m): the palm and the fingers, turned
+#: with it, reach a little below its side.
+LAY_DOWN_DROP = 0.012
+#: Turned over, its own vertical axis must lie within this of horizontal (rad): 15 degrees.
+FLIP_TOLERANCE = math.radians(15.0)
+#: The turned hand's orientation must come this close to a quarter turn (rad).
+FLIP_IK_TOLERANCE = 0.15
+FLIP_HEIGHT = ParameterSpec(
+    "height", float, "how high to lift it to turn it over", default=0.06, unit="m",
+    minimum=0.05, maximum=0.15,
+)  # fmt: skip
+
+
+def vertical_half_extent(obj: ObjectObservation) -> float:
+    """Half a box-shaped prop's extent along the world vertical at its orientation now (m)."""
+    w, x, y, z = obj.quaternion
+    # The rotation matrix's bottom row: how each of its own axes leans into the vertical.
+    row = (2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y))
+    return sum(abs(r) * s / 2 for r, s in zip(row, obj.size, strict=True))
+
+
+def tilt_from_vertical(obj: ObjectObservation) -> float:
+    """Angle (rad) between a prop's own vertical axis and the world's."""
+    _, x, y, _ = obj.quaternion
+    return math.acos(max(-1.0, min(1.0, 1 - 2 * (x * x + y * y))))
+
+
+@register_skill(
+    category="manipulation",
+    verbs=("flip", "lay down", "turn over", "lay flat", "lay on its side"),
+    requires=(Capability.ARM, Capability.HAND),
+    station="flipping",
+    success="the object, lifted, turned a quarter over by the wrist and set down, lies on its "
+    "side: its own vertical axis within 15 degrees of horizontal, resting on the table (centre "
+    "within 1 cm of its lying height)",
+    failures=CARRY_FAILURES,
+)  # fmt: skip
+class FlipSkill(_CarrySkill):
+    """Pick a standing object up, turn it a quarter over and lay it on its side."""
+
+    name = "flip"
+    description = (
+        "pick a standing object up, turn it a quarter over and lay it on its side (success: "
+        "its axis within 15 degrees of horizontal, resting on the table)"
+    )
+    parameters = (OBJECT, SPEED, RESET, GRIP_WIDTH, GRIP_FORCE, FLIP_HEIGHT, HOLD_TIME)
+
+    def _carry_and_place(
+        self,
+        ctx: SkillContext,
+        params: Mapping[str, ParamValue],
+        plan: _Plan,
+        lifted: tuple[float, float, float],
+        width: float,
+        metrics: dict[str, tuple[float, str]],
+    ) -> AttemptResult:
+        speed = float(params["speed"])
+        arm = self.kinematics.robot.arms[plan.arm_name]
+
+        def turned(point: tuple[float, float, float], pitch: float) -> IkSolution:
+            return self.kinematics.solve(
+                arm, point, plan.yaw, self.io.joint_positions(), restarts=False, pitch=pitch
+            )
+
+        # About the jaws' own axis: the fingers stay beside it, neither above nor under it.
+        pitch, over = min(
+            ((way * math.pi / 2, turned(lifted, way * math.pi / 2)) for way in (1.0, -1.0)),
+            key=lambda c: c[1].position_error + 0.1 * c[1].orientation_error,
+        )
+        metrics["turn_orientation_error"] = (over.orientation_error, "rad")
+        if (
+            over.position_error > REACH_POSITION_TOLERANCE
+            or over.orientation_error > FLIP_IK_TOLERANCE
+        ):
+            self._place(ctx, plan, speed)
+            self._retreat(ctx, plan, speed, width)
+            return AttemptResult(
+                SkillOutcome.REJECTED,
+                f"the {arm.name} wrist cannot turn {plan.obj.name} a quarter over here: IK ends "
+                f"{over.position_error:.3f} m and {over.orientation_error:.2f} rad off",
+                metrics,
+                FailureReason.OUT_OF_REACH,
+            )
+        ctx.phase("turn_over", 0.7)
+        self._move(ctx, over.positions, speed / 3)
+        ctx.sleep(SETTLE_S)
+        ctx.phase("lay_down", 0.8)
+        world = self.io.station()
+        obj = world.objects[plan.obj.name]
+        bottom = obj.position[2] - vertical_half_extent(obj)
+        hand = self._hand(plan)
+        drop = bottom - (world.table_height + LAY_DOWN_DROP)
+        down = turned((float(hand[0]), float(hand[1]), float(hand[2]) - drop), pitch)
+        self._move(ctx, down.positions, speed / 3)
+        ctx.phase("release", 0.88)
+        self._grip(ctx, plan.gripper, width, 0.0)
+        ctx.sleep(SETTLE_S)
+        ctx.phase("retreat", 0.92)
+        hand = self._hand(plan)
+        up = turned((float(hand[0]), float(hand[1]), float(hand[2]) + APPROACH_HEIGHT), pitch)
+        self._move(ctx, up.positions, speed)
+        self._move(ctx, arm.ready, speed)
+        ctx.sleep(SETTLE_S)
+        return self._judge_flipped(plan, metrics)
+
+    def _judge_flipped(self, plan: _Plan, metrics: dict[str, tuple[float, str]]) -> AttemptResult:
+        world = self.io.station()
+        obj = world.objects[plan.obj.name]
+        tilt = tilt_from_vertical(obj)
+        metrics["tilt_from_vertical"] = (math.degrees(tilt), "deg")
+        lying = world.table_height + vertical_half_extent(obj)
+        metrics["above_lying_height"] = (obj.position[2] - lying, "m")
+        if abs(obj.position[2] - lying) > PLACE_HEIGHT_TOLERANCE:
+            return failed(
+                f"{plan.obj.name} does not rest on the table: its centre is "
+                f"{obj.position[2] - lying:+.3f} m from its lying height",
+                metrics,
+                FailureReason.DROPPED,
+            )
+        if abs(tilt - math.pi / 2) > FLIP_TOLERANCE:
+            return failed(
+                f"{plan.obj.name} is tilted {math.degrees(tilt):.0f} deg from upright; lying on "
+                f"its side is 90 +- {math.degrees(FLIP_TOLERANCE):.0f}",
+                metrics,
+                FailureReason.MISSED,
+            )
+        return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
