@@ -60,6 +60,17 @@ def gaze_error(gaze: np.ndarray, direction: np.ndarray) -> float:
     return math.acos(max(-1.0, min(1.0, cosine)))
 
 
+def _ahead(position: np.ndarray, azimuth: float, elevation: float) -> np.ndarray:
+    """The point 1 m from ``position`` along a direction given by its angles (rad)."""
+    return position + np.array(
+        [
+            math.cos(elevation) * math.cos(azimuth),
+            math.cos(elevation) * math.sin(azimuth),
+            math.sin(elevation),
+        ]
+    )
+
+
 def _angles(direction: np.ndarray) -> tuple[float, float]:
     """Azimuth and elevation (rad) of a direction in the station frame."""
     x, y, z = (float(v) for v in direction)
@@ -334,15 +345,7 @@ class NodSkill(_BodySkill):
         start = self.io.joint_positions()
         position, direction = gaze.ray(start)
         azimuth, elevation = _angles(direction)
-        dipped = elevation - angle
-        point = position + np.array(
-            [
-                math.cos(dipped) * math.cos(azimuth),
-                math.cos(dipped) * math.sin(azimuth),
-                math.sin(dipped),
-            ]
-        )
-        down = gaze.solve(start, point)
+        down = gaze.solve(start, _ahead(position, azimuth, elevation - angle))
         planned = _angles(gaze.ray({**start, **down})[1])[1]
         if elevation - planned < NOD_DEPTH_SHARE * angle:
             return AttemptResult(
@@ -368,6 +371,80 @@ class NodSkill(_BodySkill):
                 f"the nods dipped {math.degrees(shallowest):.1f} deg at the least (needs "
                 f"{math.degrees(NOD_DEPTH_SHARE * angle):.1f}) and came back within "
                 f"{math.degrees(farthest):.1f} deg (needs {math.degrees(NOD_RETURN):.0f})",
+                metrics,
+                FailureReason.MISSED,
+            )
+        return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
+
+
+SHAKE_ANGLE = ParameterSpec(
+    "angle", float, "how far the gaze turns to each side", default=0.4, unit="rad",
+    minimum=0.1, maximum=0.8,
+)  # fmt: skip
+SHAKE_TIMES = ParameterSpec("times", int, "how many shakes", default=2, minimum=1, maximum=5)
+
+
+@register_skill(
+    category="body",
+    verbs=("shake your head", "shake head", "say no"),
+    requires=(Capability.HEAD,),
+    success="each shake's measured gaze turns at least 80 % of angle to the left and to the "
+    "right, and the head comes back within 3 degrees of where it started",
+    failures=BODY_FAILURES,
+)
+class ShakeHeadSkill(_BodySkill):
+    """Shake the head: turn the gaze left and right, ``times`` times, then face ahead again."""
+
+    name = "shake_head"
+    description = (
+        "shake the head (success: each turn reaches 80 % of angle each way, and it comes back)"
+    )
+    parameters = (SHAKE_ANGLE, SHAKE_TIMES, HEAD_SPEED)
+
+    def _attempt(
+        self,
+        ctx: SkillContext,
+        params: Mapping[str, ParamValue],
+        metrics: dict[str, tuple[float, str]],
+    ) -> AttemptResult:
+        gaze = self._head()
+        angle, speed, times = float(params["angle"]), float(params["speed"]), int(params["times"])
+        start = self.io.joint_positions()
+        position, direction = gaze.ray(start)
+        azimuth, elevation = _angles(direction)
+        sides = {
+            side: gaze.solve(start, _ahead(position, azimuth + sign * angle, elevation))
+            for side, sign in (("left", 1.0), ("right", -1.0))
+        }
+        for side, goal in sides.items():
+            reached = abs(math.remainder(_angles(gaze.ray({**start, **goal})[1])[0] - azimuth,
+                                         math.tau))  # fmt: skip
+            if reached < NOD_DEPTH_SHARE * angle:
+                return AttemptResult(
+                    SkillOutcome.REJECTED,
+                    f"the head cannot turn its gaze {math.degrees(angle):.0f} deg to the "
+                    f"{side}: its joint limits allow {math.degrees(reached):.1f} deg",
+                    metrics,
+                    FailureReason.OUT_OF_REACH,
+                )
+        turns: list[float] = []
+        for index in range(times):
+            for side, goal in sides.items():
+                ctx.phase(f"shake_{index + 1}_{side}", (index + 0.5) / times)
+                self._turn(ctx, goal, speed, MIN_HEAD_MOVE_S / 2, metrics)
+                seen = _angles(gaze.ray(self.io.joint_positions())[1])[0]
+                turns.append(abs(math.remainder(seen - azimuth, math.tau)))
+        ctx.phase("face_ahead", 0.95)
+        self._turn(ctx, {j: start[j] for j in sides["left"]}, speed, MIN_HEAD_MOVE_S / 2, metrics)
+        back = gaze_error(gaze.ray(self.io.joint_positions())[1], direction)
+        metrics["smallest_turn"] = (math.degrees(min(turns)), "deg")
+        metrics["return_error"] = (math.degrees(back), "deg")
+        if min(turns) < NOD_DEPTH_SHARE * angle or back > NOD_RETURN:
+            return AttemptResult(
+                SkillOutcome.FAILED,
+                f"the shakes turned {math.degrees(min(turns)):.1f} deg at the least (needs "
+                f"{math.degrees(NOD_DEPTH_SHARE * angle):.1f}) and came back within "
+                f"{math.degrees(back):.1f} deg (needs {math.degrees(NOD_RETURN):.0f})",
                 metrics,
                 FailureReason.MISSED,
             )

@@ -95,6 +95,24 @@ def test_twin_a_head_that_only_pans_cannot_nod() -> None:
     assert result.failure is FailureReason.OUT_OF_REACH
 
 
+def shake(model_name: str, unpowered_head: bool = False) -> AttemptResult:
+    return run_skill(model_name, "shake_head", {}, "head" if unpowered_head else "")
+
+
+@pytest.mark.parametrize("model", ["aurora_h1", "rethink_baxter"])  # Baxter's head only pans
+def test_a_head_shakes_left_and_right(model: str) -> None:
+    result = shake(model)
+    assert result.outcome == SkillOutcome.SUCCEEDED, result.reason
+    assert result.metrics["smallest_turn"][0] >= 0.8 * 22.9
+    assert result.metrics["return_error"][0] <= 3.0
+
+
+def test_twin_an_unpowered_head_does_not_shake() -> None:
+    result = shake("aurora_h1", unpowered_head=True)
+    assert result.outcome != SkillOutcome.SUCCEEDED, result.reason
+    assert result.failure in (FailureReason.MISSED, FailureReason.MOTION_FAILED)
+
+
 def bow(model_name: str, unpowered_torso: bool = False) -> AttemptResult:
     return run_skill(model_name, "bow", {}, "torso" if unpowered_torso else "")
 
