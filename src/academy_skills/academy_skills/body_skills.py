@@ -62,13 +62,14 @@ def gaze_error(gaze: np.ndarray, direction: np.ndarray) -> float:
 
 def _ahead(position: np.ndarray, azimuth: float, elevation: float) -> np.ndarray:
     """The point 1 m from ``position`` along a direction given by its angles (rad)."""
-    return position + np.array(
+    direction = np.array(
         [
             math.cos(elevation) * math.cos(azimuth),
             math.cos(elevation) * math.sin(azimuth),
             math.sin(elevation),
         ]
     )
+    return np.asarray(position + direction)
 
 
 def _angles(direction: np.ndarray) -> tuple[float, float]:
