@@ -8,6 +8,8 @@ Each reads its plan from the world when it starts and judges the final world onl
   stands with its centre on its mat.
 - ``pack_box``: every item goes into the box, the biggest footprint first (put_in_bin sets each
   in the free spot nearest where it stood); success: each item inside the box's walls.
+- ``sort_items``: every prop into the bin of its colour (the center's laundry sort, with
+  solid props: cloth is not simulated yet); success: each inside its own bin's walls.
 - ``clean_table``: every prop into the bin, then the crumbs swept onto the pad; success: each
   prop inside the bin's walls, at least 70 % of the crumbs on the pad, none on the floor.
 """
@@ -217,3 +219,42 @@ class CleanTable:
         if fallen:
             problems.append(f"{len(fallen)} {bits.kind} fell off the table")
         return Judgement(not problems, "; ".join(problems), metrics)
+
+
+@register_scenario(
+    station="sorting",
+    skills=("sort_by_colour",),
+    success="every prop rests inside the walls of the bin of its own colour, below their rim",
+)
+class SortItems:
+    """Sort what is on the table into the bins by colour, one after the other."""
+
+    name = "sort_items"
+    description = "put every prop into the bin of its colour (success: each inside its own bin)"
+
+    def _bins(self, world: StationObservation) -> dict[str, FixtureObservation]:
+        """Prop -> the bin of its colour."""
+        bins = {b.color: b for b in _fixtures(world, "bin")}
+        return {n: bins[o.color] for n, o in sorted(world.objects.items()) if o.color in bins}
+
+    def preconditions(self, world: StationObservation) -> list[str]:
+        if not _fixtures(world, "bin"):
+            return ["the station has no bins"]
+        bins = self._bins(world)
+        return [
+            f"{name} has no bin of its colour ({obj.color})"
+            for name, obj in sorted(world.objects.items())
+            if name not in bins
+        ]
+
+    def plan(self, world: StationObservation) -> list[ScenarioStep]:
+        return [ScenarioStep("sort_by_colour", {"object": name}) for name in _on_table(world)]
+
+    def judge(self, world: StationObservation) -> Judgement:
+        wrong = [
+            f"{name} (not in {bin_.name})"
+            for name, bin_ in self._bins(world).items()
+            if not _in_bin(world, name, bin_)
+        ]
+        metrics = {"props_sorted": (float(len(world.objects) - len(wrong)), "")}
+        return Judgement(not wrong, "; ".join(wrong), metrics)

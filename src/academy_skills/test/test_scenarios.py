@@ -56,7 +56,13 @@ def run(
 
 @pytest.mark.parametrize(
     ("name", "steps"),
-    [("tidy_table", 2), ("set_table_for_one", 2), ("pack_box", 3), ("clean_table", 2)],
+    [
+        ("tidy_table", 2),
+        ("set_table_for_one", 2),
+        ("pack_box", 3),
+        ("clean_table", 2),
+        ("sort_items", 2),
+    ],
 )
 def test_the_aurora_completes_the_scenario(name: str, steps: int) -> None:
     result, _, events = run(name)
@@ -79,7 +85,12 @@ def test_twin_an_unpowered_gripper_aborts_after_its_retries() -> None:
 
 @pytest.mark.parametrize(
     ("name", "words"),
-    [("tidy_table", "no bin"), ("pack_box", "no box"), ("clean_table", "no pad to sweep onto")],
+    [
+        ("tidy_table", "no bin"),
+        ("pack_box", "no box"),
+        ("clean_table", "no pad to sweep onto"),
+        ("sort_items", "no bins"),
+    ],
 )
 def test_twin_a_station_without_a_bin_fails_the_preconditions(name: str, words: str) -> None:
     result, _, _ = run(name, station="tabletop")
@@ -101,6 +112,12 @@ def test_twin_crumbs_that_stick_fail_clean_table_with_the_sweep_named() -> None:
     assert result.outcome != SkillOutcome.SUCCEEDED, result.reason
     assert result.steps[0].outcome == SkillOutcome.SUCCEEDED  # the cup went in the bin
     assert "sweep" in result.reason, result.reason
+
+
+def test_twin_a_prop_without_a_bin_of_its_colour_fails_sort_items_preconditions() -> None:
+    result, _, _ = run("sort_items", station="bins")  # one grey bin
+    assert result.outcome == SkillOutcome.REJECTED
+    assert "red_cube has no bin of its colour (red)" in result.reason
 
 
 def test_pack_box_packs_the_biggest_first() -> None:
