@@ -314,6 +314,27 @@ class PutInBinSkill(_CarrySkill):
         return AttemptResult(SkillOutcome.SUCCEEDED, "", metrics)
 
 
+def stack_base(
+    observation: StationObservation, params: Mapping[str, ParamValue]
+) -> ObjectObservation | str:
+    """The prop to stack on, or why there is none."""
+    name, onto = str(params["object"]), str(params["onto"])
+    others = {n: o for n, o in observation.objects.items() if n != name}
+    if onto:
+        if onto == name:
+            return f"cannot stack {name} on itself: name another prop as onto"
+        if onto not in others:
+            known = ", ".join(sorted(others)) or "(none)"
+            return f"unknown prop {onto!r} to stack on; this station has {known}"
+        return others[onto]
+    boxes = [o for o in others.values() if o.shape == "box"]
+    if not boxes:
+        return f"nothing to stack {name} on: this station has no other box-shaped prop"
+    mine = observation.objects.get(name)
+    here = mine.position[:2] if mine is not None else (0.0, 0.0)
+    return min(boxes, key=lambda o: math.dist(o.position[:2], here))
+
+
 ONTO = ParameterSpec(
     "onto", str, "prop to stack it on (default: the nearest other box-shaped prop)", default="",
     refers="prop",
@@ -346,34 +367,14 @@ class StackSkill(_CarrySkill):
         if refused is not None:
             return refused
         try:
-            found = self._base(self.io.station(), params)
+            found = stack_base(self.io.station(), params)
         except RobotIOError as error:
             return str(error)
         return found if isinstance(found, str) else None
 
-    def _base(
-        self, observation: StationObservation, params: Mapping[str, ParamValue]
-    ) -> ObjectObservation | str:
-        """The prop to stack on, or why there is none."""
-        name, onto = str(params["object"]), str(params["onto"])
-        others = {n: o for n, o in observation.objects.items() if n != name}
-        if onto:
-            if onto == name:
-                return f"cannot stack {name} on itself: name another prop as onto"
-            if onto not in others:
-                known = ", ".join(sorted(others)) or "(none)"
-                return f"unknown prop {onto!r} to stack on; this station has {known}"
-            return others[onto]
-        boxes = [o for o in others.values() if o.shape == "box"]
-        if not boxes:
-            return f"nothing to stack {name} on: this station has no other box-shaped prop"
-        mine = observation.objects.get(name)
-        here = mine.position[:2] if mine is not None else (0.0, 0.0)
-        return min(boxes, key=lambda o: math.dist(o.position[:2], here))
-
     def _goal(self, params: Mapping[str, ParamValue], plan: _Plan) -> PlaceGoal | AttemptResult:
         observation = self.io.station()
-        found = self._base(observation, params)
+        found = stack_base(observation, params)
         if isinstance(found, str):
             return AttemptResult(SkillOutcome.REJECTED, found, failure=FailureReason.REFUSED)
         base = found
@@ -610,7 +611,7 @@ class UnstackSkill(_CarrySkill):
         refused = super().check_goal(params)
         if refused is not None:
             return refused
-        found = StackSkill._base(self, self.io.station(), {**params, "onto": params["from"]})  # type: ignore[arg-type]
+        found = stack_base(self.io.station(), {**params, "onto": params["from"]})
         return found if isinstance(found, str) else None
 
     def _plan(
@@ -622,7 +623,7 @@ class UnstackSkill(_CarrySkill):
         """A reset stacks the object on its base first; without one it must be on it."""
         name = str(params["object"])
         world = self.io.station()
-        base = StackSkill._base(self, world, {**params, "onto": params["from"]})  # type: ignore[arg-type]
+        base = stack_base(world, {**params, "onto": params["from"]})
         if isinstance(base, str):
             raise _AttemptEnd(SkillOutcome.REJECTED, base, FailureReason.REFUSED)
         if params.get("reset_scene", True):
