@@ -228,11 +228,12 @@ def fit_station(config: StationConfig, robot: RobotModel) -> StationConfig:
         if bits.spawn_x is None or bits.spawn_y is None:
             particles.append(bits)  # inside a prop: they go where it goes
             continue
+        # The patch's centre moves with the layout; it keeps its size, as the props do (a
+        # child-sized robot's patch still holds every bit).
+        cx, cy = place_x(sum(bits.spawn_x) / 2), scale * sum(bits.spawn_y) / 2
+        hx, hy = (bits.spawn_x[1] - bits.spawn_x[0]) / 2, (bits.spawn_y[1] - bits.spawn_y[0]) / 2
         bits = bits.model_copy(
-            update={
-                "spawn_x": tuple(place_x(x) for x in bits.spawn_x),
-                "spawn_y": tuple(y * scale for y in bits.spawn_y),
-            }
+            update={"spawn_x": (cx - hx, cx + hx), "spawn_y": (cy - hy, cy + hy)}
         )
         patch = _clear_of(_patch(bits), taken)
         taken.append((*patch.spawn_x, *patch.spawn_y))

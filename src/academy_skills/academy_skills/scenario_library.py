@@ -8,8 +8,9 @@ Each reads its plan from the world when it starts and judges the final world onl
   stands with its centre on its mat.
 - ``pack_box``: every item goes into the box, the biggest footprint first (put_in_bin sets each
   in the free spot nearest where it stood); success: each item inside the box's walls.
-- ``sort_items``: every prop into the bin of its colour (the center's laundry sort, with
-  solid props: cloth is not simulated yet); success: each inside its own bin's walls.
+- ``sort_items``: every prop into the bin of its colour, the shortest first (the center's
+  laundry sort, with solid props: cloth is not simulated yet); success: each inside its own
+  bin's walls.
 - ``clean_table``: every prop into the bin, then the crumbs swept onto the pad; success: each
   prop inside the bin's walls, at least 70 % of the crumbs on the pad, none on the floor.
 """
@@ -248,7 +249,10 @@ class SortItems:
         ]
 
     def plan(self, world: StationObservation) -> list[ScenarioStep]:
-        return [ScenarioStep("sort_by_colour", {"object": name}) for name in _on_table(world)]
+        # The shortest first: a tall prop standing in its bin would stick up into the way of
+        # those carried over it to the other bin later.
+        items = sorted(_on_table(world), key=lambda n: (world.objects[n].size[2], n))
+        return [ScenarioStep("sort_by_colour", {"object": name}) for name in items]
 
     def judge(self, world: StationObservation) -> Judgement:
         wrong = [
